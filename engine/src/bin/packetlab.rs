@@ -1,0 +1,2 @@
+//! `packetlab`: the engine's shell on the command line.
+fn main() {}

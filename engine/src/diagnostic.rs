@@ -1,0 +1,227 @@
+//! Problems found in the user's input, as values.
+//!
+//! Parsing and building never fail: they return what could be built plus a list of
+//! [`Diagnostic`]s (rust-analyzer's `(T, Vec<Error>)`). Each diagnostic says where
+//! (document, line:column, field path) and what, as a [`Problem`] whose `Display` is a
+//! sentence a learner understands. The app words problems in English or Japanese from the
+//! structured variant; the CLI prints the English sentence.
+
+use std::fmt;
+
+/// How bad a problem is. Errors skip the object they belong to; warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// A 1-based position in the manifest text (the whole text, not one document).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One problem in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// 0-based index of the YAML document (`---`) the problem is in, if any.
+    pub document: Option<usize>,
+    /// Where in the text; `None` for problems of the whole cluster.
+    pub position: Option<Position>,
+    /// The field path inside the object, e.g. `spec.ports[0].nodePort`; empty for the object itself.
+    pub path: String,
+    /// The object, e.g. `Service default/web`, when known.
+    pub object: Option<String>,
+    pub problem: Problem,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no location yet.
+    pub fn new(severity: Severity, problem: Problem) -> Diagnostic {
+        Diagnostic { severity, document: None, position: None, path: String::new(), object: None, problem }
+    }
+
+    pub fn error(problem: Problem) -> Diagnostic {
+        Diagnostic::new(Severity::Error, problem)
+    }
+
+    pub fn warning(problem: Problem) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, problem)
+    }
+
+    pub fn info(problem: Problem) -> Diagnostic {
+        Diagnostic::new(Severity::Info, problem)
+    }
+
+    pub fn at(mut self, document: Option<usize>, position: Option<Position>) -> Diagnostic {
+        self.document = document;
+        self.position = position;
+        self
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = path.into();
+        self
+    }
+
+    pub fn with_object(mut self, object: impl Into<String>) -> Diagnostic {
+        self.object = Some(object.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `FILE:LINE:COL: error: sentence (at spec.ports[0].nodePort in Service default/web)`,
+    /// the form the CLI prints.
+    pub fn render(&self, file: &str) -> String {
+        let mut out = String::new();
+        out.push_str(file);
+        if let Some(position) = self.position {
+            out.push_str(&format!(":{}:{}", position.line, position.column));
+        }
+        out.push_str(&format!(": {}: {}", self.severity, self.problem));
+        match (self.path.is_empty(), &self.object) {
+            (false, Some(object)) => out.push_str(&format!(" (at `{}` in {object})", self.path)),
+            (false, None) => out.push_str(&format!(" (at `{}`)", self.path)),
+            (true, Some(object)) => out.push_str(&format!(" (in {object})")),
+            (true, None) => {}
+        }
+        out
+    }
+}
+
+/// What is wrong. Variants carry the values involved so a translation can reword them.
+///
+/// Add variants as needed; every `Display` is a whole sentence ending in a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// The YAML or JSON text could not be read.
+    Syntax { message: String },
+    /// The input is larger than the engine accepts.
+    InputTooLarge { bytes: usize, limit: usize },
+    /// Anchors and aliases would expand into too many nodes (a "billion laughs" document).
+    AliasBudgetExceeded { limit: usize },
+    /// Nesting deeper than the engine accepts.
+    TooDeep { limit: usize },
+    /// More documents or objects than the engine accepts.
+    TooManyObjects { count: usize, limit: usize },
+    /// A document is not a mapping with `apiVersion` and `kind`.
+    NotAnObject { found: String },
+    /// `apiVersion` or `kind` is missing.
+    MissingTypeInfo { field: String },
+    /// The kind is not one the lab knows.
+    UnknownKind { api_version: String, kind: String },
+    /// The kind is known but under another apiVersion.
+    UnknownApiVersion { api_version: String, kind: String, expected: String },
+    /// A field the lab does not read (or that does not exist in the API).
+    UnknownField { field: String },
+    /// A required field is missing.
+    MissingField { field: String },
+    /// A field has the wrong type, e.g. a list where a number belongs.
+    WrongType { expected: String, found: String },
+    /// A field's value is not allowed; `reason` is a sentence fragment saying why.
+    InvalidValue { value: String, reason: String },
+    /// Two objects share a name.
+    Duplicate { kind: String, name: String },
+    /// A port, IP or name is already taken by another object.
+    Clash { what: String, value: String, other: String },
+    /// A value in a range that is exhausted (no free NodePort, no free ClusterIP, no free block).
+    Exhausted { what: String, range: String },
+    /// A selector matches no pod.
+    SelectorMatchesNothing { selector: String },
+    /// A reference to an object that does not exist.
+    Missing { kind: String, name: String },
+    /// A feature that is parsed but whose behaviour the lab does not emulate (yet).
+    NotEmulated { feature: String, detail: String },
+    /// A deprecated form that still works.
+    Deprecated { what: String, replacement: String },
+    /// A pod could not be placed on any node.
+    Unschedulable { pod: String, reason: String },
+    /// Filled in by the lab itself, e.g. the default cluster of the blog post.
+    Defaulted { what: String, value: String },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Syntax { message } => write!(f, "The text is not valid YAML or JSON: {message}."),
+            Problem::InputTooLarge { bytes, limit } => write!(
+                f,
+                "The input is {bytes} bytes; the lab reads at most {limit} bytes, so it was not read."
+            ),
+            Problem::AliasBudgetExceeded { limit } => write!(
+                f,
+                "YAML anchors and aliases expand to more than {limit} nodes; the document was not read (this is how \"billion laughs\" attacks work)."
+            ),
+            Problem::TooDeep { limit } => {
+                write!(f, "The document nests deeper than {limit} levels and was not read.")
+            }
+            Problem::TooManyObjects { count, limit } => write!(
+                f,
+                "The input has {count} objects; the lab reads the first {limit} and ignores the rest."
+            ),
+            Problem::NotAnObject { found } => write!(
+                f,
+                "This document is {found}, not a Kubernetes object (a mapping with `apiVersion` and `kind`)."
+            ),
+            Problem::MissingTypeInfo { field } => {
+                write!(f, "This object has no `{field}`, so the lab cannot tell what it is.")
+            }
+            Problem::UnknownKind { api_version, kind } => write!(
+                f,
+                "The lab does not know the kind `{kind}` ({api_version}); the object is ignored."
+            ),
+            Problem::UnknownApiVersion { api_version, kind, expected } => write!(
+                f,
+                "`{kind}` is not served as `{api_version}`; use `{expected}`."
+            ),
+            Problem::UnknownField { field } => write!(
+                f,
+                "The field `{field}` is unknown here or not used by the lab; it is ignored."
+            ),
+            Problem::MissingField { field } => write!(f, "The required field `{field}` is missing."),
+            Problem::WrongType { expected, found } => {
+                write!(f, "Expected {expected} here, but found {found}.")
+            }
+            Problem::InvalidValue { value, reason } => write!(f, "`{value}` is not valid: {reason}."),
+            Problem::Duplicate { kind, name } => {
+                write!(f, "Another {kind} is already named `{name}`; this one is ignored.")
+            }
+            Problem::Clash { what, value, other } => {
+                write!(f, "The {what} {value} is already used by {other}.")
+            }
+            Problem::Exhausted { what, range } => write!(f, "No free {what} is left in {range}."),
+            Problem::SelectorMatchesNothing { selector } => write!(
+                f,
+                "The selector `{selector}` matches no pod, so this Service has no endpoints."
+            ),
+            Problem::Missing { kind, name } => write!(f, "There is no {kind} named `{name}`."),
+            Problem::NotEmulated { feature, detail } => {
+                write!(f, "{feature} is not emulated by the lab yet: {detail}.")
+            }
+            Problem::Deprecated { what, replacement } => {
+                write!(f, "{what} is deprecated; use {replacement}.")
+            }
+            Problem::Unschedulable { pod, reason } => {
+                write!(f, "The pod `{pod}` cannot be scheduled: {reason}.")
+            }
+            Problem::Defaulted { what, value } => write!(f, "No {what} was given; the lab uses {value}."),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The one module that talks to the YAML library (saphyr). Owned by the manifest work.
