@@ -12,7 +12,15 @@ use std::net::Ipv4Addr;
 
 use crate::net::{Cidr, Protocol};
 
+pub mod allocate;
 pub mod build;
+pub mod defaults;
+pub mod endpoints;
+pub mod intake;
+pub mod ipam;
+pub mod naming;
+pub mod schedule;
+pub mod spec;
 
 pub use build::build;
 
