@@ -20,7 +20,9 @@ pub mod intake;
 pub mod ipam;
 pub mod naming;
 pub mod schedule;
+pub mod services;
 pub mod spec;
+pub mod workloads;
 
 pub use build::build;
 

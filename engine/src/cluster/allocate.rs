@@ -93,6 +93,11 @@ impl ClusterIpAllocator {
         Ok(())
     }
 
+    /// Gives back a reserved address (when the rest of its Service is rejected).
+    pub fn release(&mut self, address: Ipv4Addr) {
+        self.owners.remove(&address);
+    }
+
     /// Allocates a ClusterIP for `key` (`namespace/name`).
     pub fn allocate(&mut self, key: &str, owner: &str) -> Result<Ipv4Addr, AllocError> {
         let max = self.max();
@@ -140,6 +145,11 @@ impl NodePortAllocator {
         }
         self.owners.insert(port, owner.to_string());
         Ok(())
+    }
+
+    /// Gives back a reserved port (when the rest of its Service is rejected).
+    pub fn release(&mut self, port: u16) {
+        self.owners.remove(&port);
     }
 
     /// Allocates a port for `key` (e.g. `default/web:http`).
