@@ -322,30 +322,35 @@ fn pin_address(pin: &Pin) -> Option<Ipv4Addr> {
     }
 }
 
-/// Schedules every pod. Order: pods bound by `spec.nodeName` (and DaemonSet pods), then the
-/// lab's own pods (they exist before anything is applied), then the user's by `namespace/name`.
+/// Schedules every pod in creation order: the lab's own pods first (they exist before
+/// anything is applied), then the user's pods bound by `spec.nodeName` (and DaemonSet pods),
+/// then the rest by `namespace/name`.
 fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipam, diagnostics: &mut Vec<Diagnostic>) {
     let mut scheduler = Scheduler::new();
-    for work in works.iter_mut() {
-        let Some(node_name) = work.bound_node.clone() else { continue };
-        if nodes.iter().any(|node| node.name == node_name) {
-            scheduler.bind(&node_name);
-            work.pod.node_name = Some(node_name);
-        } else {
-            diagnostics.push(work.origin.locate(
-                Diagnostic::warning(Problem::Unschedulable {
-                    pod: work.pod.name.clone(),
-                    reason: format!("`spec.nodeName` names the node `{node_name}`, which does not exist, so the pod stays Pending"),
-                }),
-                &format!("{}.nodeName", work.spec_path),
-            ));
-        }
-    }
-    let mut order: Vec<usize> = (0..works.len()).filter(|index| works.get(*index).is_some_and(|w| w.bound_node.is_none())).collect();
-    order.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.namespace.clone(), work.pod.name.clone())));
+    let mut order: Vec<usize> = (0..works.len()).collect();
+    order.sort_by_key(|index| {
+        works
+            .get(*index)
+            .map(|work| (!work.lab_default, work.bound_node.is_none(), work.pod.namespace.clone(), work.pod.name.clone()))
+    });
     for index in order {
         let preferred = pins.get(index).and_then(pin_address).and_then(|address| ipam.owner_of(address)).map(str::to_string);
         let Some(work) = works.get_mut(index) else { continue };
+        if let Some(node_name) = work.bound_node.clone() {
+            if nodes.iter().any(|node| node.name == node_name) {
+                scheduler.bind(&node_name);
+                work.pod.node_name = Some(node_name);
+            } else {
+                diagnostics.push(work.origin.locate(
+                    Diagnostic::warning(Problem::Unschedulable {
+                        pod: work.pod.name.clone(),
+                        reason: format!("`spec.nodeName` names the node `{node_name}`, which does not exist, so the pod stays Pending"),
+                    }),
+                    &format!("{}.nodeName", work.spec_path),
+                ));
+            }
+            continue;
+        }
         let request = Request { node_selector: &work.pod.node_selector, tolerations: &work.pod.tolerations };
         match scheduler.place(request, nodes, preferred.as_deref()) {
             Ok(node) => work.pod.node_name = Some(node),
@@ -360,8 +365,11 @@ fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipa
 /// Gives pods their addresses: hostNetwork pods the node's, pinned pods theirs, the rest the
 /// next free ordinal of their node's blocks (in `namespace/name` order).
 fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut Ipam, diagnostics: &mut Vec<Diagnostic>) {
+    // Pinned addresses are claimed in creation order (document order), so the first pod
+    // asking for an address gets it; automatic ones go by `namespace/name`, the lab's own
+    // pods (CoreDNS) first since they exist before anything is applied.
     let mut order: Vec<usize> = (0..works.len()).collect();
-    order.sort_by_key(|index| works.get(*index).map(|work| work.pod.key()));
+    order.sort_by_key(|index| works.get(*index).map(|work| (work.origin.document, *index)));
     let mut automatic = Vec::new();
     for index in order {
         let (Some(work), Some(pin)) = (works.get_mut(index), pins.get(index)) else { continue };
@@ -419,6 +427,7 @@ fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut 
             )),
         }
     }
+    automatic.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
     for index in automatic {
         let Some(work) = works.get_mut(index) else { continue };
         let Some(node_name) = work.pod.node_name.clone() else { continue };
@@ -581,7 +590,12 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let mut endpoint_slices: Vec<EndpointSlice> = Vec::new();
     if !has_kubernetes {
         let api_servers: Vec<Ipv4Addr> = nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
-        let api_servers = if api_servers.is_empty() { vec![defaults::CONTROL_PLANE_IP] } else { api_servers };
+        // Without a node labelled control-plane, the first node stands in for it.
+        let api_servers = if api_servers.is_empty() {
+            nodes.first().map_or(vec![defaults::CONTROL_PLANE_IP], |node| vec![node.internal_ip])
+        } else {
+            api_servers
+        };
         endpoint_slices.push(defaults::kubernetes_endpoint_slice(&api_servers));
     }
     for (service, origin) in services.iter().zip(&service_origins) {
