@@ -2,6 +2,9 @@
 //! `input.yaml` and the readable dump `cluster.txt` (regenerate with `UPDATE_EXPECT=1`).
 //! Facts checked against sources are asserted directly next to the goldens.
 
+// Helpers outside `#[test]` functions read fixtures; a failure there is a broken fixture.
+#![allow(clippy::unwrap_used)]
+
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -44,7 +47,12 @@ fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
     let _ = writeln!(out, "# nodes");
     for node in &cluster.nodes {
         let taints = join(node.taints.iter().map(|taint| {
-            format!("{}{}:{}", taint.key, taint.value.as_ref().map(|v| format!("={v}")).unwrap_or_default(), taint.effect)
+            format!(
+                "{}{}:{}",
+                taint.key,
+                taint.value.as_ref().map(|v| format!("={v}")).unwrap_or_default(),
+                taint.effect
+            )
         }));
         let _ = writeln!(
             out,
@@ -78,7 +86,11 @@ fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
     }
     let proxy = &cluster.kube_proxy;
     let _ = writeln!(out, "\n# cluster");
-    let _ = writeln!(out, "service CIDR {} nodePorts {}-{}", cluster.service_cidr, cluster.node_port_range.0, cluster.node_port_range.1);
+    let _ = writeln!(
+        out,
+        "service CIDR {} nodePorts {}-{}",
+        cluster.service_cidr, cluster.node_port_range.0, cluster.node_port_range.1
+    );
     let _ = writeln!(
         out,
         "kube-proxy mode={} clusterCIDR={} detectLocal={:?} masqueradeBit={} masqueradeAll={} localhostNodePorts={} randomFully={} nfacct={}",
@@ -133,7 +145,12 @@ fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
                 TargetPort::Name(name) => name.clone(),
             };
             let node_port = port.node_port.map(|n| format!(":{n}")).unwrap_or_default();
-            format!("{}{}{node_port}/{}->{target}", port.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default(), port.port, port.protocol.api_name())
+            format!(
+                "{}{}{node_port}/{}->{target}",
+                port.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default(),
+                port.port,
+                port.protocol.api_name()
+            )
         }));
         let _ = writeln!(
             out,
@@ -151,7 +168,12 @@ fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
     let _ = writeln!(out, "\n# endpointslices");
     for slice in &cluster.endpoint_slices {
         let ports = join(slice.ports.iter().map(|port| {
-            format!("{}{}/{}", port.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default(), opt(&port.port), port.protocol.api_name())
+            format!(
+                "{}{}/{}",
+                port.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default(),
+                opt(&port.port),
+                port.protocol.api_name()
+            )
         }));
         let _ = writeln!(
             out,
@@ -216,7 +238,8 @@ fn default_cluster_is_the_posts() {
     assert_eq!(cluster.external_hosts[0].ip, ip("172.16.120.61"));
     assert_eq!(cluster.kube_proxy.cluster_cidr.unwrap().to_string(), "192.168.0.0/16");
     // One Defaulted info per kind of default, no more.
-    let infos = diagnostics.iter().filter(|d| matches!(d.problem, engine::diagnostic::Problem::Defaulted { .. })).count();
+    let infos =
+        diagnostics.iter().filter(|d| matches!(d.problem, engine::diagnostic::Problem::Defaulted { .. })).count();
     assert_eq!(infos, 4);
 }
 
@@ -258,7 +281,8 @@ fn nodeport_clash() {
 #[test]
 fn statefulset() {
     let (cluster, _) = check("statefulset");
-    let names: Vec<_> = cluster.pods.iter().filter(|pod| pod.namespace == "default").map(|pod| pod.name.as_str()).collect();
+    let names: Vec<_> =
+        cluster.pods.iter().filter(|pod| pod.namespace == "default").map(|pod| pod.name.as_str()).collect();
     assert_eq!(names, ["db-0", "db-1"]);
     let service = cluster.services.iter().find(|s| s.name == "db").unwrap();
     assert_eq!(service.cluster_ip, None);

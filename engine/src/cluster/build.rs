@@ -12,10 +12,10 @@ use crate::cluster::ipam::{Ipam, IpamError, Use};
 use crate::cluster::naming::veth_name;
 use crate::cluster::schedule::{Request, Scheduler};
 use crate::cluster::spec::{Input, Origin, WorkloadKind};
-use crate::cluster::workloads::{materialise, selector_fits_template, PodWork};
+use crate::cluster::workloads::{PodWork, materialise, selector_fits_template};
 use crate::cluster::{
-    defaults, endpoints, intake, services, Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod,
-    Workload,
+    Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod, Workload, defaults, endpoints, intake,
+    services,
 };
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::manifest::Manifests;
@@ -211,7 +211,10 @@ fn claim_blocks_and_tunnels(
         }
         if let Err(error) = ipam.claim(&affinity.node, affinity.cidr) {
             diagnostics.push(affinity.origin.locate(
-                Diagnostic::error(Problem::InvalidValue { value: affinity.cidr.to_string(), reason: ipam_text(&error) }),
+                Diagnostic::error(Problem::InvalidValue {
+                    value: affinity.cidr.to_string(),
+                    reason: ipam_text(&error),
+                }),
                 "spec.cidr",
             ));
         }
@@ -329,12 +332,13 @@ fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipa
     let mut scheduler = Scheduler::new();
     let mut order: Vec<usize> = (0..works.len()).collect();
     order.sort_by_key(|index| {
-        works
-            .get(*index)
-            .map(|work| (!work.lab_default, work.bound_node.is_none(), work.pod.namespace.clone(), work.pod.name.clone()))
+        works.get(*index).map(|work| {
+            (!work.lab_default, work.bound_node.is_none(), work.pod.namespace.clone(), work.pod.name.clone())
+        })
     });
     for index in order {
-        let preferred = pins.get(index).and_then(pin_address).and_then(|address| ipam.owner_of(address)).map(str::to_string);
+        let preferred =
+            pins.get(index).and_then(pin_address).and_then(|address| ipam.owner_of(address)).map(str::to_string);
         let Some(work) = works.get_mut(index) else { continue };
         if let Some(node_name) = work.bound_node.clone() {
             if nodes.iter().any(|node| node.name == node_name) {
@@ -364,7 +368,13 @@ fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipa
 
 /// Gives pods their addresses: hostNetwork pods the node's, pinned pods theirs, the rest the
 /// next free ordinal of their node's blocks (in `namespace/name` order).
-fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut Ipam, diagnostics: &mut Vec<Diagnostic>) {
+fn address_pods(
+    works: &mut [PodWork],
+    pins: &[Pin],
+    nodes: &[Node],
+    ipam: &mut Ipam,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     // Pinned addresses are claimed in creation order (document order), so the first pod
     // asking for an address gets it; automatic ones go by `namespace/name`, the lab's own
     // pods (CoreDNS) first since they exist before anything is applied.
@@ -388,7 +398,11 @@ fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut 
             Pin::Annotation(address) => (*address, true),
             Pin::Status(address) => (*address, false),
         };
-        let path = if from_annotation { format!("metadata.annotations[{IP_ADDRS_ANNOTATION}]") } else { "status.podIP".to_string() };
+        let path = if from_annotation {
+            format!("metadata.annotations[{IP_ADDRS_ANNOTATION}]")
+        } else {
+            "status.podIP".to_string()
+        };
         match ipam.assign(address, Some(&node_name), &handle) {
             Ok(()) => {
                 if let Some(owner) = ipam.owner_of(address).filter(|owner| *owner != node_name) {
@@ -405,17 +419,24 @@ fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut 
                 work.pod.ip = Some(address);
             }
             Err(IpamError::NotInPool) if !from_annotation => {
-                diagnostics.push(work.origin.locate(
-                    Diagnostic::warning(Problem::InvalidValue {
-                        value: address.to_string(),
-                        reason: "it lies in no enabled Calico IP pool; the lab keeps it, but no route leads to it".to_string(),
-                    }),
-                    &path,
-                ));
+                diagnostics.push(
+                    work.origin.locate(
+                        Diagnostic::warning(Problem::InvalidValue {
+                            value: address.to_string(),
+                            reason: "it lies in no enabled Calico IP pool; the lab keeps it, but no route leads to it"
+                                .to_string(),
+                        }),
+                        &path,
+                    ),
+                );
                 work.pod.ip = Some(address);
             }
             Err(IpamError::Taken { holder }) => diagnostics.push(work.origin.locate(
-                Diagnostic::error(Problem::Clash { what: "pod IP".to_string(), value: address.to_string(), other: holder }),
+                Diagnostic::error(Problem::Clash {
+                    what: "pod IP".to_string(),
+                    value: address.to_string(),
+                    other: holder,
+                }),
                 &path,
             )),
             Err(error) => diagnostics.push(work.origin.locate(
@@ -463,7 +484,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             config
         }
         None => {
-            let config = KubeProxyConfig { cluster_cidr: ip_pools.first().map(|pool| pool.cidr), ..KubeProxyConfig::default() };
+            let config =
+                KubeProxyConfig { cluster_cidr: ip_pools.first().map(|pool| pool.cidr), ..KubeProxyConfig::default() };
             let cidr = config.cluster_cidr.map(|cidr| format!(", clusterCIDR {cidr}")).unwrap_or_default();
             diagnostics.push(defaulted("KubeProxyConfiguration", format!("mode iptables{cidr}, masqueradeBit 14")));
             config
@@ -480,8 +502,10 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let workloads_in = std::mem::take(&mut input.workloads);
     let mut workload_specs: Vec<(crate::cluster::spec::WorkloadSpec, bool)> = Vec::new();
     let has_coredns = workloads_in.iter().any(|spec| spec.namespace == "kube-system" && spec.name == "coredns");
-    let has_kube_dns = input.services.iter().any(|spec| spec.service.namespace == "kube-system" && spec.service.name == "kube-dns");
-    let has_kubernetes = input.services.iter().any(|spec| spec.service.namespace == "default" && spec.service.name == "kubernetes");
+    let has_kube_dns =
+        input.services.iter().any(|spec| spec.service.namespace == "kube-system" && spec.service.name == "kube-dns");
+    let has_kubernetes =
+        input.services.iter().any(|spec| spec.service.namespace == "default" && spec.service.name == "kubernetes");
     if !has_coredns {
         workload_specs.push((defaults::coredns(), true));
     }
@@ -498,7 +522,9 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     if !has_coredns || !has_kube_dns {
         diagnostics.push(defaulted(
             "cluster DNS",
-            format!("CoreDNS (Deployment kube-system/coredns, 2 replicas) behind Service kube-system/kube-dns {dns_ip}"),
+            format!(
+                "CoreDNS (Deployment kube-system/coredns, 2 replicas) behind Service kube-system/kube-dns {dns_ip}"
+            ),
         ));
     }
 
@@ -589,7 +615,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // EndpointSlices: the controller's for selector Services, pasted ones for the rest.
     let mut endpoint_slices: Vec<EndpointSlice> = Vec::new();
     if !has_kubernetes {
-        let api_servers: Vec<Ipv4Addr> = nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
+        let api_servers: Vec<Ipv4Addr> =
+            nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
         // Without a node labelled control-plane, the first node stands in for it.
         let api_servers = if api_servers.is_empty() {
             nodes.first().map_or(vec![defaults::CONTROL_PLANE_IP], |node| vec![node.internal_ip])
@@ -653,7 +680,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     if !external_hosts.iter().any(|host| host.name == "client")
         && let Some(first) = nodes.first()
     {
-        let taken: Vec<Ipv4Addr> = nodes.iter().map(|node| node.internal_ip).chain(external_hosts.iter().map(|host| host.ip)).collect();
+        let taken: Vec<Ipv4Addr> =
+            nodes.iter().map(|node| node.internal_ip).chain(external_hosts.iter().map(|host| host.ip)).collect();
         if let Some(client) = defaults::client(first.subnet, first.gateway, &taken) {
             external_hosts.push(client);
         }

@@ -7,14 +7,14 @@
 
 use crate::cluster::defaults;
 use crate::cluster::spec::{
-    BlockAffinitySpec, ClusterIpRequest, EndpointSliceSpec, Input, IpPoolSpec, NodeSpec, Origin, PodSpec,
-    PodTemplate, ServiceSpec, WorkloadKind, WorkloadSpec,
+    BlockAffinitySpec, ClusterIpRequest, EndpointSliceSpec, Input, IpPoolSpec, NodeSpec, Origin, PodSpec, PodTemplate,
+    ServiceSpec, WorkloadKind, WorkloadSpec,
 };
 use crate::cluster::{
     Container, ContainerPort, DetectLocalMode, EncapMode, Endpoint, EndpointPort, EndpointSlice, Ingress,
     IngressBackend, IngressClass, IngressPath, IngressRule, IpPool, KubeProxyConfig, L2Advertisement,
-    LoadBalancerIngress, MetalLbPool, Node, PathType, Service, ServicePort, ServiceType, Taint, TargetPort,
-    Toleration, TrafficPolicy,
+    LoadBalancerIngress, MetalLbPool, Node, PathType, Service, ServicePort, ServiceType, Taint, TargetPort, Toleration,
+    TrafficPolicy,
 };
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::manifest::{self, Manifests, Resource};
@@ -171,7 +171,9 @@ fn service(source: &manifest::Service, origin: &Origin) -> ServiceSpec {
         })
         .collect();
     let session_affinity_timeout = match source.session_affinity {
-        manifest::SessionAffinity::ClientIp => Some(source.session_affinity_timeout.unwrap_or(DEFAULT_AFFINITY_TIMEOUT)),
+        manifest::SessionAffinity::ClientIp => {
+            Some(source.session_affinity_timeout.unwrap_or(DEFAULT_AFFINITY_TIMEOUT))
+        }
         manifest::SessionAffinity::None => None,
     };
     ServiceSpec {
@@ -214,14 +216,20 @@ fn service(source: &manifest::Service, origin: &Origin) -> ServiceSpec {
     }
 }
 
-fn endpoint_slice(source: &manifest::EndpointSlice, origin: &Origin, diagnostics: &mut Vec<Diagnostic>) -> Option<EndpointSlice> {
+fn endpoint_slice(
+    source: &manifest::EndpointSlice,
+    origin: &Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<EndpointSlice> {
     if source.address_type != manifest::AddressType::IPv4 {
         // The manifest stage already warned that only IPv4 is emulated.
         return None;
     }
     let Some(service_name) = source.service_name.clone() else {
         diagnostics.push(origin.locate(
-            Diagnostic::warning(Problem::MissingField { field: "metadata.labels[kubernetes.io/service-name]".to_string() }),
+            Diagnostic::warning(Problem::MissingField {
+                field: "metadata.labels[kubernetes.io/service-name]".to_string(),
+            }),
             "metadata.labels",
         ));
         return None;
@@ -259,7 +267,11 @@ fn endpoint_slice(source: &manifest::EndpointSlice, origin: &Origin, diagnostics
     })
 }
 
-fn kube_proxy(source: &manifest::KubeProxyConfiguration, origin: &Origin, diagnostics: &mut Vec<Diagnostic>) -> KubeProxyConfig {
+fn kube_proxy(
+    source: &manifest::KubeProxyConfiguration,
+    origin: &Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> KubeProxyConfig {
     let mode = match source.mode {
         manifest::ProxyMode::Default | manifest::ProxyMode::Iptables => "iptables",
         manifest::ProxyMode::Ipvs => "ipvs",
@@ -317,7 +329,9 @@ fn ingress(source: &manifest::Ingress, origin: &Origin, diagnostics: &mut Vec<Di
             diagnostics.push(origin.locate(
                 Diagnostic::warning(Problem::NotEmulated {
                     feature: "Resource backends".to_string(),
-                    detail: format!("requests for this path would go to {kind} `{name}`, which the lab does not follow"),
+                    detail: format!(
+                        "requests for this path would go to {kind} `{name}`, which the lab does not follow"
+                    ),
                 }),
                 path,
             ));
@@ -364,7 +378,11 @@ pub fn read(manifests: &Manifests) -> (Input, Vec<Diagnostic>) {
             resource.kind().to_string()
         } else if matches!(
             resource,
-            Resource::Node(_) | Resource::Namespace(_) | Resource::IpPool(_) | Resource::BlockAffinity(_) | Resource::IngressClass(_)
+            Resource::Node(_)
+                | Resource::Namespace(_)
+                | Resource::IpPool(_)
+                | Resource::BlockAffinity(_)
+                | Resource::IngressClass(_)
         ) {
             format!("{} {}", resource.kind(), metadata.name)
         } else {
@@ -382,10 +400,9 @@ pub fn read(manifests: &Manifests) -> (Input, Vec<Diagnostic>) {
             Resource::Pod(source) => {
                 let mut template = template_of(&source.metadata, &source.spec);
                 if let Some(first) = source.calico_ip_addrs.first() {
-                    template.annotations.insert(
-                        crate::cluster::build::IP_ADDRS_ANNOTATION.to_string(),
-                        format!("[\"{first}\"]"),
-                    );
+                    template
+                        .annotations
+                        .insert(crate::cluster::build::IP_ADDRS_ANNOTATION.to_string(), format!("[\"{first}\"]"));
                 } else {
                     // A malformed annotation was already reported by the manifest stage.
                     template.annotations.remove(crate::cluster::build::IP_ADDRS_ANNOTATION);
@@ -410,11 +427,12 @@ pub fn read(manifests: &Manifests) -> (Input, Vec<Diagnostic>) {
                 };
                 let template = template_of(&source.template.metadata, &source.template.spec);
                 // With only matchExpressions (not evaluated by the lab), the template's labels stand in.
-                let selector = if source.selector.match_labels.is_empty() && !source.selector.match_expressions.is_empty() {
-                    template.labels.clone()
-                } else {
-                    source.selector.match_labels.clone()
-                };
+                let selector =
+                    if source.selector.match_labels.is_empty() && !source.selector.match_expressions.is_empty() {
+                        template.labels.clone()
+                    } else {
+                        source.selector.match_labels.clone()
+                    };
                 input.workloads.push(WorkloadSpec {
                     kind,
                     namespace,

@@ -76,9 +76,9 @@ impl Ipam {
     }
 
     fn usable(&self, use_for: Use) -> impl Iterator<Item = &IpPool> {
-        self.pools.iter().filter(move |pool| {
-            !pool.disabled && (use_for == Use::Workload || pool.ipip_mode != EncapMode::Never)
-        })
+        self.pools
+            .iter()
+            .filter(move |pool| !pool.disabled && (use_for == Use::Workload || pool.ipip_mode != EncapMode::Never))
     }
 
     fn pool_names(&self, use_for: Use) -> String {
@@ -120,8 +120,7 @@ impl Ipam {
                 }
             },
             None => {
-                self.blocks
-                    .insert(block, Block { affinity: Some(node.to_string()), allocations: BTreeMap::new() });
+                self.blocks.insert(block, Block { affinity: Some(node.to_string()), allocations: BTreeMap::new() });
                 self.claims.push((node.to_string(), block));
                 Ok(())
             }
@@ -167,12 +166,10 @@ impl Ipam {
     /// an address in another node's block is allowed (Calico "borrows" it).
     pub fn assign(&mut self, address: Ipv4Addr, node: Option<&str>, handle: &str) -> Result<(), IpamError> {
         let block_cidr = self.block_of(address).ok_or(IpamError::NotInPool)?;
-        if !self.blocks.contains_key(&block_cidr) {
-            match node {
-                Some(node) => self.claim(node, block_cidr)?,
-                None => {
-                    self.blocks.insert(block_cidr, Block { affinity: None, allocations: BTreeMap::new() });
-                }
+        match node {
+            Some(node) if !self.blocks.contains_key(&block_cidr) => self.claim(node, block_cidr)?,
+            _ => {
+                self.blocks.entry(block_cidr).or_insert_with(|| Block { affinity: None, allocations: BTreeMap::new() });
             }
         }
         let ordinal = u64::from(u32::from(address).wrapping_sub(u32::from(block_cidr.network())));
@@ -259,7 +256,10 @@ mod tests {
         // Four /26 blocks; the walk starts at the hostname's start index.
         let start = start_index("worker", 4);
         let first = ipam.claim_next("worker", Use::Workload).unwrap();
-        assert_eq!(first.network(), ip("10.0.0.0").to_bits().checked_add((start * 64) as u32).map(Ipv4Addr::from_bits).unwrap());
+        assert_eq!(
+            first.network(),
+            ip("10.0.0.0").to_bits().checked_add((start * 64) as u32).map(Ipv4Addr::from_bits).unwrap()
+        );
         // Each later claim walks forward to the next unclaimed block, wrapping.
         let second = ipam.claim_next("worker", Use::Workload).unwrap();
         assert_eq!(u64::from(second.network().to_bits() - ip("10.0.0.0").to_bits()), ((start + 1) % 4) * 64);
@@ -276,7 +276,8 @@ mod tests {
         // SplitMix64's first output for seed 0 is 0xe220a8397b1dcdaf (the reference
         // implementation's published first value).
         assert_eq!(splitmix64(0), 0xe220_a839_7b1d_cdaf);
-        let starts: Vec<u64> = ["worker-a", "worker-b", "worker-c"].iter().map(|name| start_index(name, 1024)).collect();
+        let starts: Vec<u64> =
+            ["worker-a", "worker-b", "worker-c"].iter().map(|name| start_index(name, 1024)).collect();
         assert!(starts.windows(2).all(|pair| pair[0].abs_diff(pair[1]) > 1), "{starts:?}");
         assert_eq!(start_index("x", 0), 0);
     }
