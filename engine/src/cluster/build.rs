@@ -12,7 +12,7 @@ use crate::cluster::ipam::{Ipam, IpamError, Use};
 use crate::cluster::naming::veth_name;
 use crate::cluster::schedule::{Request, Scheduler};
 use crate::cluster::spec::{Input, Origin, WorkloadKind};
-use crate::cluster::workloads::{PodWork, materialise, selector_fits_template};
+use crate::cluster::workloads::{MAX_PODS, PodWork, materialise, selector_fits_template};
 use crate::cluster::{
     Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod, Workload, defaults, endpoints, intake,
     services,
@@ -181,6 +181,14 @@ fn ipam_text(error: &IpamError) -> String {
     }
 }
 
+/// The pools an exhausted allocation looked in, for `Problem::Exhausted`'s range.
+fn exhausted_range(error: &IpamError) -> String {
+    match error {
+        IpamError::Exhausted { pools } => pools.clone(),
+        other => ipam_text(other),
+    }
+}
+
 /// Claims blocks (BlockAffinity objects, or the post's blocks) and gives every node its tunl0
 /// address when a pool uses IPIP.
 fn claim_blocks_and_tunnels(
@@ -264,7 +272,7 @@ fn claim_blocks_and_tunnels(
             Ok(address) => node.tunnel_ip = Some(address),
             Err(error) => diagnostics.push(Diagnostic::warning(Problem::Exhausted {
                 what: format!("tunl0 address for node `{}`", node.name),
-                range: ipam_text(&error),
+                range: exhausted_range(&error),
             })),
         }
     }
@@ -449,13 +457,19 @@ fn address_pods(
         }
     }
     automatic.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
+    // Exhaustion is told once per object, not once per replica.
+    let mut exhausted: BTreeSet<String> = BTreeSet::new();
     for index in automatic {
         let Some(work) = works.get_mut(index) else { continue };
         let Some(node_name) = work.pod.node_name.clone() else { continue };
         match ipam.auto_assign(&node_name, Use::Workload, &format!("pod {}", work.pod.key())) {
             Ok(address) => work.pod.ip = Some(address),
+            Err(_) if !exhausted.insert(work.origin.object.clone()) => {}
             Err(error) => diagnostics.push(work.origin.locate(
-                Diagnostic::error(Problem::Exhausted { what: "pod address".to_string(), range: ipam_text(&error) }),
+                Diagnostic::error(Problem::Exhausted {
+                    what: "pod address".to_string(),
+                    range: exhausted_range(&error),
+                }),
                 work.spec_path,
             )),
         }
@@ -531,6 +545,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // Controllers -> pods.
     let mut workloads: Vec<Workload> = Vec::new();
     let mut works: Vec<PodWork> = Vec::new();
+    let mut capped = false;
     for (spec, lab_default) in &workload_specs {
         if !selector_fits_template(&spec.selector, &spec.template) {
             diagnostics.push(spec.origin.locate(
@@ -551,11 +566,41 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
                 "spec.template.spec.nodeName",
             ));
         }
-        let (records, pods) = materialise(spec, &nodes, *lab_default, &mut diagnostics);
+        let (records, mut pods) = materialise(spec, &nodes, *lab_default, &mut diagnostics);
+        let room = MAX_PODS.saturating_sub(works.len());
+        if pods.len() > room {
+            if !std::mem::replace(&mut capped, true) {
+                diagnostics.push(spec.origin.locate(
+                    Diagnostic::warning(Problem::InvalidValue {
+                        value: pods.len().to_string(),
+                        reason: format!(
+                            "the lab runs at most {MAX_PODS} pods in all, so it makes {room} of these and no later ones"
+                        ),
+                    }),
+                    "spec.replicas",
+                ));
+            }
+            pods.truncate(room);
+        }
         workloads.extend(records);
         works.extend(pods);
     }
     for spec in std::mem::take(&mut input.pods) {
+        if works.len() >= MAX_PODS {
+            if std::mem::replace(&mut capped, true) {
+                continue;
+            }
+            diagnostics.push(spec.origin.locate(
+                Diagnostic::warning(Problem::InvalidValue {
+                    value: spec.name.clone(),
+                    reason: format!(
+                        "the lab runs at most {MAX_PODS} pods in all, so this pod and later ones are not made"
+                    ),
+                }),
+                "metadata.name",
+            ));
+            continue;
+        }
         works.push(PodWork {
             pod: Pod {
                 namespace: spec.namespace.clone(),
