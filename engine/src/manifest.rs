@@ -138,7 +138,7 @@ impl Resource {
 pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
     let (documents, mut diagnostics) = yaml::load(text);
     let mut manifests = Manifests::default();
-    let mut limited = false;
+    let mut skipped = Skipped::default();
     for document in &documents {
         if document.failed {
             continue;
@@ -151,11 +151,27 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
         if root.is_null() {
             continue;
         }
-        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut limited);
+        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut skipped);
+    }
+    if let Some((document, position)) = skipped.first {
+        diagnostics.push(
+            Diagnostic::warning(Problem::TooManyObjects {
+                count: MAX_OBJECTS.saturating_add(skipped.count),
+                limit: MAX_OBJECTS,
+            })
+            .at(Some(document), Some(position)),
+        );
     }
     // Report in reading order; the sort is stable, so problems at one spot keep their order.
     diagnostics.sort_by_key(|d| d.position);
     (manifests, diagnostics)
+}
+
+/// Objects left out because of [`MAX_OBJECTS`]: how many, and where the first one is.
+#[derive(Default)]
+struct Skipped {
+    count: usize,
+    first: Option<(usize, Position)>,
 }
 
 fn read_document(
@@ -163,7 +179,7 @@ fn read_document(
     root: &yaml::Node,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     let Value::Map(_) = &root.value else {
         // JSON arrays of objects are not what kubectl accepts either.
@@ -179,10 +195,10 @@ fn read_document(
     let kind = root.get("kind").and_then(yaml::Node::text).unwrap_or("");
     let is_list = kind == "List" || (kind.ends_with("List") && root.get("items").is_some());
     if is_list {
-        read_list(index, root, kind, manifests, diagnostics, limited);
+        read_list(index, root, kind, manifests, diagnostics, skipped);
         return;
     }
-    read_one(index, root, "", manifests, diagnostics, limited);
+    read_one(index, root, "", manifests, diagnostics, skipped);
 }
 
 /// A `kind: List` (or `ServiceList`, ...) as `kubectl get -o yaml` prints it: each item is
@@ -193,7 +209,7 @@ fn read_list(
     list_kind: &str,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     let mut cx = Cx::new(index, diagnostics);
     let Some(mut fields) = cx.map(root, "") else {
@@ -218,7 +234,7 @@ fn read_list(
             continue;
         }
         let _ = implied_kind;
-        read_one(index, item, &path, manifests, cx.diagnostics, limited);
+        read_one(index, item, &path, manifests, cx.diagnostics, skipped);
     }
 }
 
@@ -229,16 +245,13 @@ fn read_one(
     prefix: &str,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     if manifests.objects.len() >= MAX_OBJECTS {
-        if !*limited {
-            *limited = true;
-            diagnostics.push(
-                Diagnostic::warning(Problem::TooManyObjects { count: MAX_OBJECTS.saturating_add(1), limit: MAX_OBJECTS })
-                    .at(Some(index), Some(node.position)),
-            );
+        if skipped.count == 0 {
+            skipped.first = Some((index, node.position));
         }
+        skipped.count = skipped.count.saturating_add(1);
         return;
     }
     let mut cx = Cx::new(index, diagnostics);

@@ -349,6 +349,22 @@ impl Builder {
             };
             let (event, span) = match next {
                 Ok(pair) => pair,
+                Err(error) if error.info().contains("recursion limit") => {
+                    // The scanner counts flow brackets itself and may stop before our depth check.
+                    let index = self.documents.len();
+                    let marker = error.marker();
+                    diagnostics.push(
+                        Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(
+                            Some(index),
+                            Some(Position {
+                                line: marker.line().saturating_add(offset_line),
+                                column: marker.col().saturating_add(1),
+                            }),
+                        ),
+                    );
+                    self.push_document(index, doc_position, None, true);
+                    return Outcome::Stopped;
+                }
                 Err(error) => {
                     let index = self.documents.len();
                     diagnostics.push(syntax_error(text, &error, offset_line, index));
@@ -364,9 +380,17 @@ impl Builder {
                 Event::StreamEnd => return Outcome::Finished,
                 Event::DocumentStart(_) => {
                     if self.documents.len() >= MAX_DOCUMENTS {
+                        // Every line starting with `---` from here on starts one more document.
+                        let from_line = span.start.line().saturating_sub(1);
+                        let more = text
+                            .lines()
+                            .skip(from_line)
+                            .filter(|line| line.starts_with("---"))
+                            .count()
+                            .max(1);
                         diagnostics.push(
-                            Diagnostic::error(Problem::TooManyObjects {
-                                count: MAX_DOCUMENTS.saturating_add(1),
+                            Diagnostic::warning(Problem::TooManyObjects {
+                                count: MAX_DOCUMENTS.saturating_add(more),
                                 limit: MAX_DOCUMENTS,
                             })
                             .at(Some(index), Some(here)),
