@@ -115,11 +115,10 @@ impl Scalar {
         if let Some(value) = parse_int(text) {
             return Resolved::Int(value);
         }
-        if looks_like_float(text) {
-            if let Ok(value) = text.parse::<f64>() {
+        if looks_like_float(text)
+            && let Ok(value) = text.parse::<f64>() {
                 return Resolved::Float(value);
             }
-        }
         match text {
             ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
             "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
@@ -295,11 +294,10 @@ fn next_document_marker(text: &str, line: usize) -> Option<(usize, usize)> {
         // The chunk's own first line may be the `---` that started it: never resume there.
         if this_line >= line && number > 0 {
             let trimmed = content.trim_end_matches(['\n', '\r']);
-            if let Some(after) = trimmed.strip_prefix("---") {
-                if after.is_empty() || after.starts_with([' ', '\t']) {
+            if let Some(after) = trimmed.strip_prefix("---")
+                && (after.is_empty() || after.starts_with([' ', '\t'])) {
                     return Some((number, byte));
                 }
-            }
         }
         byte = byte.saturating_add(content.len());
     }

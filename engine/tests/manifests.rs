@@ -5,6 +5,9 @@
 //! `manifests/bad/NN-name.diagnostics`); regenerate with `UPDATE_EXPECT=1` and check every
 //! line:column by hand against the input.
 
+// Helpers outside #[test] functions read fixtures that must exist; failing loudly is right.
+#![allow(clippy::unwrap_used)]
+
 use std::net::Ipv4Addr;
 use std::path::Path;
 
