@@ -198,7 +198,7 @@ fn read_document(
         read_list(index, root, kind, manifests, diagnostics, skipped);
         return;
     }
-    read_one(index, root, "", manifests, diagnostics, skipped);
+    read_one(index, root, "", None, manifests, diagnostics, skipped);
 }
 
 /// A `kind: List` (or `ServiceList`, ...) as `kubectl get -o yaml` prints it: each item is
@@ -225,24 +225,27 @@ fn read_list(
         cx.wrong_type(items, &items_path, "a list of objects");
         return;
     };
-    // `ServiceList` items may leave out apiVersion and kind; the list's kind tells them.
-    let implied_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
+    // The API's own lists (`ServiceList` from `kubectl get --raw`) leave out each item's
+    // apiVersion and kind; the list's kind and apiVersion tell them.
+    let list_api = root.get("apiVersion").and_then(yaml::Node::text).unwrap_or("v1");
+    let implied = list_kind.strip_suffix("List").filter(|k| !k.is_empty()).map(|kind| (list_api, kind));
     for (number, item) in entries.iter().enumerate() {
         let path = format!("items[{number}]");
         if !matches!(item.value, Value::Map(_)) {
             cx.error(item.position, &path, Problem::NotAnObject { found: item.describe() });
             continue;
         }
-        let _ = implied_kind;
-        read_one(index, item, &path, manifests, cx.diagnostics, skipped);
+        read_one(index, item, &path, implied, manifests, cx.diagnostics, skipped);
     }
 }
 
-/// Reads one object mapping at `prefix` (empty, or `items[3]` inside a List).
+/// Reads one object mapping at `prefix` (empty, or `items[3]` inside a List); `implied` is the
+/// apiVersion and kind an item of a typed list such as `ServiceList` has when it leaves them out.
 fn read_one(
     index: usize,
     node: &yaml::Node,
     prefix: &str,
+    implied: Option<(&str, &str)>,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
     skipped: &mut Skipped,
@@ -255,8 +258,12 @@ fn read_one(
         return;
     }
     let mut cx = Cx::new(index, diagnostics);
-    let api_version = type_field(&mut cx, node, prefix, "apiVersion");
-    let kind = type_field(&mut cx, node, prefix, "kind");
+    let (api_version, kind) = match implied {
+        Some((api, kind)) if node.get("kind").is_none() && node.get("apiVersion").is_none() => {
+            (Some(api.to_string()), Some(kind.to_string()))
+        }
+        _ => (type_field(&mut cx, node, prefix, "apiVersion"), type_field(&mut cx, node, prefix, "kind")),
+    };
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         return;
     };

@@ -426,10 +426,11 @@ impl Builder {
                 Event::SequenceEnd | Event::MappingEnd => {
                     let node = match stack.pop() {
                         Some(Open::Seq { position, anchor, items }) => {
-                            self.remember(anchor, Node { position, value: Value::Seq(items) }, stack.len())
+                            self.remember(anchor, Node { position, value: Value::Seq(items) })
                         }
                         Some(Open::Map { position, anchor, entries, .. }) => {
-                            self.remember(anchor, Node { position, value: Value::Map(entries) }, stack.len())
+                            let entries = merge_keys(entries);
+                            self.remember(anchor, Node { position, value: Value::Map(entries) })
                         }
                         None => continue,
                     };
@@ -441,7 +442,7 @@ impl Builder {
                     }
                     let quoted = !matches!(style, ScalarStyle::Plain) || is_str_tag(tag.as_ref());
                     let node = Node { position: here, value: Value::Scalar(Scalar { text: text.into_owned(), quoted }) };
-                    finished = Some(self.remember(anchor, node, stack.len()));
+                    finished = Some(self.remember(anchor, node));
                 }
                 Event::Alias(id) => {
                     let Some((node, depth)) = self.anchors.get(&id).cloned() else {
@@ -518,10 +519,10 @@ impl Builder {
         self.documents.push(Document { index, position, root, failed });
     }
 
-    fn remember(&mut self, anchor: usize, node: Node, depth_above: usize) -> Node {
+    /// Keeps a copy of an anchored node (`&name`) with its depth, for later aliases.
+    fn remember(&mut self, anchor: usize, node: Node) -> Node {
         if anchor > 0 {
             let depth = tree_depth(&node, 0);
-            let _ = depth_above;
             self.anchors.insert(anchor, (node.clone(), depth));
         }
         node
@@ -551,6 +552,37 @@ fn describe_value(value: &Value) -> String {
         Value::Scalar(_) => "a scalar".to_string(),
     }
 }
+
+/// Applies YAML merge keys (`<<: *defaults`), which go-yaml and so `sigs.k8s.io/yaml`
+/// support: the merged mapping's entries (or those of each mapping in a merged list, earlier
+/// ones first) are added unless the mapping already has the key.
+/// (<https://yaml.org/type/merge.html>)
+fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
+    if !entries.iter().any(|e| e.key == MERGE_KEY) {
+        return entries;
+    }
+    let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.key == MERGE_KEY);
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value.value {
+            Value::Map(_) => vec![merge.value],
+            Value::Seq(items) => items,
+            Value::Scalar(_) => Vec::new(),
+        };
+        for source in sources {
+            if let Value::Map(source_entries) = source.value {
+                for entry in source_entries {
+                    if !out.iter().any(|e| e.key == entry.key) {
+                        out.push(entry);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The merge key. (A quoted `"<<"` is also treated as one; no manifest uses that key.)
+const MERGE_KEY: &str = "<<";
 
 /// The number of nodes in a tree (bounded by [`MAX_DEPTH`] in depth, so recursion is safe).
 fn count_tree(node: &Node) -> usize {
@@ -687,6 +719,27 @@ mod tests {
         let Value::Seq(items) = &item.value else { panic!() };
         assert_eq!(items[0].position, Position { line: 3, column: 5 });
         assert_eq!(items[0].scalar().unwrap(), &scalar("x", true));
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let text = "base: &base {app: web, tier: front}\nlabels:\n  <<: *base\n  tier: back\n";
+        let (documents, diagnostics) = load(text);
+        assert!(diagnostics.is_empty());
+        let labels = documents[0].root.as_ref().unwrap().get("labels").unwrap();
+        assert_eq!(labels.get("app").and_then(Node::text), Some("web"));
+        assert_eq!(labels.get("tier").and_then(Node::text), Some("back"));
+        assert!(labels.get("<<").is_none());
+    }
+
+    #[test]
+    fn aliases_count_toward_depth() {
+        // The anchor is 40 levels deep and is used 40 levels down: 80 > MAX_DEPTH.
+        let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        let text = format!("a: &x {deep}\nb: {}*x{}\n", "[".repeat(39), "]".repeat(39));
+        let (_, diagnostics) = load(&text);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].problem, Problem::TooDeep { limit: MAX_DEPTH });
     }
 
     #[test]

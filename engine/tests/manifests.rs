@@ -437,3 +437,14 @@ fn truncations_and_mutations_never_panic() {
     }
 }
 
+
+#[test]
+fn typed_list_items_take_the_list_kind() {
+    // What `kubectl get --raw /api/v1/namespaces/default/services` returns: items without
+    // apiVersion and kind.
+    let text = "apiVersion: v1\nkind: ServiceList\nmetadata:\n  resourceVersion: \"2400\"\nitems:\n- metadata:\n    name: web\n  spec:\n    ports:\n    - port: 80\n";
+    let manifests = parse_clean(text);
+    assert_eq!(manifests.objects.len(), 1);
+    assert_eq!(manifests.objects[0].resource.kind(), "Service");
+    assert_eq!(manifests.objects[0].position, Position { line: 6, column: 3 });
+}
