@@ -229,6 +229,9 @@ impl Node {
                 Resolved::Null => "null (an empty value)".to_string(),
                 Resolved::Bool(b) => format!("the boolean {b}"),
                 Resolved::Int(_) | Resolved::Float(_) => format!("the number {}", scalar.text),
+                Resolved::Str if scalar.yaml11_bool().is_some() => {
+                    format!("`{}`, which Kubernetes reads as a boolean (YAML 1.1)", scalar.text)
+                }
                 Resolved::Str => format!("the text \"{}\"", shorten(&scalar.text)),
             },
         }

@@ -2,9 +2,10 @@
 //! field path (`spec.ports[0].nodePort`) and turns every type or value problem into a
 //! [`Diagnostic`] at that exact path and position.
 //!
-//! Scalars are typed the way `sigs.k8s.io/yaml` (go-yaml v2 + `encoding/json`) types them
-//! for the Kubernetes API: a number field refuses `"8080"` (quoted), a string field accepts
-//! `8080` and reads it as the text `8080`, a boolean field accepts YAML 1.1's `yes`/`on`.
+//! Scalars are typed the way `kubectl apply` types them: it turns YAML into JSON with
+//! `sigs.k8s.io/yaml` (go-yaml v2, so YAML 1.1) and the API server decodes that JSON. So a
+//! number field refuses `"8080"` (quoted), a text field refuses an unquoted `8080`, `1.10`
+//! or `yes`, and a boolean field accepts YAML 1.1's `yes`/`on` (with a warning).
 //! `null` is the same as leaving the field out.
 
 use std::collections::BTreeMap;
@@ -72,14 +73,31 @@ impl<'d> Cx<'d> {
         }
     }
 
-    /// Reads a string. Numbers and booleans are read as their text, as `sigs.k8s.io/yaml`
-    /// does for string fields (a boolean becomes `true`/`false`).
+    /// Reads a string. An unquoted number or boolean is refused, as `kubectl apply` refuses it:
+    /// kubectl turns YAML into JSON with `sigs.k8s.io/yaml` (go-yaml v2, YAML 1.1) without
+    /// looking at the target type, so `version: 1.10` becomes the JSON number 1.1 and the API
+    /// server answers "cannot unmarshal number into Go struct field ... of type string".
     pub fn string(&mut self, node: &yaml::Node, path: &str) -> Option<String> {
         match &node.value {
-            Value::Scalar(scalar) => match scalar.resolve() {
-                Resolved::Null => None,
-                Resolved::Bool(b) => Some(b.to_string()),
-                Resolved::Str | Resolved::Int(_) | Resolved::Float(_) => Some(scalar.text.clone()),
+            Value::Scalar(scalar) => match (scalar.resolve(), scalar.yaml11_bool()) {
+                (Resolved::Null, _) => None,
+                (Resolved::Str, None) => Some(scalar.text.clone()),
+                (Resolved::Int(_) | Resolved::Float(_), _) => {
+                    let found = format!(
+                        "the number {}; put it in quotes (\"{}\") to make it text",
+                        scalar.text, scalar.text
+                    );
+                    self.error(node.position, path, Problem::WrongType { expected: "text".to_string(), found });
+                    None
+                }
+                (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => {
+                    let found = format!(
+                        "a boolean (`{}`); put it in quotes (\"{}\") to make it text",
+                        scalar.text, scalar.text
+                    );
+                    self.error(node.position, path, Problem::WrongType { expected: "text".to_string(), found });
+                    None
+                }
             },
             _ => {
                 self.wrong_type(node, path, "text");
