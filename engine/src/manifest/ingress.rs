@@ -122,15 +122,14 @@ pub(crate) fn read_ingress(
     if let Some((backend, path)) = spec.take(backend_key) {
         ingress.default_backend = read_backend(cx, backend, &path, legacy);
     }
-    if !legacy && spec.has("backend") {
-        if let Some((backend, path)) = spec.take("backend") {
+    if !legacy && spec.has("backend")
+        && let Some((backend, path)) = spec.take("backend") {
             cx.error(
                 backend.position,
                 &path,
                 Problem::UnknownField { field: "backend (networking.k8s.io/v1 calls it `defaultBackend`)".to_string() },
             );
         }
-    }
     ingress.rules = spec.list(cx, "rules", |cx, item, path| {
         let mut rule = cx.map(item, path)?;
         let host = rule.string(cx, "host");
@@ -139,11 +138,10 @@ pub(crate) fn read_ingress(
             paths = http.list(cx, "paths", |cx, item, path| {
                 let mut p = cx.map(item, path)?;
                 let path_text = p.string(cx, "path");
-                if let (Some(text), Some((n, np))) = (&path_text, p.take("path")) {
-                    if !text.starts_with('/') {
+                if let (Some(text), Some((n, np))) = (&path_text, p.take("path"))
+                    && !text.starts_with('/') {
                         cx.invalid(n, &np, "an Ingress path must start with `/`");
                     }
-                }
                 let path_type = p.one_of(cx, "pathType", PATH_TYPES);
                 if path_type.is_none() && !legacy && !p.has("pathType") {
                     p.missing(cx, "pathType");
@@ -230,12 +228,18 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
     let Some(mut service) = f.map(cx, "service") else {
         if !cx.failed {
             if f.has("serviceName") {
+                let name = f.take("serviceName").and_then(|(n, _)| n.text().map(str::to_string));
+                let port = f.take("servicePort").and_then(|(n, _)| n.text().map(str::to_string));
                 cx.error(
                     node.position,
                     path,
                     Problem::Deprecated {
-                        what: "`serviceName`/`servicePort` belong to the removed v1beta1 Ingress and are not read in networking.k8s.io/v1; that form".to_string(),
-                        replacement: "`service: {name: ..., port: {number: ...}}`".to_string(),
+                        what: "`serviceName`/`servicePort` (the v1beta1 backend form, which networking.k8s.io/v1 does not read)".to_string(),
+                        replacement: format!(
+                            "`service: {{name: {}, port: {{number: {}}}}}`",
+                            name.as_deref().unwrap_or("..."),
+                            port.as_deref().unwrap_or("...")
+                        ),
                     },
                 );
                 f.ignore(&["serviceName", "servicePort"]);

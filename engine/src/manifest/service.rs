@@ -194,15 +194,14 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
         cx.error(spec_position, &ports_path, Problem::MissingField { field: "ports".to_string() });
     }
     service.external_ips = spec.list(cx, "externalIPs", |cx, node, path| cx.ipv4(node, path));
-    if let Some((node, path)) = spec.take("externalName") {
-        if let Some(name) = cx.string(node, &path) {
+    if let Some((node, path)) = spec.take("externalName")
+        && let Some(name) = cx.string(node, &path) {
             let name_trimmed = name.strip_suffix('.').unwrap_or(&name);
             if let Some(reason) = name_problem(name_trimmed, NameRule::Subdomain) {
                 cx.invalid(node, &path, reason.replace("a name must", "an external name must"));
             }
             service.external_name = Some(name);
         }
-    }
     if service.service_type == ServiceType::ExternalName && service.external_name.is_none() && !cx.failed {
         spec.missing(cx, "externalName");
     }
@@ -259,7 +258,7 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
             }
             Ok(cidr) => Some(cidr),
             Err(error) => {
-                cx.invalid(node, path, error.to_string());
+                cx.invalid(node, path, super::decode::cidr_reason(&error));
                 None
             }
         }
@@ -366,7 +365,14 @@ fn check_port_names(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, ports: &[Ser
     for (index, (port, item)) in ports.iter().zip(items.iter()).enumerate() {
         let item_path = format!("{path}[{index}].name");
         match &port.name {
-            None => cx.error(item.position, &item_path, Problem::MissingField { field: "name".to_string() }),
+            None => cx.error(
+                item.position,
+                &item_path,
+                Problem::InvalidValue {
+                    value: format!("port {}", port.port),
+                    reason: "it has no `name`; when a Service has more than one port, every port needs a name".to_string(),
+                },
+            ),
             Some(name) => {
                 if let Some(first) = seen.insert(name.as_str(), index) {
                     let position = item.get("name").map(|n| n.position).unwrap_or(item.position);
