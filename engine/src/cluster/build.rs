@@ -107,7 +107,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
 }
 
 /// The IP pools: valid given ones, or calico-node's default pool.
-fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<IpPool>, bool) {
+fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<IpPool> {
     let given = std::mem::take(&mut input.ip_pools);
     let given = dedupe(given, "IPPool", |spec| spec.pool.name.clone(), |spec| &spec.origin, diagnostics);
     let mut pools: Vec<IpPool> = Vec::new();
@@ -166,10 +166,10 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<I
             "Calico IPPool",
             format!("{} {} (blockSize {}, ipipMode Always, natOutgoing)", pool.name, pool.cidr, pool.block_size),
         ));
-        return (vec![pool], true);
+        return vec![pool];
     }
     pools.sort_by(|a, b| a.name.cmp(&b.name));
-    (pools, false)
+    pools
 }
 
 fn ipam_text(error: &IpamError) -> String {
@@ -487,7 +487,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
 
     // Nodes, pools and the cluster-wide settings.
     let (mut nodes, nodes_defaulted) = resolve_nodes(&mut input, &mut diagnostics);
-    let (ip_pools, pools_defaulted) = resolve_pools(&mut input, &mut diagnostics);
+    let ip_pools = resolve_pools(&mut input, &mut diagnostics);
     let service_cidr = input.service_cidr.unwrap_or_else(defaults::service_cidr);
     let node_port_range = input.node_port_range.unwrap_or(defaults::NODE_PORT_RANGE);
     let kube_proxy = match input.kube_proxy.take() {
@@ -509,7 +509,9 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // Calico: blocks and tunnels exist before any pod (calico-node starts first).
     let mut ipam = Ipam::new(ip_pools.clone());
     let ipip = ip_pools.iter().any(|pool| !pool.disabled && pool.ipip_mode != EncapMode::Never);
-    let default_blocks = nodes_defaulted && pools_defaulted && input.block_affinities.is_empty();
+    // The post's nodes keep the post's blocks whenever the pool has them (the default pool,
+    // or a pasted copy of it) and no BlockAffinity says otherwise.
+    let default_blocks = nodes_defaulted && input.block_affinities.is_empty();
     claim_blocks_and_tunnels(&input, &mut nodes, &mut ipam, default_blocks, ipip, &mut diagnostics);
 
     // The lab's own objects, unless the user brought their own.
