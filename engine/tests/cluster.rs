@@ -326,3 +326,21 @@ fn ipaddrs_annotation_pins_the_posts_nginx() {
     assert_eq!(slice.endpoints.len(), 1);
     assert_eq!(slice.endpoints[0].addresses, [ip("192.168.231.166")]);
 }
+
+#[test]
+fn selectorless_and_config() {
+    let (cluster, diagnostics) = check("selectorless-and-config");
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+    let slice = cluster.endpoint_slices.iter().find(|slice| slice.name == "legacy-db-1").unwrap();
+    assert!(!slice.managed_by_lab);
+    let search = cluster.services.iter().find(|s| s.name == "search").unwrap();
+    assert_eq!(search.cluster_ip, None);
+    let front = cluster.services.iter().find(|s| s.name == "front").unwrap();
+    assert_eq!(front.load_balancer_ingress[0].ip, Some(ip("172.16.120.100")));
+    assert_eq!(front.session_affinity_timeout, Some(10800));
+    assert!(front.ports[0].node_port.is_some());
+    assert!(cluster.kube_proxy.masquerade_all);
+    assert_eq!(cluster.kube_proxy.cluster_cidr.unwrap().to_string(), "10.244.0.0/16");
+    assert!(cluster.namespaces.iter().any(|namespace| namespace == "metallb-system"));
+    assert_eq!(cluster.ingresses.len(), 1);
+}
