@@ -1,0 +1,1 @@
+//! Connection tracking (placeholder while the packet module is built).
