@@ -144,7 +144,15 @@ pub struct Ipv4Header {
 impl Ipv4Header {
     /// A header as a Linux host sends it by default: TTL 64, DF set, TOS 0.
     pub fn new(src: Ipv4Addr, dst: Ipv4Addr) -> Ipv4Header {
-        Ipv4Header { src, dst, ttl: DEFAULT_TTL, id: 0, df: true, dscp: 0, ecn: Ecn::NotEct }
+        Ipv4Header {
+            src,
+            dst,
+            ttl: DEFAULT_TTL,
+            id: 0,
+            df: true,
+            dscp: 0,
+            ecn: Ecn::NotEct,
+        }
     }
 
     /// The whole TOS byte, `dscp << 2 | ecn`.
@@ -182,20 +190,32 @@ pub struct Endpoints {
 impl Packet {
     /// A TCP packet with default header fields.
     pub fn tcp(src: Ipv4Addr, dst: Ipv4Addr, segment: TcpSegment) -> Packet {
-        Packet { ip: Ipv4Header::new(src, dst), payload: Payload::Tcp(segment) }
+        Packet {
+            ip: Ipv4Header::new(src, dst),
+            payload: Payload::Tcp(segment),
+        }
     }
 
     /// A UDP packet with default header fields. Linux leaves DF set on UDP too when path
     /// MTU discovery is on (`IP_PMTUDISC_WANT`, the default for sockets).
     pub fn udp(src: Ipv4Addr, dst: Ipv4Addr, datagram: UdpDatagram) -> Packet {
-        Packet { ip: Ipv4Header::new(src, dst), payload: Payload::Udp(datagram) }
+        Packet {
+            ip: Ipv4Header::new(src, dst),
+            payload: Payload::Udp(datagram),
+        }
     }
 
     /// An ICMP packet. Linux sends ICMP errors without DF (`icmp_push_reply` uses
     /// `IP_PMTUDISC_DONT` on its control socket) but echo requests from `ping` with DF.
     pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, message: IcmpMessage) -> Packet {
         let df = !message.is_error();
-        Packet { ip: Ipv4Header { df, ..Ipv4Header::new(src, dst) }, payload: Payload::Icmp(message) }
+        Packet {
+            ip: Ipv4Header {
+                df,
+                ..Ipv4Header::new(src, dst)
+            },
+            payload: Payload::Icmp(message),
+        }
     }
 
     /// The protocol field, derived from the payload.
@@ -261,29 +281,50 @@ impl Packet {
 
     /// The same packet with a new source address.
     pub fn with_src(&self, src: Ipv4Addr) -> Packet {
-        Packet { ip: Ipv4Header { src, ..self.ip }, payload: self.payload.clone() }
+        Packet {
+            ip: Ipv4Header { src, ..self.ip },
+            payload: self.payload.clone(),
+        }
     }
 
     /// The same packet with a new destination address.
     pub fn with_dst(&self, dst: Ipv4Addr) -> Packet {
-        Packet { ip: Ipv4Header { dst, ..self.ip }, payload: self.payload.clone() }
+        Packet {
+            ip: Ipv4Header { dst, ..self.ip },
+            payload: self.payload.clone(),
+        }
     }
 
     /// The same packet with new ports. ICMP and IPIP packets have no ports and come back unchanged.
     pub fn with_ports(&self, src_port: u16, dst_port: u16) -> Packet {
         let payload = match &self.payload {
-            Payload::Tcp(segment) => Payload::Tcp(TcpSegment { src_port, dst_port, ..segment.clone() }),
-            Payload::Udp(datagram) => Payload::Udp(UdpDatagram { src_port, dst_port, ..datagram.clone() }),
+            Payload::Tcp(segment) => Payload::Tcp(TcpSegment {
+                src_port,
+                dst_port,
+                ..segment.clone()
+            }),
+            Payload::Udp(datagram) => Payload::Udp(UdpDatagram {
+                src_port,
+                dst_port,
+                ..datagram.clone()
+            }),
             other => other.clone(),
         };
-        Packet { ip: self.ip, payload }
+        Packet {
+            ip: self.ip,
+            payload,
+        }
     }
 
     /// The same packet with new addresses and ports, as DNAT and SNAT write them.
     pub fn with_endpoints(&self, endpoints: Endpoints) -> Packet {
         let moved = self.with_ports(endpoints.src_port, endpoints.dst_port);
         Packet {
-            ip: Ipv4Header { src: endpoints.src, dst: endpoints.dst, ..moved.ip },
+            ip: Ipv4Header {
+                src: endpoints.src,
+                dst: endpoints.dst,
+                ..moved.ip
+            },
             payload: moved.payload,
         }
     }
@@ -292,7 +333,10 @@ impl Packet {
     /// TTL runs out (the kernel then sends ICMP time exceeded, `ip_forward` in net/ipv4/ip_forward.c).
     pub fn forwarded(&self) -> Option<Packet> {
         let ttl = self.ip.ttl.checked_sub(1).filter(|ttl| *ttl > 0)?;
-        Some(Packet { ip: Ipv4Header { ttl, ..self.ip }, payload: self.payload.clone() })
+        Some(Packet {
+            ip: Ipv4Header { ttl, ..self.ip },
+            payload: self.payload.clone(),
+        })
     }
 
     /// Wraps this packet in an outer IPv4 header with protocol 4, as Linux's `ip_tunnel_xmit`
@@ -312,7 +356,10 @@ impl Packet {
             dscp: 0,
             ecn: self.ip.ecn,
         };
-        Packet { ip: outer, payload: Payload::Ipip(Box::new(self.clone())) }
+        Packet {
+            ip: outer,
+            payload: Payload::Ipip(Box::new(self.clone())),
+        }
     }
 
     /// The inner packet of an IPIP packet (what appears on the receiver's tunl0), or `None`.
@@ -348,7 +395,10 @@ impl Packet {
             Payload::Icmp(message) => Payload::Icmp(message.reply()?),
             Payload::Ipip(_) => return None,
         };
-        Some(Packet { ip: header, payload })
+        Some(Packet {
+            ip: header,
+            payload,
+        })
     }
 }
 
@@ -361,7 +411,11 @@ mod tests {
     }
 
     fn syn() -> Packet {
-        Packet::tcp(addr("192.168.56.128"), addr("192.168.231.166"), TcpSegment::syn(40123, 80, 123456))
+        Packet::tcp(
+            addr("192.168.56.128"),
+            addr("192.168.231.166"),
+            TcpSegment::syn(40123, 80, 123456),
+        )
     }
 
     #[test]
@@ -400,8 +454,16 @@ mod tests {
         assert_eq!(original.ip.dst, addr("192.168.231.166"));
         assert_eq!(moved.ip.dst, addr("10.0.0.9"));
         assert_eq!((moved.src_port(), moved.dst_port()), (Some(1), Some(2)));
-        let endpoints = Endpoints { src: addr("1.1.1.1"), src_port: 3, dst: addr("2.2.2.2"), dst_port: 4 };
-        assert_eq!(original.with_endpoints(endpoints).endpoints(), Some(endpoints));
+        let endpoints = Endpoints {
+            src: addr("1.1.1.1"),
+            src_port: 3,
+            dst: addr("2.2.2.2"),
+            dst_port: 4,
+        };
+        assert_eq!(
+            original.with_endpoints(endpoints).endpoints(),
+            Some(endpoints)
+        );
     }
 
     #[test]
@@ -426,7 +488,11 @@ mod tests {
 
     #[test]
     fn tos_combines_dscp_and_ecn() {
-        let header = Ipv4Header { dscp: 46, ecn: Ecn::Ce, ..Ipv4Header::new(addr("1.1.1.1"), addr("2.2.2.2")) };
+        let header = Ipv4Header {
+            dscp: 46,
+            ecn: Ecn::Ce,
+            ..Ipv4Header::new(addr("1.1.1.1"), addr("2.2.2.2"))
+        };
         assert_eq!(header.tos(), 0xbb);
         assert_eq!(Ecn::from_tos(0xbb), Ecn::Ce);
     }

@@ -54,7 +54,10 @@ pub struct Rng {
 impl Rng {
     /// A generator whose first output is SplitMix64's first output for `seed`.
     pub fn seeded(seed: u64) -> Rng {
-        Rng { state: seed, draws: Vec::new() }
+        Rng {
+            state: seed,
+            draws: Vec::new(),
+        }
     }
 
     /// The next 64 raw bits, recorded under `purpose`.
@@ -124,7 +127,11 @@ impl Rng {
     }
 
     fn record(&mut self, purpose: String, value: u64, range: Option<Range<u64>>) {
-        self.draws.push(Draw { purpose, value, range });
+        self.draws.push(Draw {
+            purpose,
+            value,
+            range,
+        });
     }
 }
 
@@ -167,7 +174,10 @@ mod tests {
         assert_eq!(draws[0].value, port);
         assert_eq!(draws[1].range, Some(0..3));
         assert!(rng.draws().is_empty());
-        assert_eq!(draws[0].to_string(), format!("MASQUERADE source port: {port} from [1024, 65536)"));
+        assert_eq!(
+            draws[0].to_string(),
+            format!("MASQUERADE source port: {port} from [1024, 65536)")
+        );
     }
 
     #[test]

@@ -202,7 +202,11 @@ impl Entry {
         if let (TupleL4::Ports { dst, .. }, Some(port)) = (reply.l4, port) {
             reply.l4 = TupleL4::Ports { src: port, dst };
         }
-        Entry { reply, status: self.status.with(Status::DST_NAT).with(Status::DST_NAT_DONE), ..self.clone() }
+        Entry {
+            reply,
+            status: self.status.with(Status::DST_NAT).with(Status::DST_NAT_DONE),
+            ..self.clone()
+        }
     }
 
     /// The entry after SNAT or MASQUERADE to `address:port`: replies must now go to the new
@@ -213,7 +217,11 @@ impl Entry {
         if let (TupleL4::Ports { src, .. }, Some(port)) = (reply.l4, port) {
             reply.l4 = TupleL4::Ports { src, dst: port };
         }
-        Entry { reply, status: self.status.with(Status::SRC_NAT).with(Status::SRC_NAT_DONE), ..self.clone() }
+        Entry {
+            reply,
+            status: self.status.with(Status::SRC_NAT).with(Status::SRC_NAT_DONE),
+            ..self.clone()
+        }
     }
 
     /// The tuple of one direction.
@@ -236,20 +244,31 @@ impl Entry {
 
     /// Seconds left at `now`, as `conntrack -L` prints them (`nf_ct_expires() / HZ`, rounded down).
     pub fn remaining(&self, now: LabTime) -> u32 {
-        let deadline = self.refreshed_at.as_micros().saturating_add(u64::from(self.timeout).saturating_mul(1_000_000));
+        let deadline = self
+            .refreshed_at
+            .as_micros()
+            .saturating_add(u64::from(self.timeout).saturating_mul(1_000_000));
         let left = deadline.saturating_sub(now.as_micros()) / 1_000_000;
         u32::try_from(left).unwrap_or(u32::MAX)
     }
 
     /// Whether the entry has timed out at `now`.
     pub fn expired(&self, now: LabTime) -> bool {
-        let deadline = self.refreshed_at.as_micros().saturating_add(u64::from(self.timeout).saturating_mul(1_000_000));
+        let deadline = self
+            .refreshed_at
+            .as_micros()
+            .saturating_add(u64::from(self.timeout).saturating_mul(1_000_000));
         now.as_micros() >= deadline
     }
 
     /// The entry after a later packet of the flow travelling in `direction` at `now`
     /// (`nf_conntrack_tcp_packet`, `nf_conntrack_udp_packet`, `nf_conntrack_icmp_packet`).
-    pub fn observe(&self, packet: &Packet, direction: Direction, now: LabTime) -> (Entry, Transition) {
+    pub fn observe(
+        &self,
+        packet: &Packet,
+        direction: Direction,
+        now: LabTime,
+    ) -> (Entry, Transition) {
         let mut entry = self.clone();
         entry.refreshed_at = now;
         if direction == Direction::Reply {
@@ -259,7 +278,10 @@ impl Entry {
             (IpProtocol::Tcp, Some(segment)) => entry.advance_tcp(direction, segment.flags),
             (IpProtocol::Udp, _) => {
                 // Replied and still active two seconds after it began: a stream, assured, 120 s.
-                let stream_from = self.created_at.as_micros().saturating_add(UDP_STREAM_MICROS);
+                let stream_from = self
+                    .created_at
+                    .as_micros()
+                    .saturating_add(UDP_STREAM_MICROS);
                 if entry.status.contains(Status::SEEN_REPLY) && now.as_micros() > stream_from {
                     entry.status = entry.status.with(Status::ASSURED);
                     entry.timeout = UDP_REPLIED_TIMEOUT;
@@ -283,7 +305,8 @@ impl Entry {
             return Transition::Invalid;
         };
         // "Set ASSURED if we see a valid ack in ESTABLISHED after SYN_RECV."
-        if matches!(old, TcpState::SynRecv | TcpState::Established) && new == TcpState::Established {
+        if matches!(old, TcpState::SynRecv | TcpState::Established) && new == TcpState::Established
+        {
             self.status = self.status.with(Status::ASSURED);
         }
         self.tcp_state = Some(new);
@@ -299,7 +322,11 @@ fn next_tcp_state(state: TcpState, direction: Direction, flags: TcpFlags) -> Opt
     let syn = flags.contains(TcpFlags::SYN);
     let ack = flags.contains(TcpFlags::ACK);
     if flags.contains(TcpFlags::RST) {
-        return if state == None { Option::None } else { Some(Close) };
+        return if state == None {
+            Option::None
+        } else {
+            Some(Close)
+        };
     }
     let next = match (direction, syn, ack) {
         // SYN.
@@ -340,7 +367,13 @@ fn next_tcp_state(state: TcpState, direction: Direction, flags: TcpFlags) -> Opt
             (other, _) => other,
         },
         // No flags at all.
-        _ => return if state == None { Option::None } else { Some(state) },
+        _ => {
+            return if state == None {
+                Option::None
+            } else {
+                Some(state)
+            };
+        }
     };
     Some(next)
 }
@@ -355,7 +388,10 @@ mod tests {
     }
 
     fn segment(flags: TcpFlags) -> TcpSegment {
-        TcpSegment { flags, ..TcpSegment::syn(1, 2, 3) }
+        TcpSegment {
+            flags,
+            ..TcpSegment::syn(1, 2, 3)
+        }
     }
 
     #[test]
@@ -365,12 +401,27 @@ mod tests {
         let now = LabTime::from_micros(0);
         let syn = Packet::tcp(client, server, segment(TcpFlags::SYN));
         let entry = Entry::new(&syn, 0, now).unwrap();
-        assert_eq!((entry.tcp_state, entry.timeout), (Some(TcpState::SynSent), 120));
+        assert_eq!(
+            (entry.tcp_state, entry.timeout),
+            (Some(TcpState::SynSent), 120)
+        );
         let steps = [
-            (Direction::Reply, TcpFlags::SYN | TcpFlags::ACK, TcpState::SynRecv),
+            (
+                Direction::Reply,
+                TcpFlags::SYN | TcpFlags::ACK,
+                TcpState::SynRecv,
+            ),
             (Direction::Original, TcpFlags::ACK, TcpState::Established),
-            (Direction::Original, TcpFlags::FIN | TcpFlags::ACK, TcpState::FinWait),
-            (Direction::Reply, TcpFlags::FIN | TcpFlags::ACK, TcpState::LastAck),
+            (
+                Direction::Original,
+                TcpFlags::FIN | TcpFlags::ACK,
+                TcpState::FinWait,
+            ),
+            (
+                Direction::Reply,
+                TcpFlags::FIN | TcpFlags::ACK,
+                TcpState::LastAck,
+            ),
             (Direction::Original, TcpFlags::ACK, TcpState::TimeWait),
         ];
         let mut entry = entry;
@@ -388,29 +439,47 @@ mod tests {
     #[test]
     fn invalid_first_packets() {
         let now = LabTime::from_micros(0);
-        for flags in [TcpFlags::SYN | TcpFlags::ACK, TcpFlags::RST, TcpFlags::FIN | TcpFlags::ACK] {
+        for flags in [
+            TcpFlags::SYN | TcpFlags::ACK,
+            TcpFlags::RST,
+            TcpFlags::FIN | TcpFlags::ACK,
+        ] {
             let packet = Packet::tcp(addr("10.0.0.1"), addr("10.0.0.2"), segment(flags));
             assert_eq!(Entry::new(&packet, 0, now), None, "{flags:?}");
         }
         let ack = Packet::tcp(addr("10.0.0.1"), addr("10.0.0.2"), segment(TcpFlags::ACK));
-        assert_eq!(Entry::new(&ack, 0, now).unwrap().tcp_state, Some(TcpState::Established));
+        assert_eq!(
+            Entry::new(&ack, 0, now).unwrap().tcp_state,
+            Some(TcpState::Established)
+        );
     }
 
     #[test]
     fn nat_rewrites_the_reply_tuple() {
-        let packet = Packet::tcp(addr("172.16.120.61"), addr("172.16.120.63"), TcpSegment::syn(51234, 31000, 1));
+        let packet = Packet::tcp(
+            addr("172.16.120.61"),
+            addr("172.16.120.63"),
+            TcpSegment::syn(51234, 31000, 1),
+        );
         let entry = Entry::new(&packet, 0, LabTime::default())
             .unwrap()
             .with_dnat(addr("192.168.231.166"), Some(80))
             .with_snat(addr("192.168.56.128"), Some(40123));
-        assert_eq!(entry.reply.to_string(), "src=192.168.231.166 dst=192.168.56.128 sport=80 dport=40123");
+        assert_eq!(
+            entry.reply.to_string(),
+            "src=192.168.231.166 dst=192.168.56.128 sport=80 dport=40123"
+        );
         assert!(entry.is_dnat() && entry.is_snat());
     }
 
     #[test]
     fn udp_becomes_assured_only_as_a_stream() {
         let start = LabTime::from_micros(0);
-        let query = Packet::udp(addr("10.0.0.1"), addr("10.0.0.2"), UdpDatagram::opaque(1, 53, 20));
+        let query = Packet::udp(
+            addr("10.0.0.1"),
+            addr("10.0.0.2"),
+            UdpDatagram::opaque(1, 53, 20),
+        );
         let entry = Entry::new(&query, 0, start).unwrap();
         let (replied, _) = entry.observe(&query, Direction::Reply, start.plus_micros(300));
         assert!(replied.status.contains(Status::SEEN_REPLY));

@@ -31,7 +31,13 @@ fn protocol_name(protocol: IpProtocol) -> &'static str {
 pub fn entry_line(entry: &Entry, now: LabTime) -> String {
     let mut out = String::new();
     let protocol = entry.original.protocol;
-    let _ = write!(out, "{:<8} {} {} ", protocol_name(protocol), protocol.number(), entry.remaining(now));
+    let _ = write!(
+        out,
+        "{:<8} {} {} ",
+        protocol_name(protocol),
+        protocol.number(),
+        entry.remaining(now)
+    );
     if let Some(state) = entry.tcp_state {
         let _ = write!(out, "{state} ");
     }
@@ -66,7 +72,9 @@ pub fn list(table: &ConntrackTable, now: LabTime) -> (String, String) {
 
 /// conntrack-tools' closing line, e.g. for `-D`: `... 2 flow entries have been deleted.`
 pub fn summary(count: usize, verb: &str) -> String {
-    format!("conntrack v{CONNTRACK_TOOLS_VERSION} (conntrack-tools): {count} flow entries have been {verb}.\n")
+    format!(
+        "conntrack v{CONNTRACK_TOOLS_VERSION} (conntrack-tools): {count} flow entries have been {verb}.\n"
+    )
 }
 
 #[cfg(test)]
@@ -84,16 +92,24 @@ mod tests {
     #[test]
     fn unreplied_entries_match_real_output() {
         let start = LabTime::default();
-        let syn = Packet::tcp(addr("172.16.120.61"), addr("172.16.120.63"), TcpSegment::syn(40003, 31001, 1));
-        let entry = Entry::new(&syn, 0, start).unwrap().with_dnat(addr("192.168.231.167"), Some(80)).with_snat(
-            addr("192.168.56.128"),
-            None,
+        let syn = Packet::tcp(
+            addr("172.16.120.61"),
+            addr("172.16.120.63"),
+            TcpSegment::syn(40003, 31001, 1),
         );
+        let entry = Entry::new(&syn, 0, start)
+            .unwrap()
+            .with_dnat(addr("192.168.231.167"), Some(80))
+            .with_snat(addr("192.168.56.128"), None);
         assert_eq!(
             entry_line(&entry, start.plus_micros(500_000)),
             "tcp      6 119 SYN_SENT src=172.16.120.61 dst=172.16.120.63 sport=40003 dport=31001 [UNREPLIED] src=192.168.231.167 dst=192.168.56.128 sport=80 dport=40003 mark=0 use=1"
         );
-        let udp = Packet::udp(addr("172.16.120.61"), addr("172.16.120.63"), UdpDatagram::opaque(40001, 9999, 20));
+        let udp = Packet::udp(
+            addr("172.16.120.61"),
+            addr("172.16.120.63"),
+            UdpDatagram::opaque(40001, 9999, 20),
+        );
         let entry = Entry::new(&udp, 0, start).unwrap();
         assert_eq!(
             entry_line(&entry, start.plus_micros(1_500_000)),
@@ -104,11 +120,15 @@ mod tests {
     #[test]
     fn replied_udp_and_zone_and_summary() {
         let start = LabTime::default();
-        let query = Packet::udp(addr("172.16.120.61"), addr("172.16.120.63"), UdpDatagram::opaque(40000, 31053, 20));
-        let entry = Entry::new(&query, 7, start).unwrap().with_dnat(addr("192.168.231.166"), Some(53)).with_snat(
-            addr("192.168.56.128"),
-            None,
+        let query = Packet::udp(
+            addr("172.16.120.61"),
+            addr("172.16.120.63"),
+            UdpDatagram::opaque(40000, 31053, 20),
         );
+        let entry = Entry::new(&query, 7, start)
+            .unwrap()
+            .with_dnat(addr("192.168.231.166"), Some(53))
+            .with_snat(addr("192.168.56.128"), None);
         let (entry, _) = entry.observe(&query, Direction::Reply, start.plus_micros(400));
         assert_eq!(
             entry_line(&entry, start.plus_micros(1_600_000)),
@@ -116,10 +136,20 @@ mod tests {
         );
         let mut table = ConntrackTable::new();
         let ping_flags = TcpFlags::SYN;
-        let syn = Packet::tcp(addr("10.0.0.1"), addr("10.0.0.2"), TcpSegment { flags: ping_flags, ..TcpSegment::syn(1, 2, 3) });
+        let syn = Packet::tcp(
+            addr("10.0.0.1"),
+            addr("10.0.0.2"),
+            TcpSegment {
+                flags: ping_flags,
+                ..TcpSegment::syn(1, 2, 3)
+            },
+        );
         table.confirm(Entry::new(&syn, 0, start).unwrap()).unwrap();
         let (stdout, stderr) = list(&table, start);
         assert_eq!(stdout.lines().count(), 1);
-        assert_eq!(stderr, "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.\n");
+        assert_eq!(
+            stderr,
+            "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.\n"
+        );
     }
 }

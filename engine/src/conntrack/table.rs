@@ -58,7 +58,12 @@ pub struct CtInfo {
 
 impl CtInfo {
     fn untracked(state: CtState) -> CtInfo {
-        CtInfo { state, entry: None, snat: false, dnat: false }
+        CtInfo {
+            state,
+            entry: None,
+            snat: false,
+            dnat: false,
+        }
     }
 
     /// The `--ctstate` names that match, in the order iptables prints them
@@ -94,7 +99,10 @@ impl fmt::Display for ConfirmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfirmError::Clash { existing, tuple } => {
-                write!(f, "conntrack entry {existing} already tracks {tuple}; the packet is dropped (insert_failed)")
+                write!(
+                    f,
+                    "conntrack entry {existing} already tracks {tuple}; the packet is dropped (insert_failed)"
+                )
             }
             ConfirmError::Full => f.write_str("the conntrack table is full; the packet is dropped"),
         }
@@ -122,10 +130,13 @@ impl Filter {
     /// Whether `entry` is selected.
     pub fn matches(&self, entry: &Entry) -> bool {
         let check = |want: Option<Ipv4Addr>, have: Ipv4Addr| want.is_none_or(|want| want == have);
-        self.protocol.is_none_or(|protocol| protocol == entry.original.protocol)
+        self.protocol
+            .is_none_or(|protocol| protocol == entry.original.protocol)
             && check(self.orig_src, entry.original.src)
             && check(self.orig_dst, entry.original.dst)
-            && self.orig_dst_port.is_none_or(|port| entry.original.dst_port() == Some(port))
+            && self
+                .orig_dst_port
+                .is_none_or(|port| entry.original.dst_port() == Some(port))
             && check(self.reply_src, entry.reply.src)
             && check(self.reply_dst, entry.reply.dst)
     }
@@ -224,8 +235,14 @@ impl ConntrackTable {
         match self.lookup_packet(packet, zone) {
             Some((id, Direction::Reply)) => self.info(CtState::Established, (id, Direction::Reply)),
             Some((id, Direction::Original)) => {
-                let seen_reply = self.get(id).is_some_and(|entry| entry.status.contains(Status::SEEN_REPLY));
-                let state = if seen_reply { CtState::Established } else { CtState::New };
+                let seen_reply = self
+                    .get(id)
+                    .is_some_and(|entry| entry.status.contains(Status::SEEN_REPLY));
+                let state = if seen_reply {
+                    CtState::Established
+                } else {
+                    CtState::New
+                };
                 self.info(state, (id, Direction::Original))
             }
             None => {
@@ -258,9 +275,15 @@ impl ConntrackTable {
         }
         let id = self.last_id.checked_add(1).ok_or(ConfirmError::Full)?;
         self.last_id = id;
-        let entry = Entry { id, status: entry.status.with(Status::CONFIRMED), ..entry };
-        self.index.insert((entry.zone, entry.original), (id, Direction::Original));
-        self.index.insert((entry.zone, entry.reply), (id, Direction::Reply));
+        let entry = Entry {
+            id,
+            status: entry.status.with(Status::CONFIRMED),
+            ..entry
+        };
+        self.index
+            .insert((entry.zone, entry.original), (id, Direction::Original));
+        self.index
+            .insert((entry.zone, entry.reply), (id, Direction::Reply));
         self.entries.insert(id, entry);
         Ok(id)
     }
@@ -292,7 +315,12 @@ impl ConntrackTable {
         Some(rewrite_to(packet, &target))
     }
 
-    fn rewrite_icmp_error(&self, packet: &Packet, message: &IcmpMessage, zone: u16) -> Option<Packet> {
+    fn rewrite_icmp_error(
+        &self,
+        packet: &Packet,
+        message: &IcmpMessage,
+        zone: u16,
+    ) -> Option<Packet> {
         let (id, direction) = self.related(packet, zone)?;
         let entry = self.get(id)?;
         let other = entry.tuple(direction.opposite());
@@ -310,12 +338,20 @@ impl ConntrackTable {
         let inner = rewrite_to(original, other);
         let message = match message {
             IcmpMessage::DestinationUnreachable { code, .. } => {
-                IcmpMessage::DestinationUnreachable { code: *code, original: Box::new(inner) }
+                IcmpMessage::DestinationUnreachable {
+                    code: *code,
+                    original: Box::new(inner),
+                }
             }
-            IcmpMessage::TimeExceeded { .. } => IcmpMessage::TimeExceeded { original: Box::new(inner) },
+            IcmpMessage::TimeExceeded { .. } => IcmpMessage::TimeExceeded {
+                original: Box::new(inner),
+            },
             other_message => other_message.clone(),
         };
-        Some(Packet { ip: outer, payload: Payload::Icmp(message) })
+        Some(Packet {
+            ip: outer,
+            payload: Payload::Icmp(message),
+        })
     }
 
     /// Removes one entry (`conntrack -D --id`).
@@ -328,13 +364,23 @@ impl ConntrackTable {
 
     /// Removes every entry `filter` selects (`conntrack -D <filter>`), oldest first.
     pub fn delete_matching(&mut self, filter: &Filter) -> Vec<Entry> {
-        let ids: Vec<u32> = self.entries.values().filter(|entry| filter.matches(entry)).map(|entry| entry.id).collect();
+        let ids: Vec<u32> = self
+            .entries
+            .values()
+            .filter(|entry| filter.matches(entry))
+            .map(|entry| entry.id)
+            .collect();
         ids.into_iter().filter_map(|id| self.delete(id)).collect()
     }
 
     /// Removes entries whose timeout ran out by `now` (the kernel's garbage collector).
     pub fn expire(&mut self, now: LabTime) -> Vec<Entry> {
-        let ids: Vec<u32> = self.entries.values().filter(|entry| entry.expired(now)).map(|entry| entry.id).collect();
+        let ids: Vec<u32> = self
+            .entries
+            .values()
+            .filter(|entry| entry.expired(now))
+            .map(|entry| entry.id)
+            .collect();
         ids.into_iter().filter_map(|id| self.delete(id)).collect()
     }
 
@@ -398,7 +444,11 @@ mod tests {
 
     /// The seed's NodePort flow on node1: DNAT to the pod, MASQUERADE to tunl0's address.
     fn nodeport_table() -> (ConntrackTable, u32, Packet) {
-        let syn = Packet::tcp(addr(CLIENT), addr(NODE), TcpSegment::syn(51234, 31000, 1000));
+        let syn = Packet::tcp(
+            addr(CLIENT),
+            addr(NODE),
+            TcpSegment::syn(51234, 31000, 1000),
+        );
         let mut table = ConntrackTable::new();
         assert_eq!(table.classify(&syn, 0).state, CtState::New);
         let entry = Entry::new(&syn, 0, LabTime::default())
@@ -412,16 +462,27 @@ mod tests {
     #[test]
     fn lookup_works_from_both_directions() {
         let (table, id, syn) = nodeport_table();
-        assert_eq!(table.lookup_packet(&syn, 0), Some((id, Direction::Original)));
+        assert_eq!(
+            table.lookup_packet(&syn, 0),
+            Some((id, Direction::Original))
+        );
         let pod_reply = Packet::tcp(addr(POD), addr(TUNL0), TcpSegment::syn(80, 40123, 0));
-        assert_eq!(table.lookup_packet(&pod_reply, 0), Some((id, Direction::Reply)));
+        assert_eq!(
+            table.lookup_packet(&pod_reply, 0),
+            Some((id, Direction::Reply))
+        );
         assert_eq!(table.lookup_packet(&pod_reply, 1), None);
     }
 
     #[test]
     fn reply_is_un_natted_and_established() {
         let (mut table, id, syn) = nodeport_table();
-        let mut synack = syn.with_dst(addr(POD)).with_src(addr(TUNL0)).with_ports(40123, 80).reply().unwrap();
+        let mut synack = syn
+            .with_dst(addr(POD))
+            .with_src(addr(TUNL0))
+            .with_ports(40123, 80)
+            .reply()
+            .unwrap();
         synack.ip.src = addr(POD);
         let info = table.classify(&synack, 0);
         assert_eq!(info.state, CtState::Established);
@@ -429,16 +490,29 @@ mod tests {
         assert_eq!(info.state_names(), vec!["ESTABLISHED", "SNAT", "DNAT"]);
 
         let un_natted = table.nat_rewrite(&synack, 0).unwrap();
-        assert_eq!(un_natted.endpoints().unwrap().to_string_for_test(), "172.16.120.63:31000 -> 172.16.120.61:51234");
+        assert_eq!(
+            un_natted.endpoints().unwrap().to_string_for_test(),
+            "172.16.120.63:31000 -> 172.16.120.61:51234"
+        );
 
-        assert_eq!(table.observe(&synack, 0, LabTime::default()), Some(Transition::Accepted));
+        assert_eq!(
+            table.observe(&synack, 0, LabTime::default()),
+            Some(Transition::Accepted)
+        );
         assert_eq!(table.get(id).unwrap().tcp_state, Some(TcpState::SynRecv));
 
         // The client's next packet is ESTABLISHED and is DNATed and SNATed from the entry.
-        let ack = Packet::tcp(addr(CLIENT), addr(NODE), TcpSegment::established(51234, 31000, 1001, 1, TcpFlags::empty()));
+        let ack = Packet::tcp(
+            addr(CLIENT),
+            addr(NODE),
+            TcpSegment::established(51234, 31000, 1001, 1, TcpFlags::empty()),
+        );
         assert_eq!(table.classify(&ack, 0).state, CtState::Established);
         let natted = table.nat_rewrite(&ack, 0).unwrap();
-        assert_eq!(natted.endpoints().unwrap().to_string_for_test(), "192.168.56.128:40123 -> 192.168.231.166:80");
+        assert_eq!(
+            natted.endpoints().unwrap().to_string_for_test(),
+            "192.168.56.128:40123 -> 192.168.231.166:80"
+        );
         table.observe(&ack, 0, LabTime::default());
         let entry = table.get(id).unwrap();
         assert_eq!(entry.tcp_state, Some(TcpState::Established));
@@ -448,13 +522,30 @@ mod tests {
     #[test]
     fn invalid_and_new_without_an_entry() {
         let table = ConntrackTable::new();
-        let stray = Packet::tcp(addr(POD), addr(TUNL0), TcpSegment::established(80, 40123, 1, 1, TcpFlags::RST));
+        let stray = Packet::tcp(
+            addr(POD),
+            addr(TUNL0),
+            TcpSegment::established(80, 40123, 1, 1, TcpFlags::RST),
+        );
         assert_eq!(table.classify(&stray, 0).state, CtState::Invalid);
         let mut synack = TcpSegment::syn(80, 40123, 1);
         synack.flags = TcpFlags::SYN | TcpFlags::ACK;
-        assert_eq!(table.classify(&Packet::tcp(addr(POD), addr(TUNL0), synack), 0).state, CtState::Invalid);
+        assert_eq!(
+            table
+                .classify(&Packet::tcp(addr(POD), addr(TUNL0), synack), 0)
+                .state,
+            CtState::Invalid
+        );
         let udp = Packet::udp(addr(CLIENT), addr(NODE), UdpDatagram::opaque(40000, 53, 30));
-        assert_eq!(table.classify(&udp, 0), CtInfo { state: CtState::New, entry: None, snat: false, dnat: false });
+        assert_eq!(
+            table.classify(&udp, 0),
+            CtInfo {
+                state: CtState::New,
+                entry: None,
+                snat: false,
+                dnat: false
+            }
+        );
         assert_eq!(table.nat_rewrite(&udp, 0), None);
     }
 
@@ -466,23 +557,38 @@ mod tests {
         let error = Packet::icmp(
             addr(POD),
             addr(TUNL0),
-            IcmpMessage::DestinationUnreachable { code: UnreachableCode::Port, original: Box::new(quoted) },
+            IcmpMessage::DestinationUnreachable {
+                code: UnreachableCode::Port,
+                original: Box::new(quoted),
+            },
         );
         let info = table.classify(&error, 0);
         assert_eq!(info.state, CtState::Related);
         assert_eq!(info.entry, Some((id, Direction::Reply)));
         let rewritten = table.nat_rewrite(&error, 0).unwrap();
-        assert_eq!((rewritten.ip.src, rewritten.ip.dst), (addr(NODE), addr(CLIENT)));
-        let Payload::Icmp(message) = &rewritten.payload else { panic!("not ICMP") };
+        assert_eq!(
+            (rewritten.ip.src, rewritten.ip.dst),
+            (addr(NODE), addr(CLIENT))
+        );
+        let Payload::Icmp(message) = &rewritten.payload else {
+            panic!("not ICMP")
+        };
         let inner = message.original().unwrap();
-        assert_eq!(inner.endpoints().unwrap().to_string_for_test(), "172.16.120.61:51234 -> 172.16.120.63:31000");
+        assert_eq!(
+            inner.endpoints().unwrap().to_string_for_test(),
+            "172.16.120.61:51234 -> 172.16.120.63:31000"
+        );
 
         let unknown = Packet::icmp(
             addr(POD),
             addr(TUNL0),
             IcmpMessage::DestinationUnreachable {
                 code: UnreachableCode::Port,
-                original: Box::new(Packet::udp(addr(TUNL0), addr(POD), UdpDatagram::opaque(1, 2, 3))),
+                original: Box::new(Packet::udp(
+                    addr(TUNL0),
+                    addr(POD),
+                    UdpDatagram::opaque(1, 2, 3),
+                )),
             },
         );
         assert_eq!(table.classify(&unknown, 0).state, CtState::Invalid);
@@ -492,9 +598,15 @@ mod tests {
     fn clash_delete_and_flush() {
         let (mut table, id, syn) = nodeport_table();
         let again = Entry::new(&syn, 0, LabTime::default()).unwrap();
-        assert!(matches!(table.confirm(again), Err(ConfirmError::Clash { existing, .. }) if existing == id));
+        assert!(
+            matches!(table.confirm(again), Err(ConfirmError::Clash { existing, .. }) if existing == id)
+        );
         // Same flow in another zone is a different entry.
-        assert!(table.confirm(Entry::new(&syn, 5, LabTime::default()).unwrap()).is_ok());
+        assert!(
+            table
+                .confirm(Entry::new(&syn, 5, LabTime::default()).unwrap())
+                .is_ok()
+        );
         assert_eq!(table.len(), 2);
         let removed = table.delete(id).unwrap();
         assert_eq!(removed.id, id);
@@ -510,8 +622,14 @@ mod tests {
         let mut table = ConntrackTable::new();
         let service = addr("10.96.0.10");
         for (client_port, endpoint) in [(40000, "192.168.231.166"), (40001, "192.168.231.167")] {
-            let query = Packet::udp(addr("192.168.56.130"), service, UdpDatagram::opaque(client_port, 53, 40));
-            let entry = Entry::new(&query, 0, LabTime::default()).unwrap().with_dnat(addr(endpoint), None);
+            let query = Packet::udp(
+                addr("192.168.56.130"),
+                service,
+                UdpDatagram::opaque(client_port, 53, 40),
+            );
+            let entry = Entry::new(&query, 0, LabTime::default())
+                .unwrap()
+                .with_dnat(addr(endpoint), None);
             table.confirm(entry).unwrap();
         }
         let filter = Filter {
@@ -520,7 +638,10 @@ mod tests {
             reply_src: Some(addr("192.168.231.167")),
             ..Filter::default()
         };
-        assert_eq!(filter.to_string(), "-p udp --orig-dst 10.96.0.10 --reply-src 192.168.231.167");
+        assert_eq!(
+            filter.to_string(),
+            "-p udp --orig-dst 10.96.0.10 --reply-src 192.168.231.167"
+        );
         let removed = table.delete_matching(&filter);
         assert_eq!(removed.len(), 1);
         assert_eq!(removed[0].original.src_port(), Some(40001));
@@ -541,7 +662,10 @@ mod tests {
 
     impl EndpointsText for crate::packet::Endpoints {
         fn to_string_for_test(&self) -> String {
-            format!("{}:{} -> {}:{}", self.src, self.src_port, self.dst, self.dst_port)
+            format!(
+                "{}:{} -> {}:{}",
+                self.src, self.src_port, self.dst, self.dst_port
+            )
         }
     }
 }

@@ -31,8 +31,22 @@ pub struct Tuple {
 
 impl Tuple {
     /// A TCP or UDP tuple.
-    pub fn ports(protocol: IpProtocol, src: Ipv4Addr, sport: u16, dst: Ipv4Addr, dport: u16) -> Tuple {
-        Tuple { protocol, src, dst, l4: TupleL4::Ports { src: sport, dst: dport } }
+    pub fn ports(
+        protocol: IpProtocol,
+        src: Ipv4Addr,
+        sport: u16,
+        dst: Ipv4Addr,
+        dport: u16,
+    ) -> Tuple {
+        Tuple {
+            protocol,
+            src,
+            dst,
+            l4: TupleL4::Ports {
+                src: sport,
+                dst: dport,
+            },
+        }
     }
 
     /// The tuple of a packet as conntrack would compute it (`nf_ct_get_tuple`). ICMP errors
@@ -40,17 +54,34 @@ impl Tuple {
     pub fn of(packet: &Packet) -> Option<Tuple> {
         let (src, dst) = (packet.ip.src, packet.ip.dst);
         let l4 = match &packet.payload {
-            Payload::Tcp(segment) => TupleL4::Ports { src: segment.src_port, dst: segment.dst_port },
-            Payload::Udp(datagram) => TupleL4::Ports { src: datagram.src_port, dst: datagram.dst_port },
+            Payload::Tcp(segment) => TupleL4::Ports {
+                src: segment.src_port,
+                dst: segment.dst_port,
+            },
+            Payload::Udp(datagram) => TupleL4::Ports {
+                src: datagram.src_port,
+                dst: datagram.dst_port,
+            },
             Payload::Icmp(message) => match message {
                 IcmpMessage::EchoRequest { id, .. } | IcmpMessage::EchoReply { id, .. } => {
-                    TupleL4::Icmp { kind: message.kind(), code: message.code(), id: *id }
+                    TupleL4::Icmp {
+                        kind: message.kind(),
+                        code: message.code(),
+                        id: *id,
+                    }
                 }
-                IcmpMessage::DestinationUnreachable { .. } | IcmpMessage::TimeExceeded { .. } => return None,
+                IcmpMessage::DestinationUnreachable { .. } | IcmpMessage::TimeExceeded { .. } => {
+                    return None;
+                }
             },
             Payload::Ipip(_) => TupleL4::None,
         };
-        Some(Tuple { protocol: packet.protocol(), src, dst, l4 })
+        Some(Tuple {
+            protocol: packet.protocol(),
+            src,
+            dst,
+            l4,
+        })
     }
 
     /// The tuple a reply would have (`nf_ct_invert_tuple`): addresses and ports swapped,
@@ -58,10 +89,19 @@ impl Tuple {
     pub fn invert(&self) -> Tuple {
         let l4 = match self.l4 {
             TupleL4::Ports { src, dst } => TupleL4::Ports { src: dst, dst: src },
-            TupleL4::Icmp { kind, code, id } => TupleL4::Icmp { kind: invert_icmp_type(kind), code, id },
+            TupleL4::Icmp { kind, code, id } => TupleL4::Icmp {
+                kind: invert_icmp_type(kind),
+                code,
+                id,
+            },
             TupleL4::None => TupleL4::None,
         };
-        Tuple { protocol: self.protocol, src: self.dst, dst: self.src, l4 }
+        Tuple {
+            protocol: self.protocol,
+            src: self.dst,
+            dst: self.src,
+            l4,
+        }
     }
 
     /// The source port (TCP/UDP).
@@ -82,7 +122,12 @@ impl Tuple {
 
     /// Addresses and ports, for TCP and UDP tuples.
     pub fn endpoints(&self) -> Option<Endpoints> {
-        Some(Endpoints { src: self.src, src_port: self.src_port()?, dst: self.dst, dst_port: self.dst_port()? })
+        Some(Endpoints {
+            src: self.src,
+            src_port: self.src_port()?,
+            dst: self.dst,
+            dst_port: self.dst_port()?,
+        })
     }
 }
 
@@ -120,25 +165,59 @@ mod tests {
 
     #[test]
     fn tuples_of_packets_and_their_inverse() {
-        let syn = Packet::tcp(addr("172.16.120.61"), addr("172.16.120.63"), TcpSegment::syn(51234, 31000, 1));
+        let syn = Packet::tcp(
+            addr("172.16.120.61"),
+            addr("172.16.120.63"),
+            TcpSegment::syn(51234, 31000, 1),
+        );
         let tuple = Tuple::of(&syn).unwrap();
-        assert_eq!(tuple.to_string(), "src=172.16.120.61 dst=172.16.120.63 sport=51234 dport=31000");
-        assert_eq!(tuple.invert().to_string(), "src=172.16.120.63 dst=172.16.120.61 sport=31000 dport=51234");
+        assert_eq!(
+            tuple.to_string(),
+            "src=172.16.120.61 dst=172.16.120.63 sport=51234 dport=31000"
+        );
+        assert_eq!(
+            tuple.invert().to_string(),
+            "src=172.16.120.63 dst=172.16.120.61 sport=31000 dport=51234"
+        );
         assert_eq!(tuple.invert().invert(), tuple);
 
-        let ping = Packet::icmp(addr("10.0.0.1"), addr("10.0.0.2"), IcmpMessage::EchoRequest { id: 7, seq: 1, data_len: 56 });
+        let ping = Packet::icmp(
+            addr("10.0.0.1"),
+            addr("10.0.0.2"),
+            IcmpMessage::EchoRequest {
+                id: 7,
+                seq: 1,
+                data_len: 56,
+            },
+        );
         let tuple = Tuple::of(&ping).unwrap();
-        assert_eq!(tuple.to_string(), "src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=7");
-        assert_eq!(tuple.invert().to_string(), "src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=7");
+        assert_eq!(
+            tuple.to_string(),
+            "src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=7"
+        );
+        assert_eq!(
+            tuple.invert().to_string(),
+            "src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=7"
+        );
 
-        let udp = Packet::udp(addr("10.0.0.1"), addr("10.0.0.2"), UdpDatagram::opaque(1, 2, 3));
+        let udp = Packet::udp(
+            addr("10.0.0.1"),
+            addr("10.0.0.2"),
+            UdpDatagram::opaque(1, 2, 3),
+        );
         let error = Packet::icmp(
             addr("10.0.0.2"),
             addr("10.0.0.1"),
-            IcmpMessage::DestinationUnreachable { code: crate::packet::UnreachableCode::Port, original: Box::new(udp) },
+            IcmpMessage::DestinationUnreachable {
+                code: crate::packet::UnreachableCode::Port,
+                original: Box::new(udp),
+            },
         );
         assert_eq!(Tuple::of(&error), None);
         let outer = syn.encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
-        assert_eq!(Tuple::of(&outer).unwrap().to_string(), "src=172.16.120.63 dst=172.16.120.64");
+        assert_eq!(
+            Tuple::of(&outer).unwrap().to_string(),
+            "src=172.16.120.63 dst=172.16.120.64"
+        );
     }
 }

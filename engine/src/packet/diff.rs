@@ -94,7 +94,11 @@ pub struct FieldChange {
 
 impl fmt::Display for FieldChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {} -> {}", self.layer, self.field, self.before, self.after)
+        write!(
+            f,
+            "{} {}: {} -> {}",
+            self.layer, self.field, self.before, self.after
+        )
     }
 }
 
@@ -136,7 +140,12 @@ fn tunnel_text(outer: &Packet) -> String {
 fn compare(before: &Packet, after: &Packet, layer: Layer, changes: &mut Vec<FieldChange>) {
     let mut note = |field: HeaderField, old: String, new: String| {
         if old != new {
-            changes.push(FieldChange { layer, field, before: old, after: new });
+            changes.push(FieldChange {
+                layer,
+                field,
+                before: old,
+                after: new,
+            });
         }
     };
     let (old, new) = (&before.ip, &after.ip);
@@ -145,24 +154,72 @@ fn compare(before: &Packet, after: &Packet, layer: Layer, changes: &mut Vec<Fiel
     note(HeaderField::Ttl, old.ttl.to_string(), new.ttl.to_string());
     note(HeaderField::Id, old.id.to_string(), new.id.to_string());
     note(HeaderField::Df, old.df.to_string(), new.df.to_string());
-    note(HeaderField::Dscp, old.dscp.to_string(), new.dscp.to_string());
-    note(HeaderField::Ecn, old.ecn.bits().to_string(), new.ecn.bits().to_string());
-    note(HeaderField::Protocol, before.protocol().to_string(), after.protocol().to_string());
-    note(HeaderField::TotalLength, before.total_len().to_string(), after.total_len().to_string());
+    note(
+        HeaderField::Dscp,
+        old.dscp.to_string(),
+        new.dscp.to_string(),
+    );
+    note(
+        HeaderField::Ecn,
+        old.ecn.bits().to_string(),
+        new.ecn.bits().to_string(),
+    );
+    note(
+        HeaderField::Protocol,
+        before.protocol().to_string(),
+        after.protocol().to_string(),
+    );
+    note(
+        HeaderField::TotalLength,
+        before.total_len().to_string(),
+        after.total_len().to_string(),
+    );
     match (&before.payload, &after.payload) {
         (Payload::Tcp(old), Payload::Tcp(new)) => {
-            note(HeaderField::SrcPort, old.src_port.to_string(), new.src_port.to_string());
-            note(HeaderField::DstPort, old.dst_port.to_string(), new.dst_port.to_string());
-            note(HeaderField::TcpFlags, format!("{:#04x}", old.flags.bits()), format!("{:#04x}", new.flags.bits()));
+            note(
+                HeaderField::SrcPort,
+                old.src_port.to_string(),
+                new.src_port.to_string(),
+            );
+            note(
+                HeaderField::DstPort,
+                old.dst_port.to_string(),
+                new.dst_port.to_string(),
+            );
+            note(
+                HeaderField::TcpFlags,
+                format!("{:#04x}", old.flags.bits()),
+                format!("{:#04x}", new.flags.bits()),
+            );
             note(HeaderField::Seq, old.seq.to_string(), new.seq.to_string());
             note(HeaderField::Ack, old.ack.to_string(), new.ack.to_string());
-            note(HeaderField::Window, old.window.to_string(), new.window.to_string());
-            note(HeaderField::TcpOptions, format!("{:?}", old.options), format!("{:?}", new.options));
-            note(HeaderField::PayloadLength, old.payload_len.to_string(), new.payload_len.to_string());
+            note(
+                HeaderField::Window,
+                old.window.to_string(),
+                new.window.to_string(),
+            );
+            note(
+                HeaderField::TcpOptions,
+                format!("{:?}", old.options),
+                format!("{:?}", new.options),
+            );
+            note(
+                HeaderField::PayloadLength,
+                old.payload_len.to_string(),
+                new.payload_len.to_string(),
+            );
         }
         (Payload::Udp(old), Payload::Udp(new)) => {
-            note(HeaderField::SrcPort, old.src_port.to_string(), new.src_port.to_string());
-            note(HeaderField::DstPort, old.dst_port.to_string(), new.dst_port.to_string());
+            note(
+                HeaderField::SrcPort,
+                old.src_port.to_string(),
+                new.src_port.to_string(),
+            );
+            note(
+                HeaderField::DstPort,
+                old.dst_port.to_string(),
+                new.dst_port.to_string(),
+            );
             note(
                 HeaderField::PayloadLength,
                 old.payload.wire_len().to_string(),
@@ -170,8 +227,16 @@ fn compare(before: &Packet, after: &Packet, layer: Layer, changes: &mut Vec<Fiel
             );
         }
         (Payload::Icmp(old), Payload::Icmp(new)) => {
-            note(HeaderField::IcmpType, old.kind().to_string(), new.kind().to_string());
-            note(HeaderField::IcmpCode, old.code().to_string(), new.code().to_string());
+            note(
+                HeaderField::IcmpType,
+                old.kind().to_string(),
+                new.kind().to_string(),
+            );
+            note(
+                HeaderField::IcmpCode,
+                old.code().to_string(),
+                new.code().to_string(),
+            );
         }
         _ => {}
     }
@@ -188,42 +253,82 @@ mod tests {
     }
 
     fn fields(changes: &[FieldChange]) -> Vec<(Layer, HeaderField)> {
-        changes.iter().map(|change| (change.layer, change.field)).collect()
+        changes
+            .iter()
+            .map(|change| (change.layer, change.field))
+            .collect()
     }
 
     #[test]
     fn dnat_changes_destination_address_and_port() {
-        let before = Packet::tcp(addr("172.16.120.61"), addr("172.16.120.63"), TcpSegment::syn(51234, 31000, 1));
-        let after = before.with_dst(addr("192.168.231.166")).with_ports(51234, 80);
+        let before = Packet::tcp(
+            addr("172.16.120.61"),
+            addr("172.16.120.63"),
+            TcpSegment::syn(51234, 31000, 1),
+        );
+        let after = before
+            .with_dst(addr("192.168.231.166"))
+            .with_ports(51234, 80);
         let changes = diff(&before, &after);
-        assert_eq!(fields(&changes), vec![(Layer::Packet, HeaderField::Dst), (Layer::Packet, HeaderField::DstPort)]);
-        assert_eq!(changes[0].to_string(), "packet dst: 172.16.120.63 -> 192.168.231.166");
+        assert_eq!(
+            fields(&changes),
+            vec![
+                (Layer::Packet, HeaderField::Dst),
+                (Layer::Packet, HeaderField::DstPort)
+            ]
+        );
+        assert_eq!(
+            changes[0].to_string(),
+            "packet dst: 172.16.120.63 -> 192.168.231.166"
+        );
         assert!(diff(&before, &before).is_empty());
     }
 
     #[test]
     fn encapsulation_is_a_change_and_inner_fields_are_inner() {
-        let pod_bound = Packet::tcp(addr("192.168.56.128"), addr("192.168.231.166"), TcpSegment::syn(40123, 80, 1));
+        let pod_bound = Packet::tcp(
+            addr("192.168.56.128"),
+            addr("192.168.231.166"),
+            TcpSegment::syn(40123, 80, 1),
+        );
         let outer = pod_bound.encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
         let changes = diff(&pod_bound, &outer);
-        assert_eq!(fields(&changes), vec![(Layer::Outer, HeaderField::Encapsulation)]);
+        assert_eq!(
+            fields(&changes),
+            vec![(Layer::Outer, HeaderField::Encapsulation)]
+        );
         assert_eq!(changes[0].after, "IPIP 172.16.120.63 > 172.16.120.64");
 
         let forwarded = outer.forwarded().unwrap();
-        assert_eq!(fields(&diff(&outer, &forwarded)), vec![(Layer::Outer, HeaderField::Ttl)]);
+        assert_eq!(
+            fields(&diff(&outer, &forwarded)),
+            vec![(Layer::Outer, HeaderField::Ttl)]
+        );
 
         let decapsulated = outer.decapsulate().unwrap().with_src(addr("10.0.0.1"));
         assert_eq!(
             fields(&diff(&outer, &decapsulated)),
-            vec![(Layer::Outer, HeaderField::Encapsulation), (Layer::Packet, HeaderField::Src)]
+            vec![
+                (Layer::Outer, HeaderField::Encapsulation),
+                (Layer::Packet, HeaderField::Src)
+            ]
         );
     }
 
     #[test]
     fn inner_rewrite_inside_a_tunnel_is_marked_inner() {
-        let inner = Packet::tcp(addr("192.168.56.128"), addr("192.168.231.166"), TcpSegment::syn(40123, 80, 1));
+        let inner = Packet::tcp(
+            addr("192.168.56.128"),
+            addr("192.168.231.166"),
+            TcpSegment::syn(40123, 80, 1),
+        );
         let outer = inner.encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
-        let rewritten = inner.with_ports(40124, 80).encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
-        assert_eq!(fields(&diff(&outer, &rewritten)), vec![(Layer::Inner, HeaderField::SrcPort)]);
+        let rewritten = inner
+            .with_ports(40124, 80)
+            .encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
+        assert_eq!(
+            fields(&diff(&outer, &rewritten)),
+            vec![(Layer::Inner, HeaderField::SrcPort)]
+        );
     }
 }

@@ -29,7 +29,10 @@ impl DnsQuestion {
         self.name
             .split('.')
             .filter(|label| !label.is_empty())
-            .fold(1u16, |acc, label| acc.saturating_add(u16::try_from(label.len()).unwrap_or(u16::MAX)).saturating_add(1))
+            .fold(1u16, |acc, label| {
+                acc.saturating_add(u16::try_from(label.len()).unwrap_or(u16::MAX))
+                    .saturating_add(1)
+            })
     }
 }
 
@@ -72,7 +75,9 @@ impl DnsMessage {
             recursion_available: false,
             authoritative: false,
             rcode: DnsRcode::NoError,
-            question: DnsQuestion { name: name.trim_end_matches('.').to_string() },
+            question: DnsQuestion {
+                name: name.trim_end_matches('.').to_string(),
+            },
             answers: Vec::new(),
             ttl: 0,
         }
@@ -94,8 +99,12 @@ impl DnsMessage {
     /// (pointer 2, type 2, class 2, TTL 4, length 2, address 4).
     pub fn wire_len(&self) -> u16 {
         let question = self.question.name_wire_len().saturating_add(4);
-        let answers = u16::try_from(self.answers.len()).unwrap_or(u16::MAX).saturating_mul(16);
-        DNS_HEADER_LEN.saturating_add(question).saturating_add(answers)
+        let answers = u16::try_from(self.answers.len())
+            .unwrap_or(u16::MAX)
+            .saturating_mul(16);
+        DNS_HEADER_LEN
+            .saturating_add(question)
+            .saturating_add(answers)
     }
 }
 

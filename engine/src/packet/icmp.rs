@@ -47,7 +47,10 @@ pub enum IcmpMessage {
     /// Type 0.
     EchoReply { id: u16, seq: u16, data_len: u16 },
     /// Type 3, quoting the packet that could not be delivered.
-    DestinationUnreachable { code: UnreachableCode, original: Box<Packet> },
+    DestinationUnreachable {
+        code: UnreachableCode,
+        original: Box<Packet>,
+    },
     /// Type 11 code 0 (TTL exceeded in transit), quoting the expired packet.
     TimeExceeded { original: Box<Packet> },
 }
@@ -79,9 +82,8 @@ impl IcmpMessage {
     /// The quoted packet of an error message.
     pub fn original(&self) -> Option<&Packet> {
         match self {
-            IcmpMessage::DestinationUnreachable { original, .. } | IcmpMessage::TimeExceeded { original } => {
-                Some(original)
-            }
+            IcmpMessage::DestinationUnreachable { original, .. }
+            | IcmpMessage::TimeExceeded { original } => Some(original),
             IcmpMessage::EchoRequest { .. } | IcmpMessage::EchoReply { .. } => None,
         }
     }
@@ -89,10 +91,11 @@ impl IcmpMessage {
     /// Bytes on the wire: the header plus echo data or the quoted original (capped as Linux does).
     pub fn wire_len(&self) -> u16 {
         let body = match self {
-            IcmpMessage::EchoRequest { data_len, .. } | IcmpMessage::EchoReply { data_len, .. } => *data_len,
-            IcmpMessage::DestinationUnreachable { original, .. } | IcmpMessage::TimeExceeded { original } => {
-                original.total_len().min(LINUX_MAX_QUOTE)
+            IcmpMessage::EchoRequest { data_len, .. } | IcmpMessage::EchoReply { data_len, .. } => {
+                *data_len
             }
+            IcmpMessage::DestinationUnreachable { original, .. }
+            | IcmpMessage::TimeExceeded { original } => original.total_len().min(LINUX_MAX_QUOTE),
         };
         ICMP_HEADER_LEN.saturating_add(body)
     }
@@ -100,9 +103,11 @@ impl IcmpMessage {
     /// An echo request's reply; errors and replies get none.
     pub fn reply(&self) -> Option<IcmpMessage> {
         match self {
-            IcmpMessage::EchoRequest { id, seq, data_len } => {
-                Some(IcmpMessage::EchoReply { id: *id, seq: *seq, data_len: *data_len })
-            }
+            IcmpMessage::EchoRequest { id, seq, data_len } => Some(IcmpMessage::EchoReply {
+                id: *id,
+                seq: *seq,
+                data_len: *data_len,
+            }),
             _ => None,
         }
     }
@@ -120,21 +125,44 @@ mod tests {
         // Observed: `ICMP 172.16.120.63 udp port 9999 unreachable, length 56` for a UDP
         // datagram with 20 data bytes (8 + 20 + 8 + 20).
         let udp = Packet::udp(client, node, UdpDatagram::opaque(40001, 9999, 20));
-        let message = IcmpMessage::DestinationUnreachable { code: UnreachableCode::Port, original: Box::new(udp) };
+        let message = IcmpMessage::DestinationUnreachable {
+            code: UnreachableCode::Port,
+            original: Box::new(udp),
+        };
         assert_eq!(message.wire_len(), 56);
         assert_eq!((message.kind(), message.code()), (3, 3));
         let syn = Packet::tcp(client, node, TcpSegment::syn(1, 80, 0));
-        let message = IcmpMessage::DestinationUnreachable { code: UnreachableCode::Port, original: Box::new(syn) };
+        let message = IcmpMessage::DestinationUnreachable {
+            code: UnreachableCode::Port,
+            original: Box::new(syn),
+        };
         assert_eq!(message.wire_len(), 68);
         let big = Packet::udp(client, node, UdpDatagram::opaque(1, 2, 1400));
-        assert_eq!(IcmpMessage::TimeExceeded { original: Box::new(big) }.wire_len(), 556);
+        assert_eq!(
+            IcmpMessage::TimeExceeded {
+                original: Box::new(big)
+            }
+            .wire_len(),
+            556
+        );
     }
 
     #[test]
     fn echo_gets_a_reply() {
-        let request = IcmpMessage::EchoRequest { id: 7, seq: 1, data_len: 56 };
+        let request = IcmpMessage::EchoRequest {
+            id: 7,
+            seq: 1,
+            data_len: 56,
+        };
         assert_eq!(request.wire_len(), 64);
-        assert_eq!(request.reply(), Some(IcmpMessage::EchoReply { id: 7, seq: 1, data_len: 56 }));
+        assert_eq!(
+            request.reply(),
+            Some(IcmpMessage::EchoReply {
+                id: 7,
+                seq: 1,
+                data_len: 56
+            })
+        );
         assert!(!request.is_error());
     }
 }

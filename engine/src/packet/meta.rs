@@ -19,13 +19,19 @@ pub struct PacketMeta {
 impl PacketMeta {
     /// State of a packet received on `interface`.
     pub fn received_on(interface: &str) -> PacketMeta {
-        PacketMeta { in_interface: Some(interface.to_string()), ..PacketMeta::default() }
+        PacketMeta {
+            in_interface: Some(interface.to_string()),
+            ..PacketMeta::default()
+        }
     }
 
     /// The same state with `bits` set under `mask` (`MARK --set-xmark value/mask`:
     /// `mark = (mark & !mask) ^ value`, net/netfilter/xt_mark.c `mark_tg`).
     pub fn with_xmark(&self, value: u32, mask: u32) -> PacketMeta {
-        PacketMeta { mark: (self.mark & !mask) ^ value, ..self.clone() }
+        PacketMeta {
+            mark: (self.mark & !mask) ^ value,
+            ..self.clone()
+        }
     }
 
     /// Whether `mark & mask == value` (`-m mark --mark value/mask`, `mark_mt`).

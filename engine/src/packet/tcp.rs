@@ -154,7 +154,13 @@ impl TcpSegment {
     }
 
     /// A segment of an established connection: ACK set, Linux's `nop,nop,TS val .. ecr ..` options.
-    pub fn established(src_port: u16, dst_port: u16, seq: u32, ack: u32, flags: TcpFlags) -> TcpSegment {
+    pub fn established(
+        src_port: u16,
+        dst_port: u16,
+        seq: u32,
+        ack: u32,
+        flags: TcpFlags,
+    ) -> TcpSegment {
         TcpSegment {
             src_port,
             dst_port,
@@ -163,7 +169,11 @@ impl TcpSegment {
             flags: flags | TcpFlags::ACK,
             window: 502,
             urgent: 0,
-            options: vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { value: 1, echo: 1 }],
+            options: vec![
+                TcpOption::Nop,
+                TcpOption::Nop,
+                TcpOption::Timestamps { value: 1, echo: 1 },
+            ],
             payload_len: 0,
             app: None,
         }
@@ -171,7 +181,10 @@ impl TcpSegment {
 
     /// The header length: 20 bytes plus the options rounded up to 32-bit words.
     pub fn header_len(&self) -> u16 {
-        let options: u16 = self.options.iter().fold(0u16, |acc, option| acc.saturating_add(option.wire_len()));
+        let options: u16 = self
+            .options
+            .iter()
+            .fold(0u16, |acc, option| acc.saturating_add(option.wire_len()));
         20u16.saturating_add(options.div_ceil(4).saturating_mul(4))
     }
 
@@ -214,7 +227,8 @@ impl TcpSegment {
                 TcpOption::Mss(mss) => Some(*mss),
                 _ => None,
             });
-            let options = linux_syn_options(mss.unwrap_or(1460), echo.unwrap_or(0), echo.unwrap_or(0), 7);
+            let options =
+                linux_syn_options(mss.unwrap_or(1460), echo.unwrap_or(0), echo.unwrap_or(0), 7);
             return Some(TcpSegment {
                 src_port: self.dst_port,
                 dst_port: self.src_port,
@@ -230,7 +244,14 @@ impl TcpSegment {
         }
         let options = match (self.timestamps(), echo) {
             (Some((_, our_clock)), Some(their_clock)) => {
-                vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { value: our_clock, echo: their_clock }]
+                vec![
+                    TcpOption::Nop,
+                    TcpOption::Nop,
+                    TcpOption::Timestamps {
+                        value: our_clock,
+                        echo: their_clock,
+                    },
+                ]
             }
             _ => Vec::new(),
         };
@@ -251,11 +272,19 @@ impl TcpSegment {
 
 /// The options Linux puts on a SYN or SYN-ACK when SACK, timestamps and window scaling are on
 /// (the defaults): `mss, sackOK, TS, nop, wscale`, 20 bytes.
-pub fn linux_syn_options(mss: u16, ts_value: u32, ts_echo: u32, window_scale: u8) -> Vec<TcpOption> {
+pub fn linux_syn_options(
+    mss: u16,
+    ts_value: u32,
+    ts_echo: u32,
+    window_scale: u8,
+) -> Vec<TcpOption> {
     vec![
         TcpOption::Mss(mss),
         TcpOption::SackPermitted,
-        TcpOption::Timestamps { value: ts_value, echo: ts_echo },
+        TcpOption::Timestamps {
+            value: ts_value,
+            echo: ts_echo,
+        },
         TcpOption::Nop,
         TcpOption::WindowScale(window_scale),
     ]
@@ -288,8 +317,14 @@ mod tests {
 
     #[test]
     fn rst_and_pure_ack_get_no_reply() {
-        assert_eq!(TcpSegment::established(1, 2, 3, 4, TcpFlags::RST).reply(), None);
-        assert_eq!(TcpSegment::established(1, 2, 3, 4, TcpFlags::empty()).reply(), None);
+        assert_eq!(
+            TcpSegment::established(1, 2, 3, 4, TcpFlags::RST).reply(),
+            None
+        );
+        assert_eq!(
+            TcpSegment::established(1, 2, 3, 4, TcpFlags::empty()).reply(),
+            None
+        );
     }
 
     #[test]
@@ -314,9 +349,15 @@ mod tests {
 
     #[test]
     fn http_first_lines() {
-        let request = AppData::HttpRequest { method: "GET".into(), target: "/".into() };
+        let request = AppData::HttpRequest {
+            method: "GET".into(),
+            target: "/".into(),
+        };
         assert_eq!(request.to_string(), "GET / HTTP/1.1");
-        let response = AppData::HttpResponse { status: 200, reason: "OK".into() };
+        let response = AppData::HttpResponse {
+            status: 200,
+            reason: "OK".into(),
+        };
         assert_eq!(response.to_string(), "HTTP/1.1 200 OK");
     }
 }

@@ -16,8 +16,10 @@ use std::fmt::{self, Write as _};
 use std::net::Ipv4Addr;
 
 use super::dns::{DnsMessage, DnsRcode};
-use super::{IcmpMessage, LabTime, Packet, Payload, TcpFlags, TcpOption, TcpSegment, UdpDatagram, UdpPayload};
 use super::icmp::UnreachableCode;
+use super::{
+    IcmpMessage, LabTime, Packet, Payload, TcpFlags, TcpOption, TcpSegment, UdpDatagram, UdpPayload,
+};
 
 /// Which tcpdump prints the lines. They differ in one visible way for this lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -116,7 +118,10 @@ impl Capture {
 
     /// Adds `-e` (print the link-level header).
     pub fn with_link_header(self, link_header: bool) -> Capture {
-        Capture { link_header, ..self }
+        Capture {
+            link_header,
+            ..self
+        }
     }
 
     /// Chooses the tcpdump release whose output to mimic.
@@ -126,7 +131,10 @@ impl Capture {
 
     /// Adds `-S` (absolute TCP sequence numbers).
     pub fn with_absolute_seq(self, absolute_seq: bool) -> Capture {
-        Capture { absolute_seq, ..self }
+        Capture {
+            absolute_seq,
+            ..self
+        }
     }
 
     /// What tcpdump writes to stderr when it starts (without `-v`).
@@ -140,7 +148,9 @@ impl Capture {
 
     /// What tcpdump writes to stderr when it is interrupted after `count` packets.
     pub fn summary(count: u64) -> String {
-        format!("{count} packets captured\n{count} packets received by filter\n0 packets dropped by kernel\n")
+        format!(
+            "{count} packets captured\n{count} packets received by filter\n0 packets dropped by kernel\n"
+        )
     }
 
     /// The line for `packet` captured at `time`. With `-e` on an Ethernet interface the MAC
@@ -150,14 +160,23 @@ impl Capture {
     }
 
     /// The line for `packet` in a frame from `macs` (only printed with `-e`).
-    pub fn line_with_macs(&mut self, time: LabTime, macs: EthernetAddresses, packet: &Packet) -> String {
+    pub fn line_with_macs(
+        &mut self,
+        time: LabTime,
+        macs: EthernetAddresses,
+        packet: &Packet,
+    ) -> String {
         let mut out = String::new();
         let _ = write!(out, "{time} ");
         if self.link_header {
             match self.link {
                 LinkType::Ethernet => {
                     let frame_len = u32::from(ETHERNET_HEADER_LEN) + u32::from(packet.total_len());
-                    let _ = write!(out, "{} > {}, ethertype IPv4 (0x0800), length {frame_len}: ", macs.src, macs.dst);
+                    let _ = write!(
+                        out,
+                        "{} > {}, ethertype IPv4 (0x0800), length {frame_len}: ",
+                        macs.src, macs.dst
+                    );
                 }
                 LinkType::RawIp => out.push_str("ip: "),
             }
@@ -174,11 +193,19 @@ impl Capture {
         let (src, dst) = (packet.ip.src, packet.ip.dst);
         match &packet.payload {
             Payload::Tcp(segment) => {
-                let _ = write!(out, "{src}.{} > {dst}.{}: ", segment.src_port, segment.dst_port);
+                let _ = write!(
+                    out,
+                    "{src}.{} > {dst}.{}: ",
+                    segment.src_port, segment.dst_port
+                );
                 self.tcp(out, src, dst, segment);
             }
             Payload::Udp(datagram) => {
-                let _ = write!(out, "{src}.{} > {dst}.{}: ", datagram.src_port, datagram.dst_port);
+                let _ = write!(
+                    out,
+                    "{src}.{} > {dst}.{}: ",
+                    datagram.src_port, datagram.dst_port
+                );
                 udp(out, datagram);
             }
             Payload::Icmp(message) => {
@@ -200,7 +227,9 @@ impl Capture {
         let flags = segment.flags;
         let (seq, ack) = self.relative(src, dst, segment);
         let _ = write!(out, "Flags [{}]", flag_text(flags));
-        if segment.payload_len > 0 || flags.intersects(TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST) {
+        if segment.payload_len > 0
+            || flags.intersects(TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST)
+        {
             let _ = write!(out, ", seq {seq}");
             if segment.payload_len > 0 {
                 let _ = write!(out, ":{}", seq.wrapping_add(u32::from(segment.payload_len)));
@@ -214,7 +243,11 @@ impl Capture {
             let _ = write!(out, ", urg {}", segment.urgent);
         }
         if !segment.options.is_empty() {
-            let options: Vec<String> = segment.options.iter().map(|option| option_text(*option)).collect();
+            let options: Vec<String> = segment
+                .options
+                .iter()
+                .map(|option| option_text(*option))
+                .collect();
             let _ = write!(out, ", options [{}]", options.join(","));
         }
         let _ = write!(out, ", length {}", segment.payload_len);
@@ -237,9 +270,19 @@ impl Capture {
         let (sport, dport) = (segment.src_port, segment.dst_port);
         let reversed = sport > dport || (sport == dport && u32::from(src) > u32::from(dst));
         let key = if reversed {
-            SeqKey { src: dst, dst: src, src_port: dport, dst_port: sport }
+            SeqKey {
+                src: dst,
+                dst: src,
+                src_port: dport,
+                dst_port: sport,
+            }
         } else {
-            SeqKey { src, dst, src_port: sport, dst_port: dport }
+            SeqKey {
+                src,
+                dst,
+                src_port: sport,
+                dst_port: dport,
+            }
         };
         match self.seq_bases.get(&key) {
             Some(base) if !segment.flags.contains(TcpFlags::SYN) => {
@@ -251,9 +294,15 @@ impl Capture {
             }
             _ => {
                 let base = if reversed {
-                    SeqBase { ack: seq, seq: ack.wrapping_sub(1) }
+                    SeqBase {
+                        ack: seq,
+                        seq: ack.wrapping_sub(1),
+                    }
                 } else {
-                    SeqBase { seq, ack: ack.wrapping_sub(1) }
+                    SeqBase {
+                        seq,
+                        ack: ack.wrapping_sub(1),
+                    }
                 };
                 self.seq_bases.insert(key, base);
                 (seq, ack)
@@ -274,8 +323,16 @@ fn flag_text(flags: TcpFlags) -> String {
         (TcpFlags::ECE, 'E'),
         (TcpFlags::CWR, 'W'),
     ];
-    let text: String = ORDER.iter().filter(|(flag, _)| flags.contains(*flag)).map(|(_, c)| *c).collect();
-    if text.is_empty() { "none".to_string() } else { text }
+    let text: String = ORDER
+        .iter()
+        .filter(|(flag, _)| flags.contains(*flag))
+        .map(|(_, c)| *c)
+        .collect();
+    if text.is_empty() {
+        "none".to_string()
+    } else {
+        text
+    }
 }
 
 /// One TCP option as `tcp_print` writes it.
@@ -293,13 +350,17 @@ fn option_text(option: TcpOption) -> String {
 /// tcpdump hands TCP data to its HTTP printer on ports 80 and 8080 (`HTTP_PORT`,
 /// `HTTP_PORT_ALT`); 8000, 3128 and NodePorts get no decoding (observed).
 fn is_http_port(src_port: u16, dst_port: u16) -> bool {
-    [80, 8080].iter().any(|port| src_port == *port || dst_port == *port)
+    [80, 8080]
+        .iter()
+        .any(|port| src_port == *port || dst_port == *port)
 }
 
 /// `udp_print`: DNS on port 53, otherwise `UDP, length N`.
 fn udp(out: &mut String, datagram: &UdpDatagram) {
     match &datagram.payload {
-        UdpPayload::Dns(message) if datagram.src_port == 53 || datagram.dst_port == 53 => dns(out, message),
+        UdpPayload::Dns(message) if datagram.src_port == 53 || datagram.dst_port == 53 => {
+            dns(out, message)
+        }
         payload => {
             let _ = write!(out, "UDP, length {}", payload.wire_len());
         }
@@ -360,10 +421,15 @@ fn icmp(out: &mut String, message: &IcmpMessage) {
                 }
                 UnreachableCode::Port => match original.dst_port() {
                     Some(port) => {
-                        let _ = write!(out, "{dst} {} port {port} unreachable", original.protocol());
+                        let _ =
+                            write!(out, "{dst} {} port {port} unreachable", original.protocol());
                     }
                     None => {
-                        let _ = write!(out, "{dst} protocol {} port unreachable", original.protocol().number());
+                        let _ = write!(
+                            out,
+                            "{dst} protocol {} port unreachable",
+                            original.protocol().number()
+                        );
                     }
                 },
             }
@@ -411,9 +477,17 @@ mod tests {
             "16:12:34.299528 IP 172.16.120.63.31000 > 172.16.120.61.51234: Flags [S.], seq 854955355, ack 3055388848, win 65160, options [mss 1460,sackOK,TS val 3222897252 ecr 215343809,nop,wscale 10], length 0"
         );
 
-        let mut ack = TcpSegment::established(51234, 31000, 3055388848, 854955356, TcpFlags::empty());
+        let mut ack =
+            TcpSegment::established(51234, 31000, 3055388848, 854955356, TcpFlags::empty());
         ack.window = 63;
-        ack.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { value: 215343810, echo: 3222897252 }];
+        ack.options = vec![
+            TcpOption::Nop,
+            TcpOption::Nop,
+            TcpOption::Timestamps {
+                value: 215343810,
+                echo: 3222897252,
+            },
+        ];
         assert_eq!(
             capture.line(at(299605), &Packet::tcp(client, node, ack.clone())),
             "16:12:34.299605 IP 172.16.120.61.51234 > 172.16.120.63.31000: Flags [.], ack 1, win 63, options [nop,nop,TS val 215343810 ecr 3222897252], length 0"
@@ -436,11 +510,26 @@ mod tests {
         push.window = 63;
         push.options.clear();
         push.payload_len = 82;
-        push.app = Some(AppData::HttpRequest { method: "GET".into(), target: "/".into() });
-        let packet = Packet::tcp(addr("192.168.56.128"), addr("192.168.231.166"), push.clone());
-        assert!(capture.line(at(0), &packet).ends_with("length 82: HTTP: GET / HTTP/1.1"));
+        push.app = Some(AppData::HttpRequest {
+            method: "GET".into(),
+            target: "/".into(),
+        });
+        let packet = Packet::tcp(
+            addr("192.168.56.128"),
+            addr("192.168.231.166"),
+            push.clone(),
+        );
+        assert!(
+            capture
+                .line(at(0), &packet)
+                .ends_with("length 82: HTTP: GET / HTTP/1.1")
+        );
         push.dst_port = 31000;
-        let packet = Packet::tcp(addr("192.168.56.128"), addr("192.168.231.166"), push.clone());
+        let packet = Packet::tcp(
+            addr("192.168.56.128"),
+            addr("192.168.231.166"),
+            push.clone(),
+        );
         assert!(capture.line(at(0), &packet).ends_with("length 82"));
         push.dst_port = 8080;
         push.app = None;
@@ -450,20 +539,39 @@ mod tests {
 
     #[test]
     fn flags_follow_tcpdump_order() {
-        assert_eq!(flag_text(TcpFlags::SYN | TcpFlags::ACK | TcpFlags::ECE | TcpFlags::CWR), "S.EW");
-        assert_eq!(flag_text(TcpFlags::PSH | TcpFlags::ACK | TcpFlags::URG), "P.U");
-        assert_eq!(flag_text(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::URG), "FPU");
+        assert_eq!(
+            flag_text(TcpFlags::SYN | TcpFlags::ACK | TcpFlags::ECE | TcpFlags::CWR),
+            "S.EW"
+        );
+        assert_eq!(
+            flag_text(TcpFlags::PSH | TcpFlags::ACK | TcpFlags::URG),
+            "P.U"
+        );
+        assert_eq!(
+            flag_text(TcpFlags::FIN | TcpFlags::PSH | TcpFlags::URG),
+            "FPU"
+        );
         assert_eq!(flag_text(TcpFlags::empty()), "none");
     }
 
     #[test]
     fn link_header_forms() {
-        let inner = Packet::tcp(addr("192.168.56.128"), addr("192.168.231.166"), TcpSegment::syn(40123, 80, 123456));
+        let inner = Packet::tcp(
+            addr("192.168.56.128"),
+            addr("192.168.231.166"),
+            TcpSegment::syn(40123, 80, 123456),
+        );
         let mut raw = Capture::new("tunl0", LinkType::RawIp).with_link_header(true);
-        assert!(raw.line(at(0), &inner).starts_with("16:12:34.000000 ip: 192.168.56.128.40123 > "));
+        assert!(
+            raw.line(at(0), &inner)
+                .starts_with("16:12:34.000000 ip: 192.168.56.128.40123 > ")
+        );
         let outer = inner.encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
         let mut eth = Capture::new("eth0", LinkType::Ethernet).with_link_header(true);
-        let macs = EthernetAddresses { src: MacAddress([2, 0, 0, 0, 0, 1]), dst: MacAddress([2, 0, 0, 0, 0, 2]) };
+        let macs = EthernetAddresses {
+            src: MacAddress([2, 0, 0, 0, 0, 1]),
+            dst: MacAddress([2, 0, 0, 0, 0, 2]),
+        };
         assert!(eth.line_with_macs(at(0), macs, &outer).starts_with(
             "16:12:34.000000 02:00:00:00:00:01 > 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 94: 172.16.120.63 > 172.16.120.64: 192.168.56.128.40123 > 192.168.231.166.80: Flags [S]"
         ));
@@ -476,6 +584,9 @@ mod tests {
             capture.banner(),
             "tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on vb, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n"
         );
-        assert_eq!(Capture::summary(0), "0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n");
+        assert_eq!(
+            Capture::summary(0),
+            "0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n"
+        );
     }
 }

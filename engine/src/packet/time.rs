@@ -23,8 +23,15 @@ impl LabTime {
 
     /// A time of day; out-of-range parts simply add up (61 seconds is 1:01).
     pub fn hms_micros(hours: u64, minutes: u64, seconds: u64, micros: u64) -> LabTime {
-        let total_seconds = hours.saturating_mul(3600).saturating_add(minutes.saturating_mul(60)).saturating_add(seconds);
-        LabTime { micros: total_seconds.saturating_mul(MICROS_PER_SECOND).saturating_add(micros) }
+        let total_seconds = hours
+            .saturating_mul(3600)
+            .saturating_add(minutes.saturating_mul(60))
+            .saturating_add(seconds);
+        LabTime {
+            micros: total_seconds
+                .saturating_mul(MICROS_PER_SECOND)
+                .saturating_add(micros),
+        }
     }
 
     /// Microseconds since midnight.
@@ -39,7 +46,9 @@ impl LabTime {
 
     /// This time plus `micros` microseconds.
     pub fn plus_micros(self, micros: u64) -> LabTime {
-        LabTime { micros: self.micros.saturating_add(micros) }
+        LabTime {
+            micros: self.micros.saturating_add(micros),
+        }
     }
 
     /// This time plus `seconds` seconds.
@@ -53,7 +62,14 @@ impl fmt::Display for LabTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seconds = (self.micros / MICROS_PER_SECOND) % SECONDS_PER_DAY;
         let fraction = self.micros % MICROS_PER_SECOND;
-        write!(f, "{:02}:{:02}:{:02}.{:06}", seconds / 3600, (seconds / 60) % 60, seconds % 60, fraction)
+        write!(
+            f,
+            "{:02}:{:02}:{:02}.{:06}",
+            seconds / 3600,
+            (seconds / 60) % 60,
+            seconds % 60,
+            fraction
+        )
     }
 }
 
@@ -64,10 +80,21 @@ mod tests {
     #[test]
     fn formats_like_tcpdump() {
         // From a real capture: `16:12:34.299084 IP 172.16.120.61.51234 > ...`.
-        assert_eq!(LabTime::hms_micros(16, 12, 34, 299_084).to_string(), "16:12:34.299084");
+        assert_eq!(
+            LabTime::hms_micros(16, 12, 34, 299_084).to_string(),
+            "16:12:34.299084"
+        );
         assert_eq!(LabTime::from_micros(5).to_string(), "00:00:00.000005");
-        assert_eq!(LabTime::hms_micros(23, 59, 59, 999_999).plus_micros(1).to_string(), "00:00:00.000000");
-        assert_eq!(LabTime::hms_micros(0, 0, 61, 0).to_string(), "00:01:01.000000");
+        assert_eq!(
+            LabTime::hms_micros(23, 59, 59, 999_999)
+                .plus_micros(1)
+                .to_string(),
+            "00:00:00.000000"
+        );
+        assert_eq!(
+            LabTime::hms_micros(0, 0, 61, 0).to_string(),
+            "00:01:01.000000"
+        );
         assert_eq!(LabTime::hms_micros(0, 0, 2, 500_000).as_secs(), 2);
     }
 }

@@ -38,7 +38,11 @@ pub struct UdpDatagram {
 impl UdpDatagram {
     /// A datagram with `len` opaque bytes.
     pub fn opaque(src_port: u16, dst_port: u16, len: u16) -> UdpDatagram {
-        UdpDatagram { src_port, dst_port, payload: UdpPayload::Opaque { len } }
+        UdpDatagram {
+            src_port,
+            dst_port,
+            payload: UdpPayload::Opaque { len },
+        }
     }
 
     /// Header plus payload: the UDP length field.
@@ -53,7 +57,11 @@ impl UdpDatagram {
             UdpPayload::Dns(message) => UdpPayload::Dns(message.empty_response()),
             UdpPayload::Opaque { .. } => UdpPayload::Opaque { len: 0 },
         };
-        UdpDatagram { src_port: self.dst_port, dst_port: self.src_port, payload }
+        UdpDatagram {
+            src_port: self.dst_port,
+            dst_port: self.src_port,
+            payload,
+        }
     }
 }
 
@@ -65,6 +73,9 @@ mod tests {
     fn length_includes_the_header() {
         assert_eq!(UdpDatagram::opaque(40000, 31053, 20).wire_len(), 28);
         let reply = UdpDatagram::opaque(40000, 31053, 20).reply();
-        assert_eq!((reply.src_port, reply.dst_port, reply.wire_len()), (31053, 40000, 8));
+        assert_eq!(
+            (reply.src_port, reply.dst_port, reply.wire_len()),
+            (31053, 40000, 8)
+        );
     }
 }
