@@ -83,7 +83,9 @@ pub fn deleted(deleted: &[Entry], now: LabTime) -> (String, String) {
 
 /// What `conntrack -F` prints on stderr.
 pub fn flushed() -> String {
-    format!("conntrack v{CONNTRACK_TOOLS_VERSION} (conntrack-tools): connection tracking table has been emptied.\n")
+    format!(
+        "conntrack v{CONNTRACK_TOOLS_VERSION} (conntrack-tools): connection tracking table has been emptied.\n"
+    )
 }
 
 /// conntrack-tools' closing line, e.g. for `-D`: `... 2 flow entries have been deleted.`
@@ -174,7 +176,13 @@ mod tests {
     fn delete_and_flush_messages() {
         let (stdout, stderr) = deleted(&[], LabTime::default());
         assert_eq!(stdout, "");
-        assert_eq!(stderr, include_str!("../../tests/packet/observed/conntrack-D-none.txt"));
-        assert_eq!(flushed(), include_str!("../../tests/packet/observed/conntrack-F.txt"));
+        assert_eq!(
+            stderr,
+            include_str!("../../tests/packet/observed/conntrack-D-none.txt")
+        );
+        assert_eq!(
+            flushed(),
+            include_str!("../../tests/packet/observed/conntrack-F.txt")
+        );
     }
 }
