@@ -14,6 +14,7 @@
 //! as [`diagnostic::Diagnostic`] values next to whatever could still be built.
 
 pub mod cluster;
+pub mod dataplane;
 pub mod diagnostic;
 pub mod kubeproxy;
 pub mod manifest;

@@ -1,0 +1,160 @@
+//! iproute2's text: `ip addr`, `ip link`, `ip route [show table local]`, `ip route get`
+//! and `ip neigh`, byte for byte, from a [`Host`].
+//!
+//! The last stage for devices and routes: it only reads. Formats follow iproute2's
+//! `ip/ipaddress.c` (`print_linkinfo`, `print_addrinfo`), `ip/iproute.c` (`print_route`)
+//! and `ip/ipneigh.c` (`print_neigh`), and were compared with iproute2 6.1 on Linux 6.18,
+//! including the trailing spaces `ip route` and `ip neigh` leave at the end of a line.
+
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+use crate::dataplane::host::{Host, RouteGet};
+use crate::dataplane::link::{Link, LinkKind, PeerNamespace};
+use crate::dataplane::route::{RouteType, TableId};
+
+/// Every device's queue length; the kernel's default for all the lab's device kinds.
+const QLEN: u32 = 1000;
+
+/// `ip addr` (`ip a`): devices with their addresses.
+pub fn ip_addr(host: &Host) -> String {
+    let mut out = String::new();
+    for link in &host.links {
+        link_header(&mut out, link, false);
+        for address in &link.addresses {
+            let _ = write!(out, "    inet {}/{} ", address.local, address.prefix_len);
+            if let Some(broadcast) = address.broadcast {
+                let _ = write!(out, "brd {broadcast} ");
+            }
+            let _ = writeln!(out, "scope {} {}", address.scope, link.name);
+            out.push_str("       valid_lft forever preferred_lft forever\n");
+        }
+        for address in &link.addresses6 {
+            let _ = writeln!(
+                out,
+                "    inet6 {}/{} scope {} ",
+                address.address, address.prefix_len, address.scope
+            );
+            out.push_str("       valid_lft forever preferred_lft forever\n");
+        }
+    }
+    out
+}
+
+/// `ip link`: devices only, with `mode DEFAULT` in the header.
+pub fn ip_link(host: &Host) -> String {
+    let mut out = String::new();
+    for link in &host.links {
+        link_header(&mut out, link, true);
+    }
+    out
+}
+
+fn link_header(out: &mut String, link: &Link, show_mode: bool) {
+    let _ = write!(
+        out,
+        "{}: {}: <{}> mtu {} qdisc {} state {} ",
+        link.index,
+        link.display_name(),
+        link.flags(),
+        link.mtu,
+        link.qdisc,
+        link.operstate()
+    );
+    if show_mode {
+        out.push_str("mode DEFAULT ");
+    }
+    let _ = writeln!(out, "group default qlen {QLEN}");
+    let broadcast = "ff:ff:ff:ff:ff:ff";
+    match &link.kind {
+        LinkKind::Loopback => {
+            out.push_str("    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n");
+        }
+        LinkKind::Ipip => out.push_str("    link/ipip 0.0.0.0 brd 0.0.0.0\n"),
+        LinkKind::Ethernet => {
+            let mac = link.mac.map(|mac| mac.to_string()).unwrap_or_default();
+            let _ = writeln!(out, "    link/ether {mac} brd {broadcast}");
+        }
+        LinkKind::Veth { peer_namespace, .. } => {
+            let mac = link.mac.map(|mac| mac.to_string()).unwrap_or_default();
+            let _ = write!(out, "    link/ether {mac} brd {broadcast} ");
+            match peer_namespace {
+                PeerNamespace::Named(name) => {
+                    let _ = writeln!(out, "link-netns {name}");
+                }
+                PeerNamespace::Id(id) => {
+                    let _ = writeln!(out, "link-netnsid {id}");
+                }
+            }
+        }
+    }
+}
+
+/// `ip route` (table main) or `ip route show table local`.
+pub fn ip_route(host: &Host, table: TableId) -> String {
+    let mut out = String::new();
+    for route in host.table(table).routes() {
+        let _ = writeln!(out, "{route}");
+    }
+    out
+}
+
+/// `ip route get ADDRESS`: `Ok(stdout)`, or `Err(stderr)` when the kernel refuses; `ip`
+/// then exits with status 2.
+pub fn ip_route_get(host: &Host, destination: Ipv4Addr) -> Result<String, String> {
+    route_get_text(&host.route_get(destination))
+}
+
+/// Prints a [`RouteGet`] as `ip route get` does: the cloned route (no `proto` or `scope`),
+/// `uid 0` for root, and the cache line with its flags (`<local>`, `<local,brd>`).
+/// Refusals come back as the `RTNETLINK answers:` line for the kernel's errno
+/// (blackhole `EINVAL`, unreachable `EHOSTUNREACH`, prohibit `EACCES`, no route
+/// `ENETUNREACH`).
+pub fn route_get_text(result: &RouteGet) -> Result<String, String> {
+    match result {
+        RouteGet::Reachable { kind, destination, gateway, dev, source, .. } => {
+            let mut out = String::new();
+            let cache = match kind {
+                RouteType::Local => {
+                    out.push_str("local ");
+                    "<local> "
+                }
+                RouteType::Broadcast => {
+                    out.push_str("broadcast ");
+                    "<local,brd> "
+                }
+                _ => "",
+            };
+            let _ = write!(out, "{destination} ");
+            if let Some(gateway) = gateway {
+                let _ = write!(out, "via {gateway} ");
+            }
+            let _ = write!(out, "dev {dev} ");
+            if let Some(source) = source {
+                let _ = write!(out, "src {source} ");
+            }
+            out.push_str("uid 0 \n");
+            let _ = writeln!(out, "    cache {cache}");
+            Ok(out)
+        }
+        RouteGet::Refused { kind, .. } => Err(match kind {
+            RouteType::Unreachable => "RTNETLINK answers: No route to host\n".to_string(),
+            RouteType::Prohibit => "RTNETLINK answers: Permission denied\n".to_string(),
+            _ => "RTNETLINK answers: Invalid argument\n".to_string(),
+        }),
+        RouteGet::NoRoute => Err("RTNETLINK answers: Network is unreachable\n".to_string()),
+    }
+}
+
+/// `ip neigh`.
+pub fn ip_neigh(host: &Host) -> String {
+    let mut out = String::new();
+    for neighbor in &host.neighbors {
+        let _ = writeln!(
+            out,
+            "{} dev {} lladdr {} {} ",
+            neighbor.address, neighbor.dev, neighbor.lladdr, neighbor.state
+        );
+    }
+    out
+}
