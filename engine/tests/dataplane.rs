@@ -11,6 +11,9 @@
 //! Goldens live in `tests/dataplane/<scenario>/<host>.txt`; regenerate with
 //! `UPDATE_EXPECT=1 cargo test -p packetlab-engine --test dataplane`.
 
+// Test helpers may unwrap: a malformed fixture should fail the test loudly.
+#![allow(clippy::unwrap_used)]
+
 use std::net::Ipv4Addr;
 
 use engine::cluster::{Cluster, EncapMode, ExternalHost, IpPool, KubeProxyConfig, Node, Pod};
@@ -61,9 +64,27 @@ fn pod(name: &str, node: &str, address: &str) -> Pod {
 /// The post's cluster; `node2_subnet` moves node2 to another underlay subnet.
 fn cluster(ipip_mode: EncapMode, node2_address: &str, node2_subnet: &str) -> Cluster {
     let mut nodes = vec![
-        node("controlplane", "172.16.120.62", "172.16.120.0/24", "192.168.49.64/26", true),
-        node("node1", "172.16.120.63", "172.16.120.0/24", "192.168.56.128/26", false),
-        node("node2", node2_address, node2_subnet, "192.168.231.128/26", false),
+        node(
+            "controlplane",
+            "172.16.120.62",
+            "172.16.120.0/24",
+            "192.168.49.64/26",
+            true,
+        ),
+        node(
+            "node1",
+            "172.16.120.63",
+            "172.16.120.0/24",
+            "192.168.56.128/26",
+            false,
+        ),
+        node(
+            "node2",
+            node2_address,
+            node2_subnet,
+            "192.168.231.128/26",
+            false,
+        ),
     ];
     if ipip_mode == EncapMode::Never {
         for node in &mut nodes {
@@ -163,10 +184,226 @@ fn ipip_always_goldens() {
 
 #[test]
 fn ipip_cross_subnet_goldens() {
-    check_scenario("ipip-cross-subnet", &cluster(EncapMode::CrossSubnet, "172.16.121.64", "172.16.121.0/24"));
+    check_scenario(
+        "ipip-cross-subnet",
+        &cluster(EncapMode::CrossSubnet, "172.16.121.64", "172.16.121.0/24"),
+    );
 }
 
 #[test]
 fn ipip_never_goldens() {
-    check_scenario("ipip-never", &cluster(EncapMode::Never, "172.16.121.64", "172.16.121.0/24"));
+    check_scenario(
+        "ipip-never",
+        &cluster(EncapMode::Never, "172.16.121.64", "172.16.121.0/24"),
+    );
+}
+
+fn host<'a>(hosts: &'a [Host], name: &str) -> &'a Host {
+    dataplane::find(hosts, name).unwrap()
+}
+
+/// `ip route get` on node1 for addresses that exercise every branch. The same commands
+/// were run against a network namespace built with node1's devices and routes on Linux
+/// 6.18 (iproute2 6.1; tunl0 was a veth there, as this kernel has no ipip module) and
+/// printed the same text; refusals print the `RTNETLINK answers:` line on stderr.
+#[test]
+fn node1_route_get_golden() {
+    let hosts = dataplane::hosts(&blog_cluster());
+    let node1 = host(&hosts, "node1");
+    let mut out = String::new();
+    for destination in [
+        "192.168.231.166",
+        "192.168.56.129",
+        "192.168.56.140",
+        "8.8.8.8",
+        "172.16.120.64",
+        "172.16.120.63",
+        "192.168.56.128",
+        "172.16.120.255",
+        "127.0.0.5",
+        "192.168.49.70",
+    ] {
+        out.push_str(&format!("$ ip route get {destination}\n"));
+        match ip_route_get(node1, ip(destination)) {
+            Ok(stdout) => out.push_str(&stdout),
+            Err(stderr) => out.push_str(&stderr),
+        }
+    }
+    expect_file!["dataplane/ipip-always/node1.route-get.txt"].assert_eq(&out);
+}
+
+#[test]
+fn longest_prefix_match_on_node1() {
+    let hosts = dataplane::hosts(&blog_cluster());
+    let node1 = host(&hosts, "node1");
+    let chosen = |address: &str| {
+        let matched = node1.lookup(ip(address)).unwrap();
+        (matched.table, node1.route(matched).unwrap().to_string())
+    };
+    // A local pod's IP hits its /32 veth route, not the block's blackhole.
+    assert_eq!(
+        chosen("192.168.56.129"),
+        (
+            TableId::Main,
+            "192.168.56.129 dev cali8341333a0d0 scope link ".to_string()
+        )
+    );
+    // A remote block goes into the tunnel.
+    assert_eq!(
+        chosen("192.168.231.166"),
+        (
+            TableId::Main,
+            "192.168.231.128/26 via 172.16.120.64 dev tunl0 proto bird onlink ".to_string()
+        )
+    );
+    // An unused address of node1's own block is blackholed.
+    assert_eq!(
+        chosen("192.168.56.190"),
+        (
+            TableId::Main,
+            "blackhole 192.168.56.128/26 proto bird ".to_string()
+        )
+    );
+    assert!(matches!(
+        node1.route_get(ip("192.168.56.190")),
+        RouteGet::Refused {
+            kind: RouteType::Blackhole,
+            ..
+        }
+    ));
+    // Outside every prefix: the default route.
+    assert_eq!(
+        chosen("93.184.216.34"),
+        (
+            TableId::Main,
+            "default via 172.16.120.1 dev eth0 proto static ".to_string()
+        )
+    );
+    // The tunnel address is local: table local answers before main.
+    assert_eq!(
+        chosen("192.168.56.128"),
+        (
+            TableId::Local,
+            "local 192.168.56.128 dev tunl0 proto kernel scope host src 192.168.56.128 "
+                .to_string()
+        )
+    );
+    // The index points at the row `ip route` prints, for highlighting.
+    let matched = node1.lookup(ip("192.168.231.166")).unwrap();
+    let listing = ip_route(node1, TableId::Main);
+    let printed: Vec<&str> = listing.lines().collect();
+    assert_eq!(
+        printed[matched.index],
+        "192.168.231.128/26 via 172.16.120.64 dev tunl0 proto bird onlink "
+    );
+}
+
+#[test]
+fn source_selection_on_node1() {
+    let hosts = dataplane::hosts(&blog_cluster());
+    let node1 = host(&hosts, "node1");
+    // MASQUERADE into the tunnel takes tunl0's address (calico-metallb-ingress.md §1.11).
+    assert_eq!(
+        dataplane::select_source(node1, "tunl0", ip("172.16.120.64")),
+        Some(ip("192.168.56.128"))
+    );
+    assert_eq!(
+        dataplane::select_source(node1, "eth0", ip("172.16.120.61")),
+        Some(ip("172.16.120.63"))
+    );
+    // A cali veth has no IPv4 address: the first global address of the namespace, eth0's.
+    assert_eq!(
+        dataplane::select_source(node1, "cali8341333a0d0", ip("192.168.56.129")),
+        Some(ip("172.16.120.63"))
+    );
+    // Host-originated traffic to a remote pod leaves from tunl0's address (§1.6).
+    let remote_pod = node1.route_get(ip("192.168.231.166"));
+    assert!(
+        matches!(remote_pod, RouteGet::Reachable { source: Some(source), .. } if source == ip("192.168.56.128"))
+    );
+    // Inside a pod, everything leaves from the pod IP via 169.254.1.1.
+    let pod = host(&hosts, "default/nginx-7c79c4bf97-8kwxp");
+    assert_eq!(
+        ip_route_get(pod, ip("10.96.0.10")),
+        Ok(
+            "10.96.0.10 via 169.254.1.1 dev eth0 src 192.168.231.166 uid 0 \n    cache \n"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn veth_ends_name_each_other() {
+    let hosts = dataplane::hosts(&blog_cluster());
+    for pod in hosts
+        .iter()
+        .filter(|host| matches!(host.kind, dataplane::HostKind::Pod { .. }))
+    {
+        let dataplane::HostKind::Pod { node, .. } = &pod.kind else {
+            unreachable!()
+        };
+        let node = host(&hosts, node);
+        let eth0 = pod.link("eth0").unwrap();
+        let dataplane::LinkKind::Veth { peer_index, .. } = &eth0.kind else {
+            panic!("eth0 is a veth")
+        };
+        let host_side = node.link_by_index(*peer_index).unwrap();
+        assert!(host_side.name.starts_with("cali"));
+        let dataplane::LinkKind::Veth {
+            peer_index: back,
+            peer_namespace,
+        } = &host_side.kind
+        else {
+            panic!("the host side is a veth")
+        };
+        assert_eq!(*back, eth0.index);
+        assert_eq!(
+            peer_namespace,
+            &dataplane::link::PeerNamespace::Named(pod.netns.clone().unwrap())
+        );
+        // The /32 route to the pod names the same veth.
+        let pod_ip = eth0.primary_address().unwrap();
+        let route = node.route(node.lookup(pod_ip).unwrap()).unwrap();
+        assert_eq!(route.dev.as_deref(), Some(host_side.name.as_str()));
+    }
+}
+
+#[test]
+fn cross_subnet_and_never_routes_on_node1() {
+    let routes = |mode: EncapMode| {
+        let hosts = dataplane::hosts(&cluster(mode, "172.16.121.64", "172.16.121.0/24"));
+        let node1 = host(&hosts, "node1");
+        let to = |address: &str| {
+            node1
+                .route(node1.lookup(ip(address)).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        (to("192.168.49.70"), to("192.168.231.166"))
+    };
+    assert_eq!(
+        routes(EncapMode::CrossSubnet),
+        (
+            "192.168.49.64/26 via 172.16.120.62 dev eth0 proto bird ".to_string(),
+            "192.168.231.128/26 via 172.16.121.64 dev tunl0 proto bird onlink ".to_string()
+        )
+    );
+    assert_eq!(
+        routes(EncapMode::Never),
+        (
+            "192.168.49.64/26 via 172.16.120.62 dev eth0 proto bird ".to_string(),
+            "192.168.231.128/26 via 172.16.120.1 dev eth0 proto bird ".to_string()
+        )
+    );
+}
+
+#[test]
+fn empty_cluster_gives_no_hosts() {
+    let mut empty = blog_cluster();
+    empty.nodes.clear();
+    empty.external_hosts.clear();
+    assert!(
+        dataplane::hosts(&empty).is_empty(),
+        "pods on unknown nodes get no namespace"
+    );
 }

@@ -16,7 +16,9 @@ use sha2::{Digest, Sha256};
 
 use crate::cluster::{Cluster, EncapMode, ExternalHost, IpPool, Node, Pod};
 use crate::dataplane::host::{Host, HostKind, Neighbor};
-use crate::dataplane::link::{Inet6Address, InetAddress, Link, LinkKind, Mac, PeerNamespace, Qdisc};
+use crate::dataplane::link::{
+    Inet6Address, InetAddress, Link, LinkKind, Mac, PeerNamespace, Qdisc,
+};
 use crate::dataplane::route::{Route, RouteProtocol, RouteTable, RouteType, Scope, TableId};
 use crate::net::Cidr;
 
@@ -40,7 +42,12 @@ pub const TUNNEL_DEV: &str = "tunl0";
 pub fn hosts(cluster: &Cluster) -> Vec<Host> {
     let plan = Plan::new(cluster);
     let mut hosts: Vec<Host> = cluster.external_hosts.iter().map(external_host).collect();
-    hosts.extend(cluster.nodes.iter().map(|node| node_host(cluster, &plan, node)));
+    hosts.extend(
+        cluster
+            .nodes
+            .iter()
+            .map(|node| node_host(cluster, &plan, node)),
+    );
     hosts.extend(plan.pods.iter().map(|placed| pod_host(&plan, placed)));
     hosts
 }
@@ -116,7 +123,11 @@ fn external_host(external: &ExternalHost) -> Host {
     let eth0 = underlay_nic(&external.name, external.ip, external.subnet);
     let links = vec![loopback(), eth0];
     let (mut main, local) = kernel_routes(&links);
-    main.extend(default_route(external.gateway, external.ip, external.subnet));
+    main.extend(default_route(
+        external.gateway,
+        external.ip,
+        external.subnet,
+    ));
     Host {
         name: external.name.clone(),
         kind: HostKind::External,
@@ -129,12 +140,18 @@ fn external_host(external: &ExternalHost) -> Host {
 }
 
 fn node_host(cluster: &Cluster, plan: &Plan, node: &Node) -> Host {
-    let mut links = vec![loopback(), underlay_nic(&node.name, node.internal_ip, node.subnet)];
+    let mut links = vec![
+        loopback(),
+        underlay_nic(&node.name, node.internal_ip, node.subnet),
+    ];
     if plan.ipip {
         links.push(node_tunnel(node.tunnel_ip));
     }
-    let local_pods: Vec<&PlacedPod> =
-        plan.pods.iter().filter(|placed| placed.node.name == node.name).collect();
+    let local_pods: Vec<&PlacedPod> = plan
+        .pods
+        .iter()
+        .filter(|placed| placed.node.name == node.name)
+        .collect();
     for placed in &local_pods {
         links.push(Link {
             index: placed.host_index,
@@ -155,7 +172,11 @@ fn node_host(cluster: &Cluster, plan: &Plan, node: &Node) -> Host {
     main.extend(default_route(node.gateway, node.internal_ip, node.subnet));
     // BIRD's `protocol static` blackholes every affine block (bird_aggr.cfg.template).
     for block in node.blocks.iter().filter(|block| block.prefix_len() < 32) {
-        main.insert(Route::refusing(RouteType::Blackhole, *block, RouteProtocol::Bird));
+        main.insert(Route::refusing(
+            RouteType::Blackhole,
+            *block,
+            RouteProtocol::Bird,
+        ));
     }
     // The CNI plugin's /32 per workload (`SetupRoutes`), owned by Felix with proto boot.
     for placed in &local_pods {
@@ -169,13 +190,25 @@ fn node_host(cluster: &Cluster, plan: &Plan, node: &Node) -> Host {
         }
     }
     // Addresses a node borrowed from another node's block travel as /32 routes.
-    for placed in plan.pods.iter().filter(|placed| placed.node.name != node.name) {
-        let in_own_block = placed.node.blocks.iter().any(|block| block.contains(placed.ip));
-        if !in_own_block {
-            if let Some(route) = remote_route(cluster, node, placed.node, Cidr::host(placed.ip)) {
-                main.insert(route);
-            }
+    for placed in plan
+        .pods
+        .iter()
+        .filter(|placed| placed.node.name != node.name)
+    {
+        let in_own_block = placed
+            .node
+            .blocks
+            .iter()
+            .any(|block| block.contains(placed.ip));
+        if in_own_block {
+            continue;
         }
+        main.extend(remote_route(
+            cluster,
+            node,
+            placed.node,
+            Cidr::host(placed.ip),
+        ));
     }
     Host {
         name: node.name.clone(),
@@ -209,7 +242,10 @@ fn pod_host(plan: &Plan, placed: &PlacedPod) -> Host {
     links.push(Link {
         index: placed.pod_index,
         name: UNDERLAY_DEV.to_string(),
-        kind: LinkKind::Veth { peer_index: placed.host_index, peer_namespace: PeerNamespace::Id(0) },
+        kind: LinkKind::Veth {
+            peer_index: placed.host_index,
+            peer_namespace: PeerNamespace::Id(0),
+        },
         up: true,
         mtu: plan.workload_mtu,
         qdisc: Qdisc::Noqueue,
@@ -288,7 +324,12 @@ fn underlay_nic(host_name: &str, ip: Ipv4Addr, subnet: Cidr) -> Link {
         mtu: UNDERLAY_MTU,
         qdisc: Qdisc::FqCodel,
         mac: Some(mac),
-        addresses: vec![InetAddress { local: ip, prefix_len, broadcast, scope: Scope::Universe }],
+        addresses: vec![InetAddress {
+            local: ip,
+            prefix_len,
+            broadcast,
+            scope: Scope::Universe,
+        }],
         addresses6: vec![link_local(mac)],
     }
 }
@@ -305,7 +346,12 @@ fn node_tunnel(tunnel_ip: Option<Ipv4Addr>) -> Link {
         qdisc: Qdisc::Noqueue,
         mac: None,
         addresses: tunnel_ip
-            .map(|local| InetAddress { local, prefix_len: 32, broadcast: None, scope: Scope::Universe })
+            .map(|local| InetAddress {
+                local,
+                prefix_len: 32,
+                broadcast: None,
+                scope: Scope::Universe,
+            })
             .into_iter()
             .collect(),
         addresses6: Vec::new(),
@@ -313,7 +359,11 @@ fn node_tunnel(tunnel_ip: Option<Ipv4Addr>) -> Link {
 }
 
 fn link_local(mac: Mac) -> Inet6Address {
-    Inet6Address { address: mac.link_local_ipv6(), prefix_len: 64, scope: Scope::Link }
+    Inet6Address {
+        address: mac.link_local_ipv6(),
+        prefix_len: 64,
+        scope: Scope::Link,
+    }
 }
 
 /// The routes the kernel adds for every address (`fib_add_ifaddr` in
@@ -338,7 +388,11 @@ fn kernel_routes(links: &[Link]) -> (RouteTable, RouteTable) {
                 onlink: false,
                 metric: None,
             };
-            local.insert(kernel_route(RouteType::Local, Cidr::host(address.local), Scope::Host));
+            local.insert(kernel_route(
+                RouteType::Local,
+                Cidr::host(address.local),
+                Scope::Host,
+            ));
             if !link.up {
                 continue;
             }
@@ -361,7 +415,11 @@ fn kernel_routes(links: &[Link]) -> (RouteTable, RouteTable) {
                 }
             }
             for broadcast in broadcasts {
-                local.insert(kernel_route(RouteType::Broadcast, Cidr::host(broadcast), Scope::Link));
+                local.insert(kernel_route(
+                    RouteType::Broadcast,
+                    Cidr::host(broadcast),
+                    Scope::Link,
+                ));
             }
         }
     }
@@ -378,14 +436,21 @@ fn default_route(gateway: Ipv4Addr, ip: Ipv4Addr, subnet: Cidr) -> Option<Route>
     if !own.contains(gateway) || gateway == ip {
         return None;
     }
-    let mut route = Route::unicast(Cidr::new(Ipv4Addr::UNSPECIFIED, 0)?, Some(gateway), UNDERLAY_DEV);
+    let mut route = Route::unicast(
+        Cidr::new(Ipv4Addr::UNSPECIFIED, 0)?,
+        Some(gateway),
+        UNDERLAY_DEV,
+    );
     route.proto = RouteProtocol::Static;
     Some(route)
 }
 
 /// The pool a block or address belongs to.
 fn pool_of(cluster: &Cluster, dst: Cidr) -> Option<&IpPool> {
-    cluster.ip_pools.iter().find(|pool| pool.cidr.contains_cidr(&dst))
+    cluster
+        .ip_pools
+        .iter()
+        .find(|pool| pool.cidr.contains_cidr(&dst))
 }
 
 /// The route BIRD programs on `local` for `dst` (a block of `remote`, or an address
@@ -457,9 +522,24 @@ pub fn netns_name(pod: &Pod) -> String {
     let mut bytes = stable_bytes("netns", &pod.key());
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: Vec<String> = bytes.iter().take(16).map(|byte| format!("{byte:02x}")).collect();
-    let group = |from: usize, to: usize| hex.get(from..to).map(|part| part.concat()).unwrap_or_default();
-    format!("cni-{}-{}-{}-{}-{}", group(0, 4), group(4, 6), group(6, 8), group(8, 10), group(10, 16))
+    let hex: Vec<String> = bytes
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let group = |from: usize, to: usize| {
+        hex.get(from..to)
+            .map(|part| part.concat())
+            .unwrap_or_default()
+    };
+    format!(
+        "cni-{}-{}-{}-{}-{}",
+        group(0, 4),
+        group(4, 6),
+        group(6, 8),
+        group(8, 10),
+        group(10, 16)
+    )
 }
 
 /// The pod-side MAC: kernel-random (`eth_random_addr`) in reality, derived from the pod's
@@ -473,4 +553,80 @@ pub fn pod_mac(pod: &Pod) -> Mac {
 pub fn underlay_mac(host_name: &str) -> Mac {
     let bytes = stable_bytes("nic-mac", host_name);
     Mac([0x52, 0x54, 0x00, bytes[0], bytes[1], bytes[2]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(namespace: &str, name: &str) -> Pod {
+        Pod {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn veth_name_matches_calico() {
+        // calico-metallb-ingress.md §1.5: `default.nginx` -> `calic440f455693`
+        // (SHA-1 of "default.nginx" starts c440f455693…).
+        assert_eq!(veth_name(&pod("default", "nginx")), "calic440f455693");
+        assert_eq!(veth_name(&pod("kube-system", "coredns-abc")).len(), 15);
+    }
+
+    #[test]
+    fn netns_name_is_a_version_4_uuid() {
+        let name = netns_name(&pod("default", "nginx"));
+        let uuid = name.strip_prefix("cni-").unwrap();
+        let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12]);
+        assert_eq!(uuid.as_bytes()[14], b'4');
+        assert!(matches!(uuid.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+        assert_ne!(name, netns_name(&pod("default", "nginx2")));
+    }
+
+    #[test]
+    fn kernel_routes_for_a_slash_32_have_no_prefix_route() {
+        // A /32 (a pod's eth0, tunl0) gets only its `local` entry; a /24 also gets the
+        // prefix route and the broadcast (checked against Linux 6.18).
+        let mut nic = underlay_nic(
+            "n",
+            Ipv4Addr::new(10, 0, 0, 5),
+            Cidr::new(Ipv4Addr::new(10, 0, 0, 0), 24).unwrap(),
+        );
+        let (main, local) = kernel_routes(std::slice::from_ref(&nic));
+        assert_eq!(main.routes().len(), 1);
+        assert_eq!(local.routes().len(), 2);
+        nic.addresses = vec![InetAddress {
+            local: Ipv4Addr::new(10, 0, 0, 5),
+            prefix_len: 32,
+            broadcast: None,
+            scope: Scope::Universe,
+        }];
+        let (main, local) = kernel_routes(&[nic]);
+        assert!(main.routes().is_empty());
+        assert_eq!(local.routes().len(), 1);
+    }
+
+    #[test]
+    fn gateway_outside_the_subnet_gives_no_default_route() {
+        let subnet = Cidr::new(Ipv4Addr::new(10, 0, 0, 0), 24).unwrap();
+        assert!(
+            default_route(
+                Ipv4Addr::new(10, 0, 1, 1),
+                Ipv4Addr::new(10, 0, 0, 5),
+                subnet
+            )
+            .is_none()
+        );
+        assert!(
+            default_route(
+                Ipv4Addr::new(10, 0, 0, 1),
+                Ipv4Addr::new(10, 0, 0, 5),
+                subnet
+            )
+            .is_some()
+        );
+    }
 }

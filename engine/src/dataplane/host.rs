@@ -18,7 +18,11 @@ pub enum HostKind {
     /// A Kubernetes node's root namespace.
     Node,
     /// A pod's network namespace on `node`.
-    Pod { namespace: String, name: String, node: String },
+    Pod {
+        namespace: String,
+        name: String,
+        node: String,
+    },
 }
 
 /// An entry of the neighbour (ARP) table, as `ip neigh` prints it.
@@ -61,7 +65,10 @@ pub enum RouteGet {
         source: Option<Ipv4Addr>,
     },
     /// The lookup hit a blackhole, unreachable or prohibit route.
-    Refused { matched: RouteMatch, kind: RouteType },
+    Refused {
+        matched: RouteMatch,
+        kind: RouteType,
+    },
     /// No table had a matching route (`ENETUNREACH`).
     NoRoute,
 }
@@ -113,9 +120,13 @@ impl Host {
     /// The FIB lookup under the default policy rules: table `local` first, then `main`
     /// (`fib_lookup` with rules 0 and 32766; the empty `default` table never matches).
     pub fn lookup(&self, address: Ipv4Addr) -> Option<RouteMatch> {
-        [TableId::Local, TableId::Main].into_iter().find_map(|table| {
-            self.table(table).lookup(address).map(|index| RouteMatch { table, index })
-        })
+        [TableId::Local, TableId::Main]
+            .into_iter()
+            .find_map(|table| {
+                self.table(table)
+                    .lookup(address)
+                    .map(|index| RouteMatch { table, index })
+            })
     }
 
     /// What `ip route get ADDRESS` answers for a packet this host sends.
@@ -131,7 +142,10 @@ impl Host {
             return RouteGet::NoRoute;
         };
         if route.kind.refuses() {
-            return RouteGet::Refused { matched, kind: route.kind };
+            return RouteGet::Refused {
+                matched,
+                kind: route.kind,
+            };
         }
         if route.kind == RouteType::Local {
             return RouteGet::Reachable {

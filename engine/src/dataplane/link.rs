@@ -67,7 +67,10 @@ pub enum LinkKind {
     /// A physical (or virtual machine) NIC on the underlay.
     Ethernet,
     /// One end of a veth pair. `ip link` prints `name@if<peer_index>`.
-    Veth { peer_index: u32, peer_namespace: PeerNamespace },
+    Veth {
+        peer_index: u32,
+        peer_namespace: PeerNamespace,
+    },
     /// The kernel's fallback IPIP device `tunl0` (`ipip` module), printed `tunl0@NONE`.
     Ipip,
 }
@@ -194,7 +197,10 @@ mod tests {
         );
         // A veth made on Linux 6.18 with be:36:b5:1d:65:32 got fe80::bc36:b5ff:fe1d:6532.
         let mac = Mac([0xbe, 0x36, 0xb5, 0x1d, 0x65, 0x32]);
-        assert_eq!(mac.link_local_ipv6().to_string(), "fe80::bc36:b5ff:fe1d:6532");
+        assert_eq!(
+            mac.link_local_ipv6().to_string(),
+            "fe80::bc36:b5ff:fe1d:6532"
+        );
         assert_eq!(mac.to_string(), "be:36:b5:1d:65:32");
     }
 

@@ -112,7 +112,14 @@ pub fn ip_route_get(host: &Host, destination: Ipv4Addr) -> Result<String, String
 /// `ENETUNREACH`).
 pub fn route_get_text(result: &RouteGet) -> Result<String, String> {
     match result {
-        RouteGet::Reachable { kind, destination, gateway, dev, source, .. } => {
+        RouteGet::Reachable {
+            kind,
+            destination,
+            gateway,
+            dev,
+            source,
+            ..
+        } => {
             let mut out = String::new();
             let cache = match kind {
                 RouteType::Local => {
@@ -157,4 +164,73 @@ pub fn ip_neigh(host: &Host) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataplane::host::HostKind;
+    use crate::dataplane::link::{Mac, Qdisc};
+    use crate::dataplane::route::RouteTable;
+
+    #[test]
+    fn down_veth_keeps_its_qdisc() {
+        // `ip link` on Linux 6.18 after `ip link set calic440f455693 down`.
+        let link = Link {
+            index: 4,
+            name: "calic440f455693".to_string(),
+            kind: LinkKind::Veth {
+                peer_index: 2,
+                peer_namespace: PeerNamespace::Named("cni-pl-pod1".to_string()),
+            },
+            up: false,
+            mtu: 1480,
+            qdisc: Qdisc::Noqueue,
+            mac: Some(Mac::CALICO_HOST_SIDE),
+            addresses: Vec::new(),
+            addresses6: Vec::new(),
+        };
+        let host = Host {
+            name: "n".to_string(),
+            kind: HostKind::Node,
+            netns: None,
+            links: vec![link],
+            main: RouteTable::new(TableId::Main),
+            local: RouteTable::new(TableId::Local),
+            neighbors: Vec::new(),
+        };
+        assert_eq!(
+            ip_link(&host),
+            "4: calic440f455693@if2: <BROADCAST,MULTICAST> mtu 1480 qdisc noqueue state DOWN mode DEFAULT group default qlen 1000\n    link/ether ee:ee:ee:ee:ee:ee brd ff:ff:ff:ff:ff:ff link-netns cni-pl-pod1\n"
+        );
+        assert_eq!(
+            ip_route_get(&host, Ipv4Addr::new(8, 8, 8, 8)),
+            Err("RTNETLINK answers: Network is unreachable\n".to_string())
+        );
+    }
+
+    #[test]
+    fn refusals_print_the_kernel_errno() {
+        // `ip route get` on Linux 6.18 against `unreachable 10.9.0.0/16` and
+        // `prohibit 10.8.0.0/16`.
+        let refused = |kind| RouteGet::Refused {
+            matched: crate::dataplane::route::RouteMatch {
+                table: TableId::Main,
+                index: 0,
+            },
+            kind,
+        };
+        assert_eq!(
+            route_get_text(&refused(RouteType::Unreachable)),
+            Err("RTNETLINK answers: No route to host\n".to_string())
+        );
+        assert_eq!(
+            route_get_text(&refused(RouteType::Prohibit)),
+            Err("RTNETLINK answers: Permission denied\n".to_string())
+        );
+        assert_eq!(
+            route_get_text(&refused(RouteType::Blackhole)),
+            Err("RTNETLINK answers: Invalid argument\n".to_string())
+        );
+    }
 }

@@ -43,7 +43,10 @@ impl RouteType {
 
     /// Whether a packet matching this route is refused instead of forwarded or delivered.
     pub fn refuses(self) -> bool {
-        matches!(self, RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit)
+        matches!(
+            self,
+            RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit
+        )
     }
 }
 
@@ -166,7 +169,10 @@ impl Route {
 
     /// A device route (`<dst> dev <dev> scope link`), as the Calico CNI plugin adds.
     pub fn link(dst: Cidr, dev: &str) -> Route {
-        Route { scope: Scope::Link, ..Route::unicast(dst, None, dev) }
+        Route {
+            scope: Scope::Link,
+            ..Route::unicast(dst, None, dev)
+        }
     }
 
     /// A route of a refusing type (blackhole, unreachable, prohibit) without a device.
@@ -265,7 +271,10 @@ pub struct RouteMatch {
 
 impl RouteTable {
     pub fn new(id: TableId) -> RouteTable {
-        RouteTable { id, routes: Vec::new() }
+        RouteTable {
+            id,
+            routes: Vec::new(),
+        }
     }
 
     /// The routes in the order `ip route` prints them.
@@ -351,14 +360,29 @@ mod tests {
         // Lines as `ip route` (iproute2 6.1) printed them for the same routes on Linux 6.18.
         let mut default = Route::unicast(cidr("0.0.0.0/0"), Some(ip("172.16.120.1")), "eth0");
         default.proto = RouteProtocol::Static;
-        assert_eq!(default.to_string(), "default via 172.16.120.1 dev eth0 proto static ");
-        let blackhole =
-            Route::refusing(RouteType::Blackhole, cidr("192.168.56.128/26"), RouteProtocol::Bird);
-        assert_eq!(blackhole.to_string(), "blackhole 192.168.56.128/26 proto bird ");
+        assert_eq!(
+            default.to_string(),
+            "default via 172.16.120.1 dev eth0 proto static "
+        );
+        let blackhole = Route::refusing(
+            RouteType::Blackhole,
+            cidr("192.168.56.128/26"),
+            RouteProtocol::Bird,
+        );
+        assert_eq!(
+            blackhole.to_string(),
+            "blackhole 192.168.56.128/26 proto bird "
+        );
         let workload = Route::link(cidr("192.168.56.129/32"), "calic440f455693");
-        assert_eq!(workload.to_string(), "192.168.56.129 dev calic440f455693 scope link ");
-        let mut tunnel =
-            Route::unicast(cidr("192.168.231.128/26"), Some(ip("172.16.120.64")), "tunl0");
+        assert_eq!(
+            workload.to_string(),
+            "192.168.56.129 dev calic440f455693 scope link "
+        );
+        let mut tunnel = Route::unicast(
+            cidr("192.168.231.128/26"),
+            Some(ip("172.16.120.64")),
+            "tunl0",
+        );
         tunnel.proto = RouteProtocol::Bird;
         tunnel.onlink = true;
         assert_eq!(
@@ -373,8 +397,11 @@ mod tests {
             dhcp.to_string(),
             "10.7.0.0/16 via 172.16.120.5 dev eth0 proto dhcp src 172.16.120.63 metric 100 "
         );
-        let unreachable =
-            Route::refusing(RouteType::Unreachable, cidr("10.9.0.0/16"), RouteProtocol::Boot);
+        let unreachable = Route::refusing(
+            RouteType::Unreachable,
+            cidr("10.9.0.0/16"),
+            RouteProtocol::Boot,
+        );
         assert_eq!(unreachable.to_string(), "unreachable 10.9.0.0/16 ");
     }
 
@@ -388,9 +415,21 @@ mod tests {
             RouteProtocol::Bird,
         ));
         table.insert(Route::link(cidr("192.168.56.128/32"), "eth0"));
-        table.insert(Route::unicast(cidr("0.0.0.0/0"), Some(ip("172.16.120.1")), "eth0"));
-        table.insert(Route::unicast(cidr("192.168.10.0/26"), Some(ip("172.16.120.65")), "eth0"));
-        let order: Vec<String> = table.routes().iter().map(|route| route.dst.to_string()).collect();
+        table.insert(Route::unicast(
+            cidr("0.0.0.0/0"),
+            Some(ip("172.16.120.1")),
+            "eth0",
+        ));
+        table.insert(Route::unicast(
+            cidr("192.168.10.0/26"),
+            Some(ip("172.16.120.65")),
+            "eth0",
+        ));
+        let order: Vec<String> = table
+            .routes()
+            .iter()
+            .map(|route| route.dst.to_string())
+            .collect();
         // The order `ip route` printed on Linux 6.18 for the same set.
         assert_eq!(
             order,
@@ -407,16 +446,26 @@ mod tests {
     #[test]
     fn lookup_takes_the_longest_prefix_then_the_lowest_metric() {
         let mut table = RouteTable::new(TableId::Main);
-        table.insert(Route::unicast(cidr("0.0.0.0/0"), Some(ip("10.0.0.1")), "eth0"));
+        table.insert(Route::unicast(
+            cidr("0.0.0.0/0"),
+            Some(ip("10.0.0.1")),
+            "eth0",
+        ));
         let mut slow = Route::unicast(cidr("10.1.0.0/16"), Some(ip("10.0.0.2")), "eth0");
         slow.metric = Some(200);
         table.insert(slow);
         let mut fast = Route::unicast(cidr("10.1.0.0/16"), Some(ip("10.0.0.3")), "eth0");
         fast.metric = Some(100);
         table.insert(fast);
-        let chosen = table.lookup(ip("10.1.2.3")).and_then(|index| table.get(index)).unwrap();
+        let chosen = table
+            .lookup(ip("10.1.2.3"))
+            .and_then(|index| table.get(index))
+            .unwrap();
         assert_eq!(chosen.via, Some(ip("10.0.0.3")));
-        let fallback = table.lookup(ip("8.8.8.8")).and_then(|index| table.get(index)).unwrap();
+        let fallback = table
+            .lookup(ip("8.8.8.8"))
+            .and_then(|index| table.get(index))
+            .unwrap();
         assert_eq!(fallback.dst.prefix_len(), 0);
         assert_eq!(RouteTable::new(TableId::Main).lookup(ip("8.8.8.8")), None);
     }
