@@ -30,3 +30,12 @@ pub use route::{Route, RouteMatch, RouteProtocol, RouteTable, RouteType, Scope, 
 pub fn find<'a>(hosts: &'a [Host], name: &str) -> Option<&'a Host> {
     hosts.iter().find(|host| host.name == name)
 }
+
+/// The name of the host whose namespace a pod's packets start in: its node for a
+/// `hostNetwork` pod, its own `namespace/name` otherwise. `None` when it is not scheduled.
+pub fn host_name_of_pod(pod: &crate::cluster::Pod) -> Option<String> {
+    if pod.host_network {
+        return pod.node_name.clone();
+    }
+    pod.node_name.as_ref().map(|_| pod.key())
+}

@@ -71,3 +71,100 @@ pub fn route_source(host: &Host, route: &Route) -> Option<Ipv4Addr> {
     let dev = route.dev.as_deref()?;
     inet_select_addr(host, dev, route.via, route.scope)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataplane::host::HostKind;
+    use crate::dataplane::link::{InetAddress, Link, LinkKind, Qdisc};
+    use crate::dataplane::route::{RouteTable, TableId};
+
+    fn link(
+        index: u32,
+        name: &str,
+        kind: LinkKind,
+        address: Option<(Ipv4Addr, u8, Scope)>,
+    ) -> Link {
+        Link {
+            index,
+            name: name.to_string(),
+            kind,
+            up: true,
+            mtu: 1500,
+            qdisc: Qdisc::Noqueue,
+            mac: None,
+            addresses: address
+                .map(|(local, prefix_len, scope)| InetAddress {
+                    local,
+                    prefix_len,
+                    broadcast: None,
+                    scope,
+                })
+                .into_iter()
+                .collect(),
+            addresses6: Vec::new(),
+        }
+    }
+
+    fn host(links: Vec<Link>) -> Host {
+        Host {
+            name: "n".to_string(),
+            kind: HostKind::Node,
+            netns: None,
+            links,
+            main: RouteTable::new(TableId::Main),
+            local: RouteTable::new(TableId::Local),
+            neighbors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fallback_walks_devices_in_ifindex_order_and_skips_host_scope() {
+        let lo = link(
+            1,
+            "lo",
+            LinkKind::Loopback,
+            Some((Ipv4Addr::LOCALHOST, 8, Scope::Host)),
+        );
+        let tunl0 = link(
+            2,
+            "tunl0",
+            LinkKind::Ipip,
+            Some((Ipv4Addr::new(192, 168, 0, 0), 32, Scope::Universe)),
+        );
+        let eth0 = link(
+            3,
+            "eth0",
+            LinkKind::Ethernet,
+            Some((Ipv4Addr::new(10, 0, 0, 5), 24, Scope::Universe)),
+        );
+        let veth = LinkKind::Veth {
+            peer_index: 3,
+            peer_namespace: crate::dataplane::link::PeerNamespace::Id(0),
+        };
+        let cali = link(4, "cali0", veth, None);
+        // With tunl0 before eth0 the fallback would pick tunl0's address: the kernel takes
+        // the first device in the namespace's list, not the "main" one.
+        let host = host(vec![lo, tunl0, eth0, cali]);
+        assert_eq!(
+            inet_select_addr(&host, "cali0", None, Scope::Link),
+            Some(Ipv4Addr::new(192, 168, 0, 0))
+        );
+        // On the device itself, an address in the next hop's subnet wins over the first.
+        assert_eq!(
+            select_source(&host, "eth0", Ipv4Addr::new(10, 0, 0, 1)),
+            Some(Ipv4Addr::new(10, 0, 0, 5))
+        );
+        // Only lo left: 127.0.0.1 has scope host and never serves a universe route.
+        let lonely = super::tests::host(vec![link(
+            1,
+            "lo",
+            LinkKind::Loopback,
+            Some((Ipv4Addr::LOCALHOST, 8, Scope::Host)),
+        )]);
+        assert_eq!(
+            select_source(&lonely, "eth9", Ipv4Addr::new(8, 8, 8, 8)),
+            None
+        );
+    }
+}
