@@ -407,3 +407,92 @@ fn empty_cluster_gives_no_hosts() {
         "pods on unknown nodes get no namespace"
     );
 }
+
+/// Forwarded-packet lookups and the filtered listings on node1. The routing lines were
+/// compared with the same commands in a network namespace holding node1's routes on
+/// Linux 6.18 (iproute2 6.1).
+#[test]
+fn node1_forwarding_and_filters_golden() {
+    use engine::dataplane::render::{
+        LinkFilter, ip_addr_filtered, ip_link_filtered, ip_route_dev, ip_route_get_input,
+    };
+    let hosts = dataplane::hosts(&blog_cluster());
+    let node1 = host(&hosts, "node1");
+    let mut out = String::new();
+    let mut push = |command: &str, result: Result<String, String>| {
+        out.push_str(&format!("$ {command}\n"));
+        match result {
+            Ok(stdout) => out.push_str(&stdout),
+            Err(stderr) => out.push_str(&stderr),
+        }
+    };
+    for (destination, source, iif) in [
+        ("192.168.231.166", "172.16.120.61", "eth0"),
+        ("192.168.56.129", "172.16.120.61", "eth0"),
+        ("172.16.120.63", "172.16.120.61", "eth0"),
+        ("192.168.56.140", "172.16.120.61", "eth0"),
+        ("192.168.231.166", "192.168.56.129", "cali8341333a0d0"),
+        ("8.8.8.8", "192.168.56.129", "cali8341333a0d0"),
+        ("172.16.120.255", "172.16.120.61", "eth0"),
+        ("9.9.9.9", "172.16.120.61", "eth0"),
+        ("172.16.120.70", "172.16.120.61", "eth0"),
+        ("192.168.231.166", "172.16.120.63", "eth0"),
+        ("127.0.0.1", "172.16.120.61", "eth0"),
+        ("192.168.231.166", "172.16.120.61", "eth9"),
+    ] {
+        push(
+            &format!("ip route get {destination} from {source} iif {iif}"),
+            ip_route_get_input(node1, ip(destination), ip(source), iif),
+        );
+    }
+    push(
+        "ip route show dev eth0",
+        ip_route_dev(node1, TableId::Main, "eth0"),
+    );
+    push(
+        "ip route show table local dev eth0",
+        ip_route_dev(node1, TableId::Local, "eth0"),
+    );
+    push(
+        "ip route show dev eth9",
+        ip_route_dev(node1, TableId::Main, "eth9"),
+    );
+    let inet_only = LinkFilter {
+        inet_only: true,
+        ..Default::default()
+    };
+    let brief = LinkFilter {
+        brief: true,
+        ..Default::default()
+    };
+    let brief_inet = LinkFilter {
+        brief: true,
+        inet_only: true,
+        dev: None,
+    };
+    let one = LinkFilter {
+        dev: Some("cali8341333a0d0".to_string()),
+        ..Default::default()
+    };
+    let missing = LinkFilter {
+        dev: Some("eth9".to_string()),
+        ..Default::default()
+    };
+    push("ip -4 addr", ip_addr_filtered(node1, &inet_only));
+    push("ip -br addr", ip_addr_filtered(node1, &brief));
+    push("ip -br -4 addr", ip_addr_filtered(node1, &brief_inet));
+    push("ip -br link", ip_link_filtered(node1, &brief));
+    push(
+        "ip addr show dev cali8341333a0d0",
+        ip_addr_filtered(node1, &one),
+    );
+    push(
+        "ip link show dev cali8341333a0d0",
+        ip_link_filtered(node1, &one),
+    );
+    push("ip addr show dev eth9", ip_addr_filtered(node1, &missing));
+    let pod = host(&hosts, "default/nginx-7c79c4bf97-8kwxp");
+    push("(pod) ip -4 addr", ip_addr_filtered(pod, &inet_only));
+    push("(pod) ip -br addr", ip_addr_filtered(pod, &brief));
+    expect_file!["dataplane/ipip-always/node1.filters.txt"].assert_eq(&out);
+}

@@ -71,6 +71,10 @@ pub enum RouteGet {
     },
     /// No table had a matching route (`ENETUNREACH`).
     NoRoute,
+    /// A forwarded packet with a martian source or destination (`EINVAL`): a source that is
+    /// one of this host's own addresses, or a loopback address arriving on a real device
+    /// (`ip_route_input_slow`, `fib_validate_source`).
+    Martian,
 }
 
 impl RouteGet {
@@ -80,7 +84,7 @@ impl RouteGet {
             RouteGet::Reachable { matched, .. } | RouteGet::Refused { matched, .. } => {
                 Some(*matched)
             }
-            RouteGet::NoRoute => None,
+            RouteGet::NoRoute | RouteGet::Martian => None,
         }
     }
 }
@@ -164,6 +168,44 @@ impl Host {
             gateway: route.via,
             dev: route.dev.clone().unwrap_or_default(),
             source: route_source(self, route),
+        }
+    }
+
+    /// The kernel's input route for a packet arriving on `iif` from `source`
+    /// (`ip_route_input_slow` in `net/ipv4/route.c`), as `ip route get DST from SRC iif IIF`
+    /// shows it: local and broadcast destinations are delivered through `lo`; anything
+    /// else is forwarded through the route's device without choosing a source. Reverse
+    /// path filtering is not applied (rp_filter 0; Calico checks workload sources with its
+    /// own raw-table rule).
+    pub fn route_input(&self, destination: Ipv4Addr, source: Ipv4Addr, iif: &str) -> RouteGet {
+        let loopback = |address: Ipv4Addr| address.octets()[0] == 127;
+        if self.is_local(source) || loopback(source) || (iif != "lo" && loopback(destination)) {
+            return RouteGet::Martian;
+        }
+        let Some(matched) = self.lookup(destination) else {
+            return RouteGet::NoRoute;
+        };
+        let Some(route) = self.route(matched) else {
+            return RouteGet::NoRoute;
+        };
+        if route.kind.refuses() {
+            return RouteGet::Refused {
+                matched,
+                kind: route.kind,
+            };
+        }
+        let delivered = matches!(route.kind, RouteType::Local | RouteType::Broadcast);
+        RouteGet::Reachable {
+            matched,
+            kind: route.kind,
+            destination,
+            gateway: if delivered { None } else { route.via },
+            dev: if delivered {
+                "lo".to_string()
+            } else {
+                route.dev.clone().unwrap_or_default()
+            },
+            source: Some(source),
         }
     }
 }

@@ -16,11 +16,99 @@ use crate::dataplane::route::{RouteType, TableId};
 /// Every device's queue length; the kernel's default for all the lab's device kinds.
 const QLEN: u32 = 1000;
 
+/// Which devices and families `ip addr` / `ip link` show, and how.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinkFilter {
+    /// `show dev NAME`: only this device.
+    pub dev: Option<String>,
+    /// `-4`: only devices with an IPv4 address, and only their `inet` lines.
+    pub inet_only: bool,
+    /// `-br`: one line per device.
+    pub brief: bool,
+}
+
 /// `ip addr` (`ip a`): devices with their addresses.
 pub fn ip_addr(host: &Host) -> String {
+    addr_text(
+        &LinkFilter::default(),
+        &host.links.iter().collect::<Vec<_>>(),
+    )
+}
+
+/// `ip [-4] [-br] addr [show dev NAME]`; `Err` carries iproute2's message for an unknown
+/// device (`Device "eth9" does not exist.`, exit status 1).
+pub fn ip_addr_filtered(host: &Host, filter: &LinkFilter) -> Result<String, String> {
+    let links = select_links(host, filter)?;
+    Ok(addr_text(filter, &links))
+}
+
+/// `ip link`: devices only, with `mode DEFAULT` in the header.
+pub fn ip_link(host: &Host) -> String {
     let mut out = String::new();
     for link in &host.links {
-        link_header(&mut out, link, false);
+        link_header(&mut out, link, true, false);
+    }
+    out
+}
+
+/// `ip [-br] link [show dev NAME]`; `inet_only` is ignored, as `ip -4 link` lists every
+/// device.
+pub fn ip_link_filtered(host: &Host, filter: &LinkFilter) -> Result<String, String> {
+    let links = select_links(host, filter)?;
+    let mut out = String::new();
+    for link in links {
+        if filter.brief {
+            // `print_linkinfo_brief`: name `%-16s `, state `%-14s `, address, flags.
+            let address = match link.kind {
+                LinkKind::Loopback => "00:00:00:00:00:00".to_string(),
+                LinkKind::Ipip => "0.0.0.0".to_string(),
+                _ => link.mac.map(|mac| mac.to_string()).unwrap_or_default(),
+            };
+            let _ = writeln!(
+                out,
+                "{:<16} {:<14} {address} <{}> ",
+                link.display_name(),
+                link.operstate(),
+                link.flags()
+            );
+        } else {
+            link_header(&mut out, link, true, false);
+        }
+    }
+    Ok(out)
+}
+
+fn select_links<'a>(host: &'a Host, filter: &LinkFilter) -> Result<Vec<&'a Link>, String> {
+    match &filter.dev {
+        None => Ok(host.links.iter().collect()),
+        Some(name) => match host.link(name) {
+            Some(link) => Ok(vec![link]),
+            None => Err(format!("Device \"{name}\" does not exist.\n")),
+        },
+    }
+}
+
+fn addr_text(filter: &LinkFilter, links: &[&Link]) -> String {
+    let mut out = String::new();
+    for link in links {
+        if filter.inet_only && link.addresses.is_empty() {
+            continue;
+        }
+        if filter.brief {
+            // `print_linkinfo_brief` then `print_addrinfo` in brief mode: `%s/%d ` each.
+            let _ = write!(out, "{:<16} {:<14} ", link.display_name(), link.operstate());
+            for address in &link.addresses {
+                let _ = write!(out, "{}/{} ", address.local, address.prefix_len);
+            }
+            if !filter.inet_only {
+                for address in &link.addresses6 {
+                    let _ = write!(out, "{}/{} ", address.address, address.prefix_len);
+                }
+            }
+            out.push('\n');
+            continue;
+        }
+        link_header(&mut out, link, false, filter.inet_only);
         for address in &link.addresses {
             let _ = write!(out, "    inet {}/{} ", address.local, address.prefix_len);
             if let Some(broadcast) = address.broadcast {
@@ -28,6 +116,9 @@ pub fn ip_addr(host: &Host) -> String {
             }
             let _ = writeln!(out, "scope {} {}", address.scope, link.name);
             out.push_str("       valid_lft forever preferred_lft forever\n");
+        }
+        if filter.inet_only {
+            continue;
         }
         for address in &link.addresses6 {
             let _ = writeln!(
@@ -41,16 +132,10 @@ pub fn ip_addr(host: &Host) -> String {
     out
 }
 
-/// `ip link`: devices only, with `mode DEFAULT` in the header.
-pub fn ip_link(host: &Host) -> String {
-    let mut out = String::new();
-    for link in &host.links {
-        link_header(&mut out, link, true);
-    }
-    out
-}
-
-fn link_header(out: &mut String, link: &Link, show_mode: bool) {
+/// The device's first line and, unless `inet_only` (`ip -4 addr`), its `link/…` line.
+/// With `-4` iproute2 skips the `link/…` line but still names a veth peer's namespace,
+/// at the end of the first line (checked on iproute2 6.1).
+fn link_header(out: &mut String, link: &Link, show_mode: bool, inet_only: bool) {
     let _ = write!(
         out,
         "{}: {}: <{}> mtu {} qdisc {} state {} ",
@@ -64,7 +149,15 @@ fn link_header(out: &mut String, link: &Link, show_mode: bool) {
     if show_mode {
         out.push_str("mode DEFAULT ");
     }
-    let _ = writeln!(out, "group default qlen {QLEN}");
+    let _ = write!(out, "group default qlen {QLEN}");
+    if inet_only {
+        if let LinkKind::Veth { peer_namespace, .. } = &link.kind {
+            let _ = write!(out, " {}", peer_namespace_text(peer_namespace));
+        }
+        out.push('\n');
+        return;
+    }
+    out.push('\n');
     let broadcast = "ff:ff:ff:ff:ff:ff";
     match &link.kind {
         LinkKind::Loopback => {
@@ -77,16 +170,19 @@ fn link_header(out: &mut String, link: &Link, show_mode: bool) {
         }
         LinkKind::Veth { peer_namespace, .. } => {
             let mac = link.mac.map(|mac| mac.to_string()).unwrap_or_default();
-            let _ = write!(out, "    link/ether {mac} brd {broadcast} ");
-            match peer_namespace {
-                PeerNamespace::Named(name) => {
-                    let _ = writeln!(out, "link-netns {name}");
-                }
-                PeerNamespace::Id(id) => {
-                    let _ = writeln!(out, "link-netnsid {id}");
-                }
-            }
+            let _ = writeln!(
+                out,
+                "    link/ether {mac} brd {broadcast} {}",
+                peer_namespace_text(peer_namespace)
+            );
         }
+    }
+}
+
+fn peer_namespace_text(peer_namespace: &PeerNamespace) -> String {
+    match peer_namespace {
+        PeerNamespace::Named(name) => format!("link-netns {name}"),
+        PeerNamespace::Id(id) => format!("link-netnsid {id}"),
     }
 }
 
@@ -150,7 +246,77 @@ pub fn route_get_text(result: &RouteGet) -> Result<String, String> {
             _ => "RTNETLINK answers: Invalid argument\n".to_string(),
         }),
         RouteGet::NoRoute => Err("RTNETLINK answers: Network is unreachable\n".to_string()),
+        RouteGet::Martian => Err("RTNETLINK answers: Invalid argument\n".to_string()),
     }
+}
+
+/// `ip route get DST from SRC iif IIF`: the route a forwarded packet takes
+/// ([`Host::route_input`]). Prints `from SRC` where `ip route get` prints `src`, no
+/// `uid`, and `iif IIF` on the cache line, after `<redirect>` when the packet would leave
+/// through the device it came in on towards a directly reachable sender
+/// (`IPSKB_DOREDIRECT`, `__mkroute_input`; checked on Linux 6.18 for an on-link sender).
+/// `Err` carries stderr: `Cannot find device "IIF"` (exit status 1) or an RTNETLINK error.
+pub fn ip_route_get_input(
+    host: &Host,
+    destination: Ipv4Addr,
+    source: Ipv4Addr,
+    iif: &str,
+) -> Result<String, String> {
+    let Some(in_link) = host.link(iif) else {
+        return Err(format!("Cannot find device \"{iif}\"\n"));
+    };
+    let result = host.route_input(destination, source, iif);
+    let RouteGet::Reachable {
+        kind, gateway, dev, ..
+    } = &result
+    else {
+        return route_get_text(&result);
+    };
+    let mut out = String::new();
+    let mut cache = String::new();
+    match kind {
+        RouteType::Local => {
+            out.push_str("local ");
+            cache.push_str("<local> ");
+        }
+        RouteType::Broadcast => {
+            out.push_str("broadcast ");
+            cache.push_str("<local,brd> ");
+        }
+        _ => {
+            let sender_on_link = in_link
+                .addresses
+                .iter()
+                .any(|address| address.same_subnet(source));
+            if *dev == in_link.name && sender_on_link {
+                cache.push_str("<redirect> ");
+            }
+        }
+    }
+    let _ = write!(out, "{destination} from {source} ");
+    if let Some(gateway) = gateway {
+        let _ = write!(out, "via {gateway} ");
+    }
+    let _ = writeln!(out, "dev {dev} ");
+    let _ = writeln!(out, "    cache {cache}iif {iif} ");
+    Ok(out)
+}
+
+/// `ip route show [table local] dev NAME`: the routes through one device, printed
+/// without their `dev NAME`. `Err` carries `Cannot find device "NAME"` (exit status 1).
+pub fn ip_route_dev(host: &Host, table: TableId, dev: &str) -> Result<String, String> {
+    if host.link(dev).is_none() {
+        return Err(format!("Cannot find device \"{dev}\"\n"));
+    }
+    let mut out = String::new();
+    for route in host.table(table).routes() {
+        if route.dev.as_deref() == Some(dev) {
+            let mut shown = route.clone();
+            shown.dev = None;
+            let _ = writeln!(out, "{shown}");
+        }
+    }
+    Ok(out)
 }
 
 /// `ip neigh`.
