@@ -222,6 +222,8 @@ fn node1_route_get_golden() {
         "172.16.120.255",
         "127.0.0.5",
         "192.168.49.70",
+        "255.255.255.255",
+        "0.0.0.0",
     ] {
         out.push_str(&format!("$ ip route get {destination}\n"));
         match ip_route_get(node1, ip(destination)) {
@@ -439,6 +441,9 @@ fn node1_forwarding_and_filters_golden() {
         ("192.168.231.166", "172.16.120.63", "eth0"),
         ("127.0.0.1", "172.16.120.61", "eth0"),
         ("192.168.231.166", "172.16.120.61", "eth9"),
+        ("255.255.255.255", "172.16.120.61", "eth0"),
+        ("0.0.0.0", "172.16.120.61", "eth0"),
+        ("192.168.231.166", "0.0.0.0", "eth0"),
     ] {
         push(
             &format!("ip route get {destination} from {source} iif {iif}"),

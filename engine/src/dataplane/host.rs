@@ -54,9 +54,10 @@ pub struct Host {
 /// generated packet (`ip_route_output_key_hash_rcu` in `net/ipv4/route.c`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RouteGet {
-    /// The packet can go (or be delivered locally).
+    /// The packet can go (or be delivered locally). `matched` is the route the FIB lookup
+    /// chose; `None` when the kernel answers without one (a limited broadcast arriving).
     Reachable {
-        matched: RouteMatch,
+        matched: Option<RouteMatch>,
         kind: RouteType,
         destination: Ipv4Addr,
         gateway: Option<Ipv4Addr>,
@@ -81,9 +82,8 @@ impl RouteGet {
     /// The route the lookup chose, for highlighting in the table it came from.
     pub fn matched(&self) -> Option<RouteMatch> {
         match self {
-            RouteGet::Reachable { matched, .. } | RouteGet::Refused { matched, .. } => {
-                Some(*matched)
-            }
+            RouteGet::Reachable { matched, .. } => *matched,
+            RouteGet::Refused { matched, .. } => Some(*matched),
             RouteGet::NoRoute | RouteGet::Martian => None,
         }
     }
@@ -137,9 +137,17 @@ impl Host {
     ///
     /// Local routes deliver through `lo` with the route's preferred source (or the
     /// destination itself); other routes use their device, gateway and
-    /// [`route_source`](crate::dataplane::addr_select::route_source).
+    /// [`route_source`](crate::dataplane::addr_select::route_source). Two addresses are
+    /// special in `ip_route_output_key_hash_rcu`: 0.0.0.0 means this host (delivered
+    /// through `lo` from 127.0.0.1), and 255.255.255.255 is a broadcast out of the device
+    /// the FIB picks (checked on Linux 6.18: `broadcast 255.255.255.255 dev eth0 src …`).
     pub fn route_get(&self, destination: Ipv4Addr) -> RouteGet {
-        let Some(matched) = self.lookup(destination) else {
+        let lookup_address = if destination.is_unspecified() {
+            Ipv4Addr::LOCALHOST
+        } else {
+            destination
+        };
+        let Some(matched) = self.lookup(lookup_address) else {
             return RouteGet::NoRoute;
         };
         let Some(route) = self.route(matched) else {
@@ -153,19 +161,24 @@ impl Host {
         }
         if route.kind == RouteType::Local {
             return RouteGet::Reachable {
-                matched,
+                matched: Some(matched),
                 kind: route.kind,
                 destination,
                 gateway: None,
                 dev: "lo".to_string(),
-                source: Some(route.src.unwrap_or(destination)),
+                source: Some(route.src.unwrap_or(lookup_address)),
             };
         }
+        let limited_broadcast = destination.is_broadcast();
         RouteGet::Reachable {
-            matched,
-            kind: route.kind,
+            matched: Some(matched),
+            kind: if limited_broadcast {
+                RouteType::Broadcast
+            } else {
+                route.kind
+            },
             destination,
-            gateway: route.via,
+            gateway: if limited_broadcast { None } else { route.via },
             dev: route.dev.clone().unwrap_or_default(),
             source: route_source(self, route),
         }
@@ -174,13 +187,32 @@ impl Host {
     /// The kernel's input route for a packet arriving on `iif` from `source`
     /// (`ip_route_input_slow` in `net/ipv4/route.c`), as `ip route get DST from SRC iif IIF`
     /// shows it: local and broadcast destinations are delivered through `lo`; anything
-    /// else is forwarded through the route's device without choosing a source. Reverse
-    /// path filtering is not applied (rp_filter 0; Calico checks workload sources with its
-    /// own raw-table rule).
+    /// else is forwarded through the route's device without choosing a source.
+    ///
+    /// Martians (`EINVAL`): a source that is zero, a broadcast, multicast, loopback or one
+    /// of this host's own addresses; a zero destination; a loopback destination arriving
+    /// on a device other than `lo`. Reverse path filtering is not applied (rp_filter 0;
+    /// Calico checks workload sources with its own raw-table rule).
     pub fn route_input(&self, destination: Ipv4Addr, source: Ipv4Addr, iif: &str) -> RouteGet {
-        let loopback = |address: Ipv4Addr| address.octets()[0] == 127;
-        if self.is_local(source) || loopback(source) || (iif != "lo" && loopback(destination)) {
+        let martian_source = source.is_unspecified()
+            || source.is_broadcast()
+            || source.is_multicast()
+            || source.is_loopback()
+            || self.is_local(source);
+        let martian_destination =
+            destination.is_unspecified() || (iif != "lo" && destination.is_loopback());
+        if martian_source || martian_destination {
             return RouteGet::Martian;
+        }
+        if destination.is_broadcast() {
+            return RouteGet::Reachable {
+                matched: None,
+                kind: RouteType::Broadcast,
+                destination,
+                gateway: None,
+                dev: "lo".to_string(),
+                source: Some(source),
+            };
         }
         let Some(matched) = self.lookup(destination) else {
             return RouteGet::NoRoute;
@@ -196,7 +228,7 @@ impl Host {
         }
         let delivered = matches!(route.kind, RouteType::Local | RouteType::Broadcast);
         RouteGet::Reachable {
-            matched,
+            matched: Some(matched),
             kind: route.kind,
             destination,
             gateway: if delivered { None } else { route.via },
