@@ -15,6 +15,7 @@
 
 pub mod cluster;
 pub mod conntrack;
+pub mod dataplane;
 pub mod diagnostic;
 pub mod kubeproxy;
 pub mod manifest;
