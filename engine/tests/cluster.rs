@@ -170,7 +170,11 @@ fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
         let ports = join(slice.ports.iter().map(|port| {
             format!(
                 "{}{}/{}",
-                port.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default(),
+                match port.name.as_deref() {
+                    None => "(nil)=".to_string(),
+                    Some("") => "\"\"=".to_string(),
+                    Some(name) => format!("{name}="),
+                },
                 opt(&port.port),
                 port.protocol.api_name()
             )
@@ -343,4 +347,15 @@ fn selectorless_and_config() {
     assert_eq!(cluster.kube_proxy.cluster_cidr.unwrap().to_string(), "10.244.0.0/16");
     assert!(cluster.namespaces.iter().any(|namespace| namespace == "metallb-system"));
     assert_eq!(cluster.ingresses.len(), 1);
+}
+
+#[test]
+fn unnamed_service_ports_get_an_empty_name_in_slices() {
+    let (cluster, _) = build(
+        &std::fs::read_to_string(format!("{}/tests/cluster/daemonset/input.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    );
+    let slice = cluster.endpoint_slices.iter().find(|slice| slice.service_name == "agent").unwrap();
+    // The controller writes `name: ""`; kube-proxy ignores ports whose name is nil.
+    assert_eq!(slice.ports[0].name.as_deref(), Some(""));
+    assert_eq!(slice.endpoints.len(), 2);
 }
