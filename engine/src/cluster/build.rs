@@ -46,22 +46,21 @@ fn duplicate(origin: &Origin, kind: &str, name: &str) -> Diagnostic {
     )
 }
 
-/// Keeps the first of each key; later ones get a `Duplicate` error.
+/// Keeps the first of each (kind, name); later ones get a `Duplicate` error.
 fn dedupe<T>(
     items: Vec<T>,
-    kind: &str,
-    key: impl Fn(&T) -> String,
+    key: impl Fn(&T) -> (&'static str, String),
     origin: impl Fn(&T) -> &Origin,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     let mut seen = BTreeSet::new();
     let mut kept = Vec::new();
     for item in items {
-        let item_key = key(&item);
-        if seen.insert(item_key.clone()) {
+        let (kind, name) = key(&item);
+        if seen.insert((kind, name.clone())) {
             kept.push(item);
         } else {
-            diagnostics.push(duplicate(origin(&item), kind, &item_key));
+            diagnostics.push(duplicate(origin(&item), kind, &name));
         }
     }
     kept
@@ -76,7 +75,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
         diagnostics.push(defaulted("Node", format!("the blog post's nodes ({})", summary.join(", "))));
         return (nodes, true);
     }
-    let given = dedupe(given, "Node", |spec| spec.node.name.clone(), |spec| &spec.origin, diagnostics);
+    let given = dedupe(given, |spec| ("Node", spec.node.name.clone()), |spec| &spec.origin, diagnostics);
     let mut addresses: Vec<(Ipv4Addr, String)> = Vec::new();
     let mut nodes = Vec::new();
     for spec in given {
@@ -109,7 +108,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
 /// The IP pools: valid given ones, or calico-node's default pool.
 fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<IpPool> {
     let given = std::mem::take(&mut input.ip_pools);
-    let given = dedupe(given, "IPPool", |spec| spec.pool.name.clone(), |spec| &spec.origin, diagnostics);
+    let given = dedupe(given, |spec| ("IPPool", spec.pool.name.clone()), |spec| &spec.origin, diagnostics);
     let mut pools: Vec<IpPool> = Vec::new();
     for spec in given {
         let pool = spec.pool;
@@ -527,8 +526,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let workloads_in = dedupe(
         workloads_in,
-        "workload",
-        |spec| format!("{} {}/{}", spec.kind.api_name(), spec.namespace, spec.name),
+        |spec| (spec.kind.api_name(), format!("{}/{}", spec.namespace, spec.name)),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -627,7 +625,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             lab_default: false,
         });
     }
-    let mut works = dedupe(works, "Pod", |work| work.pod.key(), |work| &work.origin, &mut diagnostics);
+    let mut works = dedupe(works, |work| ("Pod", work.pod.key()), |work| &work.origin, &mut diagnostics);
 
     // Scheduling and addresses.
     let pins: Vec<Pin> = works.iter().map(|work| pin_of(work, &mut diagnostics)).collect();
@@ -650,8 +648,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let user_services = dedupe(
         std::mem::take(&mut input.services),
-        "Service",
-        |spec| spec.service.key(),
+        |spec| ("Service", spec.service.key()),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -690,8 +687,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let pasted = dedupe(
         std::mem::take(&mut input.endpoint_slices),
-        "EndpointSlice",
-        |spec| format!("{}/{}", spec.slice.namespace, spec.slice.name),
+        |spec| ("EndpointSlice", format!("{}/{}", spec.slice.namespace, spec.slice.name)),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -745,8 +741,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let mut namespaces: BTreeSet<String> = SYSTEM_NAMESPACES.iter().map(|name| name.to_string()).collect();
     let given_namespaces = dedupe(
         std::mem::take(&mut input.namespaces),
-        "Namespace",
-        |(name, _)| name.clone(),
+        |(name, _)| ("Namespace", name.clone()),
         |(_, origin)| origin,
         &mut diagnostics,
     );
