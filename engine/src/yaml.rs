@@ -34,7 +34,7 @@ pub const ALIAS_BUDGET: usize = 10_000;
 /// The most documents (`---`) read.
 pub const MAX_DOCUMENTS: usize = 1_000;
 /// The most nodes (scalars, lists, mappings) read in total.
-pub const MAX_NODES: usize = 1_000_000;
+pub const MAX_NODES: usize = 300_000;
 
 /// One YAML document of the input.
 #[derive(Clone, Debug, PartialEq)]
@@ -319,7 +319,15 @@ enum Outcome {
 /// A collection being built.
 enum Open {
     Seq { position: Position, anchor: usize, items: Vec<Node> },
-    Map { position: Position, anchor: usize, entries: Vec<Entry>, key: Option<(String, Position)>, bad_key: bool },
+    Map {
+        position: Position,
+        anchor: usize,
+        entries: Vec<Entry>,
+        /// The keys so far and the line of each, so duplicates are found in log time.
+        seen: BTreeMap<String, usize>,
+        key: Option<(String, Position)>,
+        bad_key: bool,
+    },
 }
 
 #[derive(Default)]
@@ -423,7 +431,14 @@ impl Builder {
                     if matches!(event, Event::SequenceStart(..)) {
                         stack.push(Open::Seq { position: here, anchor, items: Vec::new() });
                     } else {
-                        stack.push(Open::Map { position: here, anchor, entries: Vec::new(), key: None, bad_key: false });
+                        stack.push(Open::Map {
+                            position: here,
+                            anchor,
+                            entries: Vec::new(),
+                            seen: BTreeMap::new(),
+                            key: None,
+                            bad_key: false,
+                        });
                     }
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -480,20 +495,21 @@ impl Builder {
                 match stack.last_mut() {
                     None => root = Some(node),
                     Some(Open::Seq { items, .. }) => items.push(node),
-                    Some(Open::Map { entries, key, bad_key, .. }) => {
+                    Some(Open::Map { entries, seen, key, bad_key, .. }) => {
                         if *bad_key {
                             *bad_key = false;
                         } else if let Some((key_text, key_position)) = key.take() {
-                            if let Some(first) = entries.iter().find(|e| e.key == key_text) {
+                            if let Some(first_line) = seen.get(&key_text) {
                                 diagnostics.push(
                                     Diagnostic::error(Problem::DuplicateKey {
                                         key: key_text.clone(),
-                                        first_line: first.key_position.line,
+                                        first_line: *first_line,
                                     })
                                     .at(Some(index), Some(key_position)),
                                 );
                                 failed = true;
                             } else {
+                                seen.insert(key_text.clone(), key_position.line);
                                 entries.push(Entry { key: key_text, key_position, value: node });
                             }
                         } else {
@@ -535,7 +551,7 @@ impl Builder {
         self.nodes = self.nodes.saturating_add(count);
         if self.nodes > MAX_NODES {
             diagnostics.push(
-                Diagnostic::error(Problem::TooManyObjects { count: self.nodes, limit: MAX_NODES })
+                Diagnostic::error(Problem::TooManyValues { limit: MAX_NODES })
                     .at(Some(index), Some(here)),
             );
             return false;
@@ -565,6 +581,7 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         return entries;
     }
     let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.key == MERGE_KEY);
+    let mut present: std::collections::BTreeSet<String> = out.iter().map(|e| e.key.clone()).collect();
     for merge in merges {
         let sources: Vec<Node> = match merge.value.value {
             Value::Map(_) => vec![merge.value],
@@ -574,7 +591,7 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         for source in sources {
             if let Value::Map(source_entries) = source.value {
                 for entry in source_entries {
-                    if !out.iter().any(|e| e.key == entry.key) {
+                    if present.insert(entry.key.clone()) {
                         out.push(entry);
                     }
                 }

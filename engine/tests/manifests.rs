@@ -345,6 +345,10 @@ fn bounded_inputs_give_diagnostics() {
         ("deep-flow-mappings", format!("x: {}", "{a: ".repeat(10_000))),
         // Deep block nesting, each level indented one more space.
         ("deep-block-mappings", (0..200).map(|depth| format!("{}k{depth}:\n", " ".repeat(depth))).collect()),
+        // A mapping with 100k keys (linear work, no quadratic duplicate check) and no kind.
+        ("wide-mapping", (0..100_000).map(|i| format!("k{i}: {i}\n")).collect()),
+        // More nodes than the limit in one flat list.
+        ("too-many-nodes", format!("[{}]", "1,".repeat(300_001))),
         // More documents than the limit.
         ("too-many-documents", "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001)),
         // More objects than the limit in one List.
