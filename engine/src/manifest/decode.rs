@@ -361,15 +361,21 @@ impl<'n> Fields<'n> {
     /// Warns about every field not taken or ignored, suggesting the known field it most
     /// likely misspells.
     pub fn finish(self, cx: &mut Cx<'_>) {
-        for (entry, used) in self.entries.iter().zip(self.used.iter()) {
-            if !used {
-                let path = key_path(&self.path, &entry.key);
-                let problem = match suggestion(&entry.key, &self.known) {
-                    Some(known) => Problem::MisspelledField { field: entry.key.clone(), suggestion: known },
-                    None => Problem::UnknownField { field: entry.key.clone() },
-                };
-                cx.warn(entry.key_position, &path, problem);
-            }
+        /// More unknown fields than this in one mapping are summed up in one warning.
+        const MAX_REPORTED: usize = 20;
+        let unknown: Vec<&Entry> =
+            self.entries.iter().zip(self.used.iter()).filter(|(_, used)| !**used).map(|(entry, _)| entry).collect();
+        for entry in unknown.iter().take(MAX_REPORTED) {
+            let path = key_path(&self.path, &entry.key);
+            let problem = match suggestion(&entry.key, &self.known) {
+                Some(known) => Problem::MisspelledField { field: entry.key.clone(), suggestion: known },
+                None => Problem::UnknownField { field: entry.key.clone() },
+            };
+            cx.warn(entry.key_position, &path, problem);
+        }
+        if unknown.len() > MAX_REPORTED {
+            let field = format!("… and {} more unknown fields", unknown.len().saturating_sub(MAX_REPORTED));
+            cx.warn(self.position, &self.path, Problem::UnknownField { field });
         }
     }
 
