@@ -75,23 +75,28 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
     let address_type = fields.one_of(
         cx,
         "addressType",
-        &[("IPv4", AddressType::IPv4), ("IPv6", AddressType::IPv6), ("FQDN", AddressType::Fqdn)],
+        &[
+            ("IPv4", AddressType::IPv4),
+            ("IPv6", AddressType::IPv6),
+            ("FQDN", AddressType::Fqdn),
+        ],
     );
     if address_type.is_none() && !fields.has("addressType") {
         fields.missing(cx, "addressType");
     }
     let address_type = address_type?;
     if address_type != AddressType::IPv4
-        && let Some((node, path)) = fields.take("addressType") {
-            cx.warn(
-                node.position,
-                &path,
-                Problem::NotEmulated {
-                    feature: format!("An {} EndpointSlice", node.text().unwrap_or("")),
-                    detail: "the lab's dataplane is IPv4 only, so its endpoints are ignored".to_string(),
-                },
-            );
-        }
+        && let Some((node, path)) = fields.take("addressType")
+    {
+        cx.warn(
+            node.position,
+            &path,
+            Problem::NotEmulated {
+                feature: format!("An {} EndpointSlice", node.text().unwrap_or("")),
+                detail: "the lab's dataplane is IPv4 only, so its endpoints are ignored".to_string(),
+            },
+        );
+    }
     let endpoints = fields.list(cx, "endpoints", |cx, item, path| {
         let mut f = cx.map(item, path)?;
         let addresses = match f.take("addresses") {
@@ -126,7 +131,13 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
         });
         f.ignore(&["hostname", "hints", "deprecatedTopology"]);
         f.finish(cx);
-        Some(Endpoint { addresses, conditions, node_name, zone, target_ref })
+        Some(Endpoint {
+            addresses,
+            conditions,
+            node_name,
+            zone,
+            target_ref,
+        })
     });
     let ports = fields.list(cx, "ports", |cx, item, path| {
         let mut f = cx.map(item, path)?;
@@ -140,5 +151,11 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
         Some(port)
     });
     let service_name = metadata.labels.get(SERVICE_NAME_LABEL).cloned();
-    Some(EndpointSlice { metadata, address_type, endpoints, ports, service_name })
+    Some(EndpointSlice {
+        metadata,
+        address_type,
+        endpoints,
+        ports,
+        service_name,
+    })
 }

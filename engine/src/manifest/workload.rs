@@ -99,8 +99,7 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
             // (apps validation: "`selector` does not match template `labels`").
             if !cx.failed && !selector.match_labels.is_empty() && !selector.matches(&template.metadata.labels) {
                 let path = format!("{template_path}.metadata.labels");
-                let rendered: Vec<String> =
-                    selector.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let rendered: Vec<String> = selector.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 cx.error(
                     template_position,
                     &path,
@@ -129,5 +128,11 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
         "ordinals",
     ]);
     spec.finish(cx);
-    Some(Workload { kind, metadata, replicas, selector, template })
+    Some(Workload {
+        kind,
+        metadata,
+        replicas,
+        selector,
+        template,
+    })
 }
