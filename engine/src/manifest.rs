@@ -141,6 +141,14 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
     let mut skipped = Skipped::default();
     for document in &documents {
         if document.failed {
+            // Name the object in the YAML-level errors (duplicate keys) when it can be told.
+            if let Some(label) = document.root.as_ref().and_then(peek_label) {
+                for diagnostic in diagnostics.iter_mut() {
+                    if diagnostic.document == Some(document.index) && diagnostic.object.is_none() {
+                        diagnostic.object = Some(label.clone());
+                    }
+                }
+            }
             continue;
         }
         let Some(root) = &document.root else {
@@ -292,6 +300,18 @@ fn read_one(
             resource,
         });
     }
+}
+
+/// The label of a document's object from its `kind` and `metadata`, if it has a kind.
+fn peek_label(root: &yaml::Node) -> Option<String> {
+    let kind = root.get("kind").and_then(yaml::Node::text).filter(|k| !k.is_empty())?;
+    let metadata = root.get("metadata");
+    let name = metadata
+        .and_then(|m| m.get("name"))
+        .and_then(yaml::Node::text)
+        .unwrap_or("");
+    let namespace = metadata.and_then(|m| m.get("namespace")).and_then(yaml::Node::text);
+    Some(object_label(kind, name, namespace, namespaced(kind)))
 }
 
 /// `Service default/web`, `Node node1`, `KubeProxyConfiguration`.

@@ -533,6 +533,7 @@ impl Builder {
                     });
                 }
             }
+            let mut duplicate: Option<(String, Position, usize)> = None;
             if let Some(node) = finished {
                 match stack.last_mut() {
                     None => root = Some(node),
@@ -548,13 +549,7 @@ impl Builder {
                             *bad_key = false;
                         } else if let Some((key_text, key_position)) = key.take() {
                             if let Some(first_line) = seen.get(&key_text) {
-                                diagnostics.push(
-                                    Diagnostic::error(Problem::DuplicateKey {
-                                        key: key_text.clone(),
-                                        first_line: *first_line,
-                                    })
-                                    .at(Some(index), Some(key_position)),
-                                );
+                                duplicate = Some((key_text, key_position, *first_line));
                                 failed = true;
                             } else {
                                 seen.insert(key_text.clone(), key_position.line);
@@ -582,6 +577,16 @@ impl Builder {
                         }
                     }
                 }
+            }
+            if let Some((key, position, first_line)) = duplicate {
+                diagnostics.push(
+                    Diagnostic::error(Problem::DuplicateKey {
+                        key: key.clone(),
+                        first_line,
+                    })
+                    .at(Some(index), Some(position))
+                    .with_path(open_path(&stack, &key)),
+                );
             }
         }
     }
@@ -625,6 +630,29 @@ fn describe_value(value: &Value) -> String {
         Value::Map(_) => "a mapping".to_string(),
         Value::Scalar(_) => "a scalar".to_string(),
     }
+}
+
+/// The field path (`spec.ports[0].port`) of `key` in the innermost open mapping.
+fn open_path(stack: &[Open], key: &str) -> String {
+    let mut path = String::new();
+    let mut push_key = |path: &mut String, key: &str| {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    };
+    for open in stack.iter().take(stack.len().saturating_sub(1)) {
+        match open {
+            Open::Seq { items, .. } => path.push_str(&format!("[{}]", items.len())),
+            Open::Map {
+                key: Some((pending, _)),
+                ..
+            } => push_key(&mut path, pending),
+            Open::Map { .. } => {}
+        }
+    }
+    push_key(&mut path, key);
+    path
 }
 
 /// Applies YAML merge keys (`<<: *defaults`), which go-yaml and so `sigs.k8s.io/yaml`
