@@ -635,7 +635,7 @@ fn describe_value(value: &Value) -> String {
 /// The field path (`spec.ports[0].port`) of `key` in the innermost open mapping.
 fn open_path(stack: &[Open], key: &str) -> String {
     let mut path = String::new();
-    let mut push_key = |path: &mut String, key: &str| {
+    let push_key = |path: &mut String, key: &str| {
         if !path.is_empty() {
             path.push('.');
         }
