@@ -78,6 +78,7 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
     };
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -143,6 +144,7 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
 pub(crate) fn read_block_affinity(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<BlockAffinity> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");

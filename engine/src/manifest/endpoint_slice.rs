@@ -72,6 +72,7 @@ pub struct EndpointPort {
 pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<EndpointSlice> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let address_type = fields.one_of(
         cx,
         "addressType",
@@ -84,8 +85,8 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
     if address_type.is_none() && !fields.has("addressType") {
         fields.missing(cx, "addressType");
     }
-    let address_type = address_type?;
-    if address_type != AddressType::IPv4
+    let read_as = address_type.unwrap_or(AddressType::IPv4);
+    if address_type.is_some_and(|t| t != AddressType::IPv4)
         && let Some((node, path)) = fields.take("addressType")
     {
         cx.warn(
@@ -100,7 +101,7 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
     let endpoints = fields.list(cx, "endpoints", |cx, item, path| {
         let mut f = cx.map(item, path)?;
         let addresses = match f.take("addresses") {
-            Some((node, path)) if address_type == AddressType::IPv4 => cx.list(node, &path, |cx, n, p| cx.ipv4(n, p)),
+            Some((node, path)) if read_as == AddressType::IPv4 => cx.list(node, &path, |cx, n, p| cx.ipv4(n, p)),
             Some((node, path)) => {
                 let _ = cx.strings(node, &path);
                 Vec::new()
@@ -151,6 +152,7 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
         Some(port)
     });
     let service_name = metadata.labels.get(SERVICE_NAME_LABEL).cloned();
+    let address_type = address_type?;
     Some(EndpointSlice {
         metadata,
         address_type,

@@ -107,6 +107,7 @@ pub(crate) fn read_ingress(
     let legacy = api != IngressApi::V1;
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let mut ingress = Ingress {
         api,
         metadata,
@@ -330,6 +331,7 @@ fn read_backend_port_value(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Op
 pub(crate) fn read_ingress_class(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> IngressClass {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let is_default = metadata
         .annotations
         .get(DEFAULT_CLASS_ANNOTATION)

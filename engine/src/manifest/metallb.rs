@@ -41,6 +41,7 @@ pub struct L2Advertisement {
 pub(crate) fn read_ip_address_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<IpAddressPool> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -91,6 +92,7 @@ fn read_range(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Option<AddressR
 pub(crate) fn read_l2_advertisement(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> L2Advertisement {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let mut advertisement = L2Advertisement {
         metadata,
         ip_address_pools: Vec::new(),

@@ -163,6 +163,7 @@ pub(crate) fn port_name_problem(name: &str) -> Option<&'static str> {
 pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<Service> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Dns1035, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let mut service = Service {
         metadata,
         ..Service::default()

@@ -68,8 +68,14 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
     let replicas = if kind == WorkloadKind::DaemonSet {
         None
     } else {
-        spec.int_in(cx, "replicas", 0, 1000, "the number of replicas (the lab's limit)")
-            .and_then(|n| u32::try_from(n).ok())
+        spec.int_in(
+            cx,
+            "replicas",
+            0,
+            1000,
+            "the number of replicas (the lab runs at most 1000)",
+        )
+        .and_then(|n| u32::try_from(n).ok())
     };
     let selector = match spec.map(cx, "selector") {
         Some(selector) => read_selector(cx, selector),
