@@ -27,7 +27,12 @@ pub(crate) struct Cx<'d> {
 
 impl<'d> Cx<'d> {
     pub fn new(document: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Cx<'d> {
-        Cx { document, object: None, diagnostics, failed: false }
+        Cx {
+            document,
+            object: None,
+            diagnostics,
+            failed: false,
+        }
     }
 
     /// Reports a problem at `position` and `path`. Errors mark the object as failed.
@@ -35,8 +40,9 @@ impl<'d> Cx<'d> {
         if severity == Severity::Error {
             self.failed = true;
         }
-        let mut diagnostic =
-            Diagnostic::new(severity, problem).at(Some(self.document), Some(position)).with_path(path);
+        let mut diagnostic = Diagnostic::new(severity, problem)
+            .at(Some(self.document), Some(position))
+            .with_path(path);
         if let Some(object) = &self.object {
             diagnostic = diagnostic.with_object(object.clone());
         }
@@ -54,12 +60,26 @@ impl<'d> Cx<'d> {
     /// An `InvalidValue` error for `node`.
     pub fn invalid(&mut self, node: &yaml::Node, path: &str, reason: impl Into<String>) {
         let value = node.text().map(yaml::shorten).unwrap_or_else(|| node.describe());
-        self.error(node.position, path, Problem::InvalidValue { value, reason: reason.into() });
+        self.error(
+            node.position,
+            path,
+            Problem::InvalidValue {
+                value,
+                reason: reason.into(),
+            },
+        );
     }
 
     /// A `WrongType` error for `node`.
     pub fn wrong_type(&mut self, node: &yaml::Node, path: &str, expected: &str) {
-        self.error(node.position, path, Problem::WrongType { expected: expected.to_string(), found: node.describe() });
+        self.error(
+            node.position,
+            path,
+            Problem::WrongType {
+                expected: expected.to_string(),
+                found: node.describe(),
+            },
+        );
     }
 
     /// Reads a mapping; `None` (after an error) if `node` is something else.
@@ -87,7 +107,14 @@ impl<'d> Cx<'d> {
                         "the number {}; put it in quotes (\"{}\") to make it text",
                         scalar.text, scalar.text
                     );
-                    self.error(node.position, path, Problem::WrongType { expected: "text".to_string(), found });
+                    self.error(
+                        node.position,
+                        path,
+                        Problem::WrongType {
+                            expected: "text".to_string(),
+                            found,
+                        },
+                    );
                     None
                 }
                 (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => {
@@ -95,7 +122,14 @@ impl<'d> Cx<'d> {
                         "a boolean (`{}`); put it in quotes (\"{}\") to make it text",
                         scalar.text, scalar.text
                     );
-                    self.error(node.position, path, Problem::WrongType { expected: "text".to_string(), found });
+                    self.error(
+                        node.position,
+                        path,
+                        Problem::WrongType {
+                            expected: "text".to_string(),
+                            found,
+                        },
+                    );
                     None
                 }
             },
@@ -111,7 +145,15 @@ impl<'d> Cx<'d> {
         match node.scalar().map(|s| (s, s.resolve())) {
             Some((_, Resolved::Int(value))) => Some(value),
             Some((_, Resolved::Null)) => None,
-            Some((scalar, Resolved::Str)) if scalar.quoted && yaml::Scalar { text: scalar.text.clone(), quoted: false }.resolve() != Resolved::Str => {
+            Some((scalar, Resolved::Str))
+                if scalar.quoted
+                    && yaml::Scalar {
+                        text: scalar.text.clone(),
+                        quoted: false,
+                    }
+                    .resolve()
+                        != Resolved::Str =>
+            {
                 self.wrong_type(node, path, "a number (write it without quotes)");
                 None
             }
@@ -152,7 +194,9 @@ impl<'d> Cx<'d> {
                         node.position,
                         path,
                         Problem::Deprecated {
-                            what: format!("`{text}` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as {b})"),
+                            what: format!(
+                                "`{text}` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as {b})"
+                            ),
                             replacement: format!("`{b}`, which every YAML parser reads the same way"),
                         },
                     );
@@ -188,7 +232,11 @@ impl<'d> Cx<'d> {
                 None
             }
             Err(_) => {
-                self.invalid(node, path, "it is not an IPv4 address (four numbers 0-255 separated by dots)");
+                self.invalid(
+                    node,
+                    path,
+                    "it is not an IPv4 address (four numbers 0-255 separated by dots)",
+                );
                 None
             }
         }
@@ -198,7 +246,11 @@ impl<'d> Cx<'d> {
     pub fn cidr(&mut self, node: &yaml::Node, path: &str) -> Option<Cidr> {
         let text = self.string(node, path)?;
         if !text.contains('/') {
-            self.invalid(node, path, "it is not a CIDR; write an address and a prefix length, like 10.0.0.0/16");
+            self.invalid(
+                node,
+                path,
+                "it is not a CIDR; write an address and a prefix length, like 10.0.0.0/16",
+            );
             return None;
         }
         if text.contains(':') {
@@ -309,7 +361,13 @@ pub(crate) struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     pub fn new(position: Position, path: &str, entries: &'n [Entry]) -> Fields<'n> {
-        Fields { position, path: path.to_string(), entries, used: vec![false; entries.len()], known: Vec::new() }
+        Fields {
+            position,
+            path: path.to_string(),
+            entries,
+            used: vec![false; entries.len()],
+            known: Vec::new(),
+        }
     }
 
     /// The path of a field of this mapping.
@@ -361,21 +419,44 @@ impl<'n> Fields<'n> {
     /// Warns about every field not taken or ignored, suggesting the known field it most
     /// likely misspells.
     pub fn finish(self, cx: &mut Cx<'_>) {
-        for (entry, used) in self.entries.iter().zip(self.used.iter()) {
-            if !used {
-                let path = key_path(&self.path, &entry.key);
-                let problem = match suggestion(&entry.key, &self.known) {
-                    Some(known) => Problem::MisspelledField { field: entry.key.clone(), suggestion: known },
-                    None => Problem::UnknownField { field: entry.key.clone() },
-                };
-                cx.warn(entry.key_position, &path, problem);
-            }
+        /// More unknown fields than this in one mapping are summed up in one warning.
+        const MAX_REPORTED: usize = 20;
+        let unknown: Vec<&Entry> = self
+            .entries
+            .iter()
+            .zip(self.used.iter())
+            .filter(|(_, used)| !**used)
+            .map(|(entry, _)| entry)
+            .collect();
+        for entry in unknown.iter().take(MAX_REPORTED) {
+            let path = key_path(&self.path, &entry.key);
+            let problem = match suggestion(&entry.key, &self.known) {
+                Some(known) => Problem::MisspelledField {
+                    field: entry.key.clone(),
+                    suggestion: known,
+                },
+                None => Problem::UnknownField {
+                    field: entry.key.clone(),
+                },
+            };
+            cx.warn(entry.key_position, &path, problem);
+        }
+        if unknown.len() > MAX_REPORTED {
+            let field = format!(
+                "… and {} more unknown fields",
+                unknown.len().saturating_sub(MAX_REPORTED)
+            );
+            cx.warn(self.position, &self.path, Problem::UnknownField { field });
         }
     }
 
     /// Reports a missing required field at this mapping.
     pub fn missing(&self, cx: &mut Cx<'_>, key: &str) {
-        cx.error(self.position, &self.path_of(key), Problem::MissingField { field: key.to_string() });
+        cx.error(
+            self.position,
+            &self.path_of(key),
+            Problem::MissingField { field: key.to_string() },
+        );
     }
 
     pub fn string(&mut self, cx: &mut Cx<'_>, key: &str) -> Option<String> {
@@ -463,7 +544,11 @@ impl<'n> Fields<'n> {
 
 /// Whether a diagnostic was already reported at `path` (so "missing" does not follow "wrong type").
 fn cx_reported_at(cx: &Cx<'_>, path: &str) -> bool {
-    cx.diagnostics.iter().rev().take(8).any(|d| d.path == path && d.document == Some(cx.document))
+    cx.diagnostics
+        .iter()
+        .rev()
+        .take(8)
+        .any(|d| d.path == path && d.document == Some(cx.document))
 }
 
 /// The known key that `key` most likely misspells: same letters in another case, or at most
@@ -494,7 +579,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
             let above = row.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX);
             let left = row.get(j).copied().unwrap_or(usize::MAX);
             let cost = usize::from(ca != *cb);
-            let value = diagonal.saturating_add(cost).min(above.saturating_add(1)).min(left.saturating_add(1));
+            let value = diagonal
+                .saturating_add(cost)
+                .min(above.saturating_add(1))
+                .min(left.saturating_add(1));
             diagonal = above;
             if let Some(cell) = row.get_mut(j.saturating_add(1)) {
                 *cell = value;
