@@ -123,11 +123,15 @@ impl Lab {
 
     /// Runs one command line on `host`, like a shell would.
     pub fn run(&mut self, host: &Host, command_line: &str) -> CommandOutput {
-        let words = match words::split(command_line) {
-            Ok(words) => words,
-            Err(error) => return CommandOutput::fail(2, error.message()),
-        };
-        let mut args: &[String] = &words;
+        match words::split(command_line) {
+            Ok(words) => self.run_words(host, &words),
+            Err(error) => CommandOutput::fail(2, error.message()),
+        }
+    }
+
+    /// Runs a command already split into words (`argv`).
+    pub fn run_words(&mut self, host: &Host, words: &[String]) -> CommandOutput {
+        let mut args = words;
         // `sudo` changes nothing in the lab: every command already runs as root.
         while let Some((first, rest)) = args.split_first() {
             if first != "sudo" {

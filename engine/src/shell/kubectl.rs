@@ -365,3 +365,6 @@ fn no_resources(kind: Kind, all_namespaces: bool, namespace: &str) -> String {
         "No resources found\n".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests;
