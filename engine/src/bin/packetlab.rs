@@ -10,10 +10,13 @@ use std::process::ExitCode;
 use engine::diagnostic::{Diagnostic, Position, Severity};
 use engine::shell::{CommandOutput, Lab, LabClock};
 
-const USAGE: &str = "\
+const SYNOPSIS: &str = "\
 Usage:
   packetlab [OPTIONS] [FILE...] --on HOST -- COMMAND [ARGS...]
   packetlab [OPTIONS] [FILE...] < TRANSCRIPT
+";
+
+const USAGE_DETAILS: &str = "\
 
 Builds the cluster the manifest FILEs describe (YAML or JSON; `-` reads stdin; several
 files are separate documents; no FILE means the lab's default cluster) and runs commands
@@ -195,11 +198,12 @@ fn main() -> ExitCode {
     let options = match parse_args(&args) {
         Ok(Some(options)) => options,
         Ok(None) => {
-            let _ = std::io::stdout().write_all(USAGE.as_bytes());
+            let _ = std::io::stdout().write_all(format!("{SYNOPSIS}{USAGE_DETAILS}").as_bytes());
             return ExitCode::SUCCESS;
         }
         Err(UsageError(message)) => {
-            let _ = std::io::stderr().write_all(format!("packetlab: {message}\n\n{USAGE}").as_bytes());
+            let text = format!("packetlab: {message}\n\n{SYNOPSIS}\nRun `packetlab --help` for more.\n");
+            let _ = std::io::stderr().write_all(text.as_bytes());
             return ExitCode::from(2);
         }
     };
