@@ -5,6 +5,8 @@
 //! Regenerate the expectations with `UPDATE_EXPECT=1 cargo test --test cli`, then read the
 //! diff: every golden was checked by hand against kubectl's and iptables' real behaviour.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -16,8 +16,7 @@ Usage:
   packetlab [OPTIONS] [FILE...] < TRANSCRIPT
 ";
 
-const USAGE_DETAILS: &str = "\
-
+const USAGE_DETAILS: &str = "
 Builds the cluster the manifest FILEs describe (YAML or JSON; `-` reads stdin; several
 files are separate documents; no FILE means the lab's default cluster) and runs commands
 on its hosts as if logged in there.
