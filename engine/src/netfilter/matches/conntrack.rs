@@ -107,8 +107,9 @@ impl Conntrack {
         Conntrack { state: Negatable::not(CtStates::of(states)) }
     }
 
-    pub(crate) fn list_options(&self) -> String {
-        format!(" {}ctstate {}", self.state.bang(), self.state.value)
+    /// `[! ]ctstate STATES`, as `iptables -L` prints it.
+    pub(crate) fn list_text(&self) -> String {
+        format!("{}ctstate {}", self.state.bang(), self.state.value)
     }
 }
 

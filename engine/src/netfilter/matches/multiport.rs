@@ -52,8 +52,10 @@ impl Multiport {
         self.ports.iter().map(|range| range.to_string()).collect::<Vec<_>>().join(",")
     }
 
-    pub(crate) fn list_options(&self) -> String {
-        format!(" {}{} {}", self.side.name(), if self.negated { " !" } else { "" }, self.ports_text())
+    /// `multiport dports 80,443`; inverted `multiport sports  !53,123` (libxt_multiport prints
+    /// `" sports "` and then `" !"`, hence two spaces).
+    pub(crate) fn list_text(&self) -> String {
+        format!("multiport {} {}{}", self.side.name(), if self.negated { " !" } else { "" }, self.ports_text())
     }
 }
 

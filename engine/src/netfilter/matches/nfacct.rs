@@ -20,8 +20,9 @@ impl Nfacct {
         Nfacct { name: name.into() }
     }
 
-    pub(crate) fn list_options(&self) -> String {
-        format!(" nfacct-name  {}", save_string(&self.name))
+    /// `nfacct-name  NAME` (two spaces, as in the save form).
+    pub(crate) fn list_text(&self) -> String {
+        format!("nfacct-name  {}", save_string(&self.name))
     }
 }
 

@@ -92,13 +92,13 @@ impl Recent {
         Recent { seconds, reap: true, ..Recent::new(RecentCommand::Check, name) }
     }
 
-    /// The text after `recent:` in `iptables -L` (`recent_print`).
-    pub(crate) fn list_options(&self) -> String {
+    /// `[! ]recent: CHECK seconds: ... mask: ...`, as `iptables -L` prints it (`recent_print`).
+    pub(crate) fn list_text(&self) -> String {
         let mut out = String::new();
         if self.negated {
-            out.push_str(" !");
+            out.push_str("! ");
         }
-        out.push(' ');
+        out.push_str("recent: ");
         out.push_str(self.command.list_name());
         if self.seconds != 0 {
             out.push_str(&format!(" seconds: {}", self.seconds));

@@ -54,8 +54,9 @@ impl SetMatch {
         self.directions.iter().map(|direction| direction.name()).collect::<Vec<_>>().join(",")
     }
 
-    pub(crate) fn list_options(&self) -> String {
-        format!("{} match-set {} {}", if self.negated { " !" } else { "" }, self.name, self.directions_text())
+    /// `[! ]match-set NAME DIRS`, as `iptables -L` prints it.
+    pub(crate) fn list_text(&self) -> String {
+        format!("{}match-set {} {}", if self.negated { "! " } else { "" }, self.name, self.directions_text())
     }
 }
 
