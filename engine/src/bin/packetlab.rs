@@ -87,7 +87,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
                 let age = iter.next().ok_or_else(|| UsageError("--age needs an AGE".to_string()))?;
                 let seconds = parse_age(age)
                     .ok_or_else(|| UsageError(format!("--age takes a number of seconds or e.g. 10m, not `{age}`")))?;
-                options.clock = LabClock { age_seconds: seconds };
+                options.clock = LabClock { age_seconds: seconds, ..LabClock::default() };
             }
             other => {
                 if let Some(host) = other.strip_prefix("--on=") {
@@ -96,7 +96,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
                     let seconds = parse_age(age).ok_or_else(|| {
                         UsageError(format!("--age takes a number of seconds or e.g. 10m, not `{age}`"))
                     })?;
-                    options.clock = LabClock { age_seconds: seconds };
+                    options.clock = LabClock { age_seconds: seconds, ..LabClock::default() };
                 } else if other.starts_with('-') && other != "-" {
                     return Err(UsageError(format!("unknown option `{other}`")));
                 } else {

@@ -108,7 +108,7 @@ fn tokens(text: &str) -> Vec<Vec<String>> {
 }
 
 fn age(seconds: i64) -> LabClock {
-    LabClock { age_seconds: seconds }
+    LabClock { age_seconds: seconds, ..LabClock::default() }
 }
 
 /// `kubectl get svc -n yaobank` from Calico's "yaobank" kube-proxy lab, byte for byte.
