@@ -122,7 +122,7 @@ const CHANGING: &[(&str, &str)] = &[
 fn parse(args: &[String]) -> Result<Request, CommandOutput> {
     let mut request = Request::default();
     let mut index = 0usize;
-    let mut set_command = |request: &mut Request, command: Command| -> Result<(), CommandOutput> {
+    let set_command = |request: &mut Request, command: Command| -> Result<(), CommandOutput> {
         if let Some(existing) = request.command
             && existing != command
         {
@@ -214,14 +214,12 @@ fn parse(args: &[String]) -> Result<Request, CommandOutput> {
             ));
         }
         // `-S`/`-L` read an optional chain, then an optional rule number, from the next words.
-        if takes_chain {
-            if let Some(chain) = args.get(index).filter(|word| !word.starts_with('-')) {
-                request.chain = Some(chain.clone());
+        if takes_chain && let Some(chain) = args.get(index).filter(|word| !word.starts_with('-')) {
+            request.chain = Some(chain.clone());
+            index = index.saturating_add(1);
+            if let Some(number) = args.get(index).filter(|word| !word.starts_with('-')) {
+                request.rule_number = Some(number.clone());
                 index = index.saturating_add(1);
-                if let Some(number) = args.get(index).filter(|word| !word.starts_with('-')) {
-                    request.rule_number = Some(number.clone());
-                    index = index.saturating_add(1);
-                }
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::cluster::{Cluster, KubeProxyConfig, Node, Pod};
 use crate::net::Cidr;
 use crate::netfilter::matches::Ports;
 use crate::netfilter::{ChainName, Hook, IpProtocol, Match, Rule, Ruleset, Table, Target};
-use crate::shell::{CommandOutput, Host, Lab};
+use crate::shell::{CommandOutput, Lab};
 
 fn cluster() -> Cluster {
     let node = Node {
