@@ -91,3 +91,82 @@ pub fn known_hosts(cluster: &Cluster) -> Vec<String> {
     let pods = cluster.pods.iter().map(|pod| pod.key());
     nodes.chain(external).chain(pods).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Host, HostError, resolve};
+    use crate::cluster::{Cluster, ExternalHost, KubeProxyConfig, Node, Pod};
+    use crate::net::Cidr;
+
+    fn cluster() -> Cluster {
+        let node = Node {
+            name: "node1".to_string(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            taints: Vec::new(),
+            unschedulable: false,
+            internal_ip: "172.16.120.63".parse().unwrap(),
+            external_ip: None,
+            subnet: Cidr::parse_strict("172.16.120.0/24").unwrap(),
+            gateway: "172.16.120.1".parse().unwrap(),
+            blocks: Vec::new(),
+            tunnel_ip: None,
+            control_plane: false,
+            kubelet_version: "v1.31.0".to_string(),
+        };
+        let pod = |namespace: &str, name: &str| Pod { namespace: namespace.to_string(), name: name.to_string(), ..Pod::default() };
+        Cluster {
+            nodes: vec![node],
+            namespaces: vec!["default".to_string(), "staging".to_string()],
+            workloads: Vec::new(),
+            pods: vec![pod("default", "db"), pod("default", "web"), pod("staging", "web")],
+            services: Vec::new(),
+            endpoint_slices: Vec::new(),
+            ip_pools: Vec::new(),
+            kube_proxy: KubeProxyConfig::default(),
+            service_cidr: Cidr::parse_strict("10.96.0.0/12").unwrap(),
+            node_port_range: (30000, 32767),
+            external_hosts: vec![ExternalHost {
+                name: "client".to_string(),
+                ip: "172.16.120.61".parse().unwrap(),
+                subnet: Cidr::parse_strict("172.16.120.0/24").unwrap(),
+                gateway: "172.16.120.1".parse().unwrap(),
+            }],
+            metallb_pools: Vec::new(),
+            l2_advertisements: Vec::new(),
+            ingresses: Vec::new(),
+            ingress_classes: Vec::new(),
+        }
+    }
+
+    fn pod(namespace: &str, name: &str) -> Host {
+        Host::Pod { namespace: namespace.to_string(), name: name.to_string() }
+    }
+
+    #[test]
+    fn nodes_clients_and_pods() {
+        let cluster = cluster();
+        assert_eq!(resolve(&cluster, "node1"), Ok(Host::Node("node1".to_string())));
+        assert_eq!(resolve(&cluster, "client"), Ok(Host::External("client".to_string())));
+        assert_eq!(resolve(&cluster, "db"), Ok(pod("default", "db")));
+        assert_eq!(resolve(&cluster, "staging/web"), Ok(pod("staging", "web")));
+        assert_eq!(pod("staging", "web").to_string(), "staging/web");
+    }
+
+    #[test]
+    fn ambiguous_and_unknown_names() {
+        let cluster = cluster();
+        let ambiguous = resolve(&cluster, "web").unwrap_err();
+        assert_eq!(
+            ambiguous,
+            HostError::Ambiguous { name: "web".to_string(), candidates: vec!["default/web".to_string(), "staging/web".to_string()] }
+        );
+        assert_eq!(ambiguous.to_string(), "`web` names pods in several namespaces; say which: default/web, staging/web");
+        let unknown = resolve(&cluster, "node9").unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "there is no node, pod or outside host named `node9`; hosts are: node1, client, default/db, default/web, staging/web"
+        );
+        assert!(resolve(&cluster, "prod/web").is_err());
+    }
+}
