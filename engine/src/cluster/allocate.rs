@@ -161,8 +161,7 @@ impl NodePortAllocator {
         let offset = probe(size, node_port_static_band(size), fnv32a(key.as_bytes()), |offset| {
             port_at(offset).is_none_or(|port| self.owners.contains_key(&port))
         });
-        let port =
-            offset.and_then(port_at).ok_or_else(|| AllocError::Exhausted { range: self.range_text() })?;
+        let port = offset.and_then(port_at).ok_or_else(|| AllocError::Exhausted { range: self.range_text() })?;
         self.owners.insert(port, owner.to_string());
         Ok(port)
     }
@@ -197,10 +196,7 @@ mod tests {
             allocator.reserve("10.96.0.10".parse().unwrap(), "Service default/dns2"),
             Err(AllocError::Taken { owner: "Service kube-system/kube-dns".to_string() })
         );
-        assert!(matches!(
-            allocator.reserve("10.112.0.1".parse().unwrap(), "x"),
-            Err(AllocError::OutOfRange { .. })
-        ));
+        assert!(matches!(allocator.reserve("10.112.0.1".parse().unwrap(), "x"), Err(AllocError::OutOfRange { .. })));
         assert!(matches!(allocator.reserve("10.96.0.0".parse().unwrap(), "x"), Err(AllocError::OutOfRange { .. })));
         // Same key, same start: the probe moves past the taken address.
         let again = allocator.allocate("default/web", "Service other/web").unwrap();
@@ -211,8 +207,7 @@ mod tests {
     fn small_ranges_fill_up_then_exhaust() {
         // A /29 has 6 allocatable addresses and no static band.
         let mut allocator = ClusterIpAllocator::new("10.0.0.0/29".parse().unwrap());
-        let mut seen: Vec<Ipv4Addr> =
-            (0..6).map(|n| allocator.allocate(&format!("ns/s{n}"), "s").unwrap()).collect();
+        let mut seen: Vec<Ipv4Addr> = (0..6).map(|n| allocator.allocate(&format!("ns/s{n}"), "s").unwrap()).collect();
         seen.sort();
         let expected: Vec<Ipv4Addr> = (1..=6).map(|n| Ipv4Addr::new(10, 0, 0, n)).collect();
         assert_eq!(seen, expected);
@@ -234,6 +229,6 @@ mod tests {
         tiny.allocate("a", "a").unwrap();
         tiny.allocate("b", "b").unwrap();
         assert!(matches!(tiny.allocate("c", "c"), Err(AllocError::Exhausted { .. })));
-        assert_eq!(tiny.owner(30000).is_some(), true);
+        assert!(tiny.owner(30000).is_some());
     }
 }

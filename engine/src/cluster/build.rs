@@ -12,10 +12,10 @@ use crate::cluster::ipam::{Ipam, IpamError, Use};
 use crate::cluster::naming::veth_name;
 use crate::cluster::schedule::{Request, Scheduler};
 use crate::cluster::spec::{Input, Origin, WorkloadKind};
-use crate::cluster::workloads::{materialise, selector_fits_template, PodWork};
+use crate::cluster::workloads::{PodWork, materialise, selector_fits_template};
 use crate::cluster::{
-    defaults, endpoints, intake, services, Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod,
-    Workload,
+    Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod, Workload, defaults, endpoints, intake,
+    services,
 };
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::manifest::Manifests;
@@ -211,7 +211,10 @@ fn claim_blocks_and_tunnels(
         }
         if let Err(error) = ipam.claim(&affinity.node, affinity.cidr) {
             diagnostics.push(affinity.origin.locate(
-                Diagnostic::error(Problem::InvalidValue { value: affinity.cidr.to_string(), reason: ipam_text(&error) }),
+                Diagnostic::error(Problem::InvalidValue {
+                    value: affinity.cidr.to_string(),
+                    reason: ipam_text(&error),
+                }),
                 "spec.cidr",
             ));
         }
@@ -322,30 +325,36 @@ fn pin_address(pin: &Pin) -> Option<Ipv4Addr> {
     }
 }
 
-/// Schedules every pod. Order: pods bound by `spec.nodeName` (and DaemonSet pods), then the
-/// lab's own pods (they exist before anything is applied), then the user's by `namespace/name`.
+/// Schedules every pod in creation order: the lab's own pods first (they exist before
+/// anything is applied), then the user's pods bound by `spec.nodeName` (and DaemonSet pods),
+/// then the rest by `namespace/name`.
 fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipam, diagnostics: &mut Vec<Diagnostic>) {
     let mut scheduler = Scheduler::new();
-    for work in works.iter_mut() {
-        let Some(node_name) = work.bound_node.clone() else { continue };
-        if nodes.iter().any(|node| node.name == node_name) {
-            scheduler.bind(&node_name);
-            work.pod.node_name = Some(node_name);
-        } else {
-            diagnostics.push(work.origin.locate(
-                Diagnostic::warning(Problem::Unschedulable {
-                    pod: work.pod.name.clone(),
-                    reason: format!("`spec.nodeName` names the node `{node_name}`, which does not exist, so the pod stays Pending"),
-                }),
-                &format!("{}.nodeName", work.spec_path),
-            ));
-        }
-    }
-    let mut order: Vec<usize> = (0..works.len()).filter(|index| works.get(*index).is_some_and(|w| w.bound_node.is_none())).collect();
-    order.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.namespace.clone(), work.pod.name.clone())));
+    let mut order: Vec<usize> = (0..works.len()).collect();
+    order.sort_by_key(|index| {
+        works.get(*index).map(|work| {
+            (!work.lab_default, work.bound_node.is_none(), work.pod.namespace.clone(), work.pod.name.clone())
+        })
+    });
     for index in order {
-        let preferred = pins.get(index).and_then(pin_address).and_then(|address| ipam.owner_of(address)).map(str::to_string);
+        let preferred =
+            pins.get(index).and_then(pin_address).and_then(|address| ipam.owner_of(address)).map(str::to_string);
         let Some(work) = works.get_mut(index) else { continue };
+        if let Some(node_name) = work.bound_node.clone() {
+            if nodes.iter().any(|node| node.name == node_name) {
+                scheduler.bind(&node_name);
+                work.pod.node_name = Some(node_name);
+            } else {
+                diagnostics.push(work.origin.locate(
+                    Diagnostic::warning(Problem::Unschedulable {
+                        pod: work.pod.name.clone(),
+                        reason: format!("`spec.nodeName` names the node `{node_name}`, which does not exist, so the pod stays Pending"),
+                    }),
+                    &format!("{}.nodeName", work.spec_path),
+                ));
+            }
+            continue;
+        }
         let request = Request { node_selector: &work.pod.node_selector, tolerations: &work.pod.tolerations };
         match scheduler.place(request, nodes, preferred.as_deref()) {
             Ok(node) => work.pod.node_name = Some(node),
@@ -359,9 +368,18 @@ fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipa
 
 /// Gives pods their addresses: hostNetwork pods the node's, pinned pods theirs, the rest the
 /// next free ordinal of their node's blocks (in `namespace/name` order).
-fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut Ipam, diagnostics: &mut Vec<Diagnostic>) {
+fn address_pods(
+    works: &mut [PodWork],
+    pins: &[Pin],
+    nodes: &[Node],
+    ipam: &mut Ipam,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // Pinned addresses are claimed in creation order (document order), so the first pod
+    // asking for an address gets it; automatic ones go by `namespace/name`, the lab's own
+    // pods (CoreDNS) first since they exist before anything is applied.
     let mut order: Vec<usize> = (0..works.len()).collect();
-    order.sort_by_key(|index| works.get(*index).map(|work| work.pod.key()));
+    order.sort_by_key(|index| works.get(*index).map(|work| (work.origin.document, *index)));
     let mut automatic = Vec::new();
     for index in order {
         let (Some(work), Some(pin)) = (works.get_mut(index), pins.get(index)) else { continue };
@@ -380,7 +398,11 @@ fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut 
             Pin::Annotation(address) => (*address, true),
             Pin::Status(address) => (*address, false),
         };
-        let path = if from_annotation { format!("metadata.annotations[{IP_ADDRS_ANNOTATION}]") } else { "status.podIP".to_string() };
+        let path = if from_annotation {
+            format!("metadata.annotations[{IP_ADDRS_ANNOTATION}]")
+        } else {
+            "status.podIP".to_string()
+        };
         match ipam.assign(address, Some(&node_name), &handle) {
             Ok(()) => {
                 if let Some(owner) = ipam.owner_of(address).filter(|owner| *owner != node_name) {
@@ -397,17 +419,24 @@ fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut 
                 work.pod.ip = Some(address);
             }
             Err(IpamError::NotInPool) if !from_annotation => {
-                diagnostics.push(work.origin.locate(
-                    Diagnostic::warning(Problem::InvalidValue {
-                        value: address.to_string(),
-                        reason: "it lies in no enabled Calico IP pool; the lab keeps it, but no route leads to it".to_string(),
-                    }),
-                    &path,
-                ));
+                diagnostics.push(
+                    work.origin.locate(
+                        Diagnostic::warning(Problem::InvalidValue {
+                            value: address.to_string(),
+                            reason: "it lies in no enabled Calico IP pool; the lab keeps it, but no route leads to it"
+                                .to_string(),
+                        }),
+                        &path,
+                    ),
+                );
                 work.pod.ip = Some(address);
             }
             Err(IpamError::Taken { holder }) => diagnostics.push(work.origin.locate(
-                Diagnostic::error(Problem::Clash { what: "pod IP".to_string(), value: address.to_string(), other: holder }),
+                Diagnostic::error(Problem::Clash {
+                    what: "pod IP".to_string(),
+                    value: address.to_string(),
+                    other: holder,
+                }),
                 &path,
             )),
             Err(error) => diagnostics.push(work.origin.locate(
@@ -419,6 +448,7 @@ fn address_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &mut 
             )),
         }
     }
+    automatic.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
     for index in automatic {
         let Some(work) = works.get_mut(index) else { continue };
         let Some(node_name) = work.pod.node_name.clone() else { continue };
@@ -454,7 +484,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             config
         }
         None => {
-            let config = KubeProxyConfig { cluster_cidr: ip_pools.first().map(|pool| pool.cidr), ..KubeProxyConfig::default() };
+            let config =
+                KubeProxyConfig { cluster_cidr: ip_pools.first().map(|pool| pool.cidr), ..KubeProxyConfig::default() };
             let cidr = config.cluster_cidr.map(|cidr| format!(", clusterCIDR {cidr}")).unwrap_or_default();
             diagnostics.push(defaulted("KubeProxyConfiguration", format!("mode iptables{cidr}, masqueradeBit 14")));
             config
@@ -471,8 +502,10 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let workloads_in = std::mem::take(&mut input.workloads);
     let mut workload_specs: Vec<(crate::cluster::spec::WorkloadSpec, bool)> = Vec::new();
     let has_coredns = workloads_in.iter().any(|spec| spec.namespace == "kube-system" && spec.name == "coredns");
-    let has_kube_dns = input.services.iter().any(|spec| spec.service.namespace == "kube-system" && spec.service.name == "kube-dns");
-    let has_kubernetes = input.services.iter().any(|spec| spec.service.namespace == "default" && spec.service.name == "kubernetes");
+    let has_kube_dns =
+        input.services.iter().any(|spec| spec.service.namespace == "kube-system" && spec.service.name == "kube-dns");
+    let has_kubernetes =
+        input.services.iter().any(|spec| spec.service.namespace == "default" && spec.service.name == "kubernetes");
     if !has_coredns {
         workload_specs.push((defaults::coredns(), true));
     }
@@ -489,7 +522,9 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     if !has_coredns || !has_kube_dns {
         diagnostics.push(defaulted(
             "cluster DNS",
-            format!("CoreDNS (Deployment kube-system/coredns, 2 replicas) behind Service kube-system/kube-dns {dns_ip}"),
+            format!(
+                "CoreDNS (Deployment kube-system/coredns, 2 replicas) behind Service kube-system/kube-dns {dns_ip}"
+            ),
         ));
     }
 
@@ -580,8 +615,14 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // EndpointSlices: the controller's for selector Services, pasted ones for the rest.
     let mut endpoint_slices: Vec<EndpointSlice> = Vec::new();
     if !has_kubernetes {
-        let api_servers: Vec<Ipv4Addr> = nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
-        let api_servers = if api_servers.is_empty() { vec![defaults::CONTROL_PLANE_IP] } else { api_servers };
+        let api_servers: Vec<Ipv4Addr> =
+            nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
+        // Without a node labelled control-plane, the first node stands in for it.
+        let api_servers = if api_servers.is_empty() {
+            nodes.first().map_or(vec![defaults::CONTROL_PLANE_IP], |node| vec![node.internal_ip])
+        } else {
+            api_servers
+        };
         endpoint_slices.push(defaults::kubernetes_endpoint_slice(&api_servers));
     }
     for (service, origin) in services.iter().zip(&service_origins) {
@@ -639,7 +680,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     if !external_hosts.iter().any(|host| host.name == "client")
         && let Some(first) = nodes.first()
     {
-        let taken: Vec<Ipv4Addr> = nodes.iter().map(|node| node.internal_ip).chain(external_hosts.iter().map(|host| host.ip)).collect();
+        let taken: Vec<Ipv4Addr> =
+            nodes.iter().map(|node| node.internal_ip).chain(external_hosts.iter().map(|host| host.ip)).collect();
         if let Some(client) = defaults::client(first.subnet, first.gateway, &taken) {
             external_hosts.push(client);
         }

@@ -103,7 +103,8 @@ pub fn nodes() -> Vec<Node> {
             };
             if *control_plane {
                 node.labels.insert(CONTROL_PLANE_ROLE.to_string(), String::new());
-                node.labels.insert("node.kubernetes.io/exclude-from-external-load-balancers".to_string(), String::new());
+                node.labels
+                    .insert("node.kubernetes.io/exclude-from-external-load-balancers".to_string(), String::new());
                 node.taints.push(Taint {
                     key: CONTROL_PLANE_ROLE.to_string(),
                     value: None,
@@ -193,7 +194,11 @@ pub fn kubernetes_endpoint_slice(api_servers: &[Ipv4Addr]) -> EndpointSlice {
             .iter()
             .map(|address| Endpoint { addresses: vec![*address], ready: Some(true), ..Endpoint::default() })
             .collect(),
-        ports: vec![EndpointPort { name: Some("https".to_string()), port: Some(API_SERVER_PORT), protocol: Protocol::Tcp }],
+        ports: vec![EndpointPort {
+            name: Some("https".to_string()),
+            port: Some(API_SERVER_PORT),
+            protocol: Protocol::Tcp,
+        }],
         managed_by_lab: true,
     }
 }

@@ -72,6 +72,9 @@ fn pod_to_endpoint(pod: &Pod, nodes: &[Node]) -> Option<Endpoint> {
     })
 }
 
+/// A resolved port list, the key endpoints are grouped by (the controller's `endpointMeta`).
+type PortKey = Vec<(Option<String>, Option<u16>, crate::net::Protocol)>;
+
 /// What the controller did for one Service.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reconciled {
@@ -91,10 +94,9 @@ pub fn reconcile(service: &Service, pods: &[Pod], nodes: &[Node]) -> Option<Reco
         .iter()
         .filter(|pod| pod.namespace == service.namespace && selector_matches(selector, &pod.labels))
         .collect();
-    let mut groups: BTreeMap<Vec<(Option<String>, Option<u16>, crate::net::Protocol)>, (Vec<EndpointPort>, Vec<Endpoint>)> =
-        BTreeMap::new();
-    // The controller lists ports in Service order; grouping keys keep that order.
-    let mut group_order: Vec<Vec<(Option<String>, Option<u16>, crate::net::Protocol)>> = Vec::new();
+    let mut groups: BTreeMap<PortKey, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
+    // Slices come out in the order their port lists first appear.
+    let mut group_order: Vec<PortKey> = Vec::new();
     for pod in &matching {
         let Some(endpoint) = pod_to_endpoint(pod, nodes) else { continue };
         let ports = endpoint_ports(service, pod);
@@ -220,7 +222,10 @@ mod tests {
         assert_eq!(result.slices.len(), 1);
         let slice = &result.slices[0];
         assert!(slice.name.starts_with("sample-service-") && slice.name.len() == "sample-service-".len() + 5);
-        assert_eq!(slice.ports, vec![EndpointPort { name: Some("http".to_string()), port: Some(80), protocol: Protocol::Tcp }]);
+        assert_eq!(
+            slice.ports,
+            vec![EndpointPort { name: Some("http".to_string()), port: Some(80), protocol: Protocol::Tcp }]
+        );
         let addresses: Vec<String> = slice.endpoints.iter().map(|e| e.addresses[0].to_string()).collect();
         assert_eq!(addresses, ["192.168.231.166", "192.168.231.167"]);
         assert_eq!(slice.endpoints[0].zone.as_deref(), Some("zone-b"));
@@ -234,10 +239,8 @@ mod tests {
 
     #[test]
     fn named_target_ports_resolve_per_pod() {
-        let pods = vec![
-            pod("named", "web", Some("10.0.0.1"), Some("web")),
-            pod("unnamed", "web", Some("10.0.0.2"), None),
-        ];
+        let pods =
+            vec![pod("named", "web", Some("10.0.0.1"), Some("web")), pod("unnamed", "web", Some("10.0.0.2"), None)];
         let result = reconcile(&service(TargetPort::Name("web".to_string())), &pods, &[]).unwrap();
         // The pod lacking the port name lands in a slice without that port, so it serves nothing.
         assert_eq!(result.slices.len(), 2);
@@ -249,8 +252,8 @@ mod tests {
 
     #[test]
     fn empty_results_and_ignored_services() {
-        let result = reconcile(&service(TargetPort::Number(80)), &[pod("db", "db", Some("10.0.0.3"), None)], &[])
-            .unwrap();
+        let result =
+            reconcile(&service(TargetPort::Number(80)), &[pod("db", "db", Some("10.0.0.3"), None)], &[]).unwrap();
         assert!(result.matched_nothing);
         assert_eq!(result.slices.len(), 1);
         assert!(result.slices[0].endpoints.is_empty());

@@ -14,6 +14,21 @@ use crate::cluster::naming::fnv32;
 use crate::cluster::{EncapMode, IpPool};
 use crate::net::Cidr;
 
+/// SplitMix64's output function (Steele, Lea and Flood, "Fast splittable pseudorandom number
+/// generators", 2014): one well-mixed 64-bit draw from a seed.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The block index a host's walk starts at: one draw from a generator seeded with FNV-1 32
+/// of the hostname (Calico's seed), reduced to `count` blocks.
+pub fn start_index(hostname: &str, count: u64) -> u64 {
+    if count == 0 { 0 } else { splitmix64(u64::from(fnv32(hostname.as_bytes()))) % count }
+}
+
 /// Why an address could not be had.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IpamError {
@@ -61,9 +76,9 @@ impl Ipam {
     }
 
     fn usable(&self, use_for: Use) -> impl Iterator<Item = &IpPool> {
-        self.pools.iter().filter(move |pool| {
-            !pool.disabled && (use_for == Use::Workload || pool.ipip_mode != EncapMode::Never)
-        })
+        self.pools
+            .iter()
+            .filter(move |pool| !pool.disabled && (use_for == Use::Workload || pool.ipip_mode != EncapMode::Never))
     }
 
     fn pool_names(&self, use_for: Use) -> String {
@@ -105,8 +120,7 @@ impl Ipam {
                 }
             },
             None => {
-                self.blocks
-                    .insert(block, Block { affinity: Some(node.to_string()), allocations: BTreeMap::new() });
+                self.blocks.insert(block, Block { affinity: Some(node.to_string()), allocations: BTreeMap::new() });
                 self.claims.push((node.to_string(), block));
                 Ok(())
             }
@@ -114,10 +128,11 @@ impl Ipam {
     }
 
     /// Claims the next free block for `node`. A port of `randomBlockGenerator`
-    /// (libcalico-go `lib/ipam/ipam_block_reader_writer.go`) with one simplification: Calico
-    /// seeds Go's `math/rand` with FNV-1 32 of the hostname and draws the starting block index;
-    /// the lab takes `fnv32(hostname) % number_of_blocks` as the start directly. From there both
-    /// walk forward, wrapping, to the first unclaimed block.
+    /// (libcalico-go `lib/ipam/ipam_block_reader_writer.go`) with one substitution: Calico
+    /// seeds Go's `math/rand` with FNV-1 32 of the hostname and draws the starting block index
+    /// from it; the lab seeds SplitMix64 the same way ([`start_index`]), so starts are scattered
+    /// and stable but not Calico's exact numbers. From there both walk forward, wrapping, to the
+    /// first unclaimed block.
     pub fn claim_next(&mut self, node: &str, use_for: Use) -> Result<Cidr, IpamError> {
         let mut found = None;
         for pool in self.usable(use_for) {
@@ -127,7 +142,7 @@ impl Ipam {
             }
             let count: u64 = 1 << bits;
             let block_len: u64 = 1u64 << (32u8.saturating_sub(pool.block_size));
-            let start = u64::from(fnv32(node.as_bytes())) % count;
+            let start = start_index(node, count);
             for step in 0..count {
                 let index = (start + step) % count;
                 let Some(network) = pool.cidr.nth(index.saturating_mul(block_len)) else { break };
@@ -151,12 +166,10 @@ impl Ipam {
     /// an address in another node's block is allowed (Calico "borrows" it).
     pub fn assign(&mut self, address: Ipv4Addr, node: Option<&str>, handle: &str) -> Result<(), IpamError> {
         let block_cidr = self.block_of(address).ok_or(IpamError::NotInPool)?;
-        if !self.blocks.contains_key(&block_cidr) {
-            match node {
-                Some(node) => self.claim(node, block_cidr)?,
-                None => {
-                    self.blocks.insert(block_cidr, Block { affinity: None, allocations: BTreeMap::new() });
-                }
+        match node {
+            Some(node) if !self.blocks.contains_key(&block_cidr) => self.claim(node, block_cidr)?,
+            _ => {
+                self.blocks.entry(block_cidr).or_insert_with(|| Block { affinity: None, allocations: BTreeMap::new() });
             }
         }
         let ordinal = u64::from(u32::from(address).wrapping_sub(u32::from(block_cidr.network())));
@@ -240,10 +253,13 @@ mod tests {
     #[test]
     fn claim_walks_from_the_hostname_hash() {
         let mut ipam = Ipam::new(vec![pool("10.0.0.0/24", 26, EncapMode::Never)]);
-        // Four /26 blocks; the start index is fnv32(name) % 4.
-        let start = u64::from(fnv32(b"worker")) % 4;
+        // Four /26 blocks; the walk starts at the hostname's start index.
+        let start = start_index("worker", 4);
         let first = ipam.claim_next("worker", Use::Workload).unwrap();
-        assert_eq!(first.network(), ip("10.0.0.0").to_bits().checked_add((start * 64) as u32).map(Ipv4Addr::from_bits).unwrap());
+        assert_eq!(
+            first.network(),
+            ip("10.0.0.0").to_bits().checked_add((start * 64) as u32).map(Ipv4Addr::from_bits).unwrap()
+        );
         // Each later claim walks forward to the next unclaimed block, wrapping.
         let second = ipam.claim_next("worker", Use::Workload).unwrap();
         assert_eq!(u64::from(second.network().to_bits() - ip("10.0.0.0").to_bits()), ((start + 1) % 4) * 64);
@@ -253,6 +269,17 @@ mod tests {
         assert!(matches!(ipam.claim_next("other", Use::Workload), Err(IpamError::Exhausted { .. })));
         // IPIP tunnels need an IPIP pool.
         assert!(matches!(ipam.auto_assign("worker", Use::IpipTunnel, "t"), Err(IpamError::Exhausted { .. })));
+    }
+
+    #[test]
+    fn similar_hostnames_scatter() {
+        // SplitMix64's first output for seed 0 is 0xe220a8397b1dcdaf (the reference
+        // implementation's published first value).
+        assert_eq!(splitmix64(0), 0xe220_a839_7b1d_cdaf);
+        let starts: Vec<u64> =
+            ["worker-a", "worker-b", "worker-c"].iter().map(|name| start_index(name, 1024)).collect();
+        assert!(starts.windows(2).all(|pair| pair[0].abs_diff(pair[1]) > 1), "{starts:?}");
+        assert_eq!(start_index("x", 0), 0);
     }
 
     #[test]

@@ -34,9 +34,7 @@ pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
         return false;
     }
     match toleration.operator.as_deref().unwrap_or("") {
-        "" | "Equal" => {
-            toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
-        }
+        "" | "Equal" => toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
         "Exists" => true,
         _ => false,
     }
@@ -55,11 +53,7 @@ pub fn untolerated_taint<'a>(taints: &'a [Taint], tolerations: &[Toleration]) ->
 /// default order (NodeUnschedulable, TaintToleration, NodeAffinity) and the first failure is told.
 pub fn rejection(request: Request<'_>, node: &Node) -> Option<String> {
     if node.unschedulable {
-        let cordon = Taint {
-            key: UNSCHEDULABLE_TAINT_KEY.to_string(),
-            value: None,
-            effect: "NoSchedule".to_string(),
-        };
+        let cordon = Taint { key: UNSCHEDULABLE_TAINT_KEY.to_string(), value: None, effect: "NoSchedule".to_string() };
         if !request.tolerations.iter().any(|toleration| tolerates(toleration, &cordon)) {
             return Some(format!("node `{}` is cordoned (unschedulable)", node.name));
         }
@@ -105,12 +99,7 @@ impl Scheduler {
     /// (the lab's hint for pods whose address pins them to a node's IPAM block), else the one
     /// with the fewest pods, ties by name (`nodes` is sorted by name). On failure, returns one
     /// sentence per node saying why it was rejected.
-    pub fn place(
-        &mut self,
-        request: Request<'_>,
-        nodes: &[Node],
-        preferred: Option<&str>,
-    ) -> Result<String, String> {
+    pub fn place(&mut self, request: Request<'_>, nodes: &[Node], preferred: Option<&str>) -> Result<String, String> {
         let mut best: Option<(&Node, usize)> = None;
         let mut reasons = Vec::new();
         let mut preferred_node = None;
@@ -217,15 +206,12 @@ mod tests {
         let labels = Labels::new();
         let request = Request { node_selector: &labels, tolerations: &[] };
         let mut scheduler = Scheduler::new();
-        let placed: Vec<String> =
-            (0..3).map(|_| scheduler.place(request, &nodes, None).unwrap()).collect();
+        let placed: Vec<String> = (0..3).map(|_| scheduler.place(request, &nodes, None).unwrap()).collect();
         assert_eq!(placed, ["node1", "node2", "node1"]);
 
         let mut selector = Labels::new();
         selector.insert("disk".to_string(), "ssd".to_string());
-        let error = scheduler
-            .place(Request { node_selector: &selector, tolerations: &[] }, &nodes, None)
-            .unwrap_err();
+        let error = scheduler.place(Request { node_selector: &selector, tolerations: &[] }, &nodes, None).unwrap_err();
         assert!(error.contains("taint `node-role.kubernetes.io/control-plane:NoSchedule`"), "{error}");
         assert!(error.contains("lacks the label `disk=ssd`"), "{error}");
         assert!(error.contains("node3` is cordoned"), "{error}");

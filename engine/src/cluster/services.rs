@@ -74,10 +74,10 @@ fn reserve_explicit(
         match cluster_ips.reserve(address, &owner) {
             Ok(()) => held.cluster_ip = Some(address),
             Err(error) => {
-                diagnostics.push(spec.origin.locate(
-                    Diagnostic::error(describe(error, "ClusterIP", address.to_string())),
-                    "spec.clusterIP",
-                ));
+                diagnostics.push(
+                    spec.origin
+                        .locate(Diagnostic::error(describe(error, "ClusterIP", address.to_string())), "spec.clusterIP"),
+                );
                 return None;
             }
         }
@@ -125,10 +125,9 @@ fn reserve_explicit(
                 own.push((node_port, port.protocol));
             }
             Err(error) => {
-                diagnostics.push(spec.origin.locate(
-                    Diagnostic::error(describe(error, "NodePort", node_port.to_string())),
-                    &path,
-                ));
+                diagnostics.push(
+                    spec.origin.locate(Diagnostic::error(describe(error, "NodePort", node_port.to_string())), &path),
+                );
                 release(held, cluster_ips, node_ports);
                 return None;
             }
@@ -145,10 +144,12 @@ fn reserve_explicit(
             ));
             spec.service.health_check_node_port = None;
         } else if let Err(error) = node_ports.reserve(port, &owner) {
-            diagnostics.push(spec.origin.locate(
-                Diagnostic::error(describe(error, "NodePort", port.to_string())),
-                "spec.healthCheckNodePort",
-            ));
+            diagnostics.push(
+                spec.origin.locate(
+                    Diagnostic::error(describe(error, "NodePort", port.to_string())),
+                    "spec.healthCheckNodePort",
+                ),
+            );
             release(held, cluster_ips, node_ports);
             return None;
         } else {
@@ -318,7 +319,8 @@ mod tests {
         headless.cluster_ip = ClusterIpRequest::Headless;
         let mut pinned = spec("dns", ServiceType::ClusterIp, None);
         pinned.cluster_ip = ClusterIpRequest::Given("10.96.0.10".parse().unwrap());
-        let (services, diagnostics) = run(vec![local, headless, pinned, spec("web", ServiceType::ClusterIp, Some(31001))]);
+        let (services, diagnostics) =
+            run(vec![local, headless, pinned, spec("web", ServiceType::ClusterIp, Some(31001))]);
         assert_eq!(services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["db", "dns", "lb", "web"]);
         assert_eq!(services[0].cluster_ip, None);
         assert_eq!(services[1].cluster_ip, Some("10.96.0.10".parse().unwrap()));
@@ -342,10 +344,11 @@ mod tests {
         let mut outside = spec("c", ServiceType::ClusterIp, None);
         outside.cluster_ip = ClusterIpRequest::Given("192.168.1.1".parse().unwrap());
         // d may take 30500 because b was rejected before reserving it.
-        let (services, diagnostics) =
-            run(vec![first, second, outside, spec("d", ServiceType::NodePort, Some(30500))]);
+        let (services, diagnostics) = run(vec![first, second, outside, spec("d", ServiceType::NodePort, Some(30500))]);
         assert_eq!(services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "d"]);
         assert!(matches!(&diagnostics[0].problem, Problem::Clash { other, .. } if other == "Service default/a"));
-        assert!(matches!(&diagnostics[1].problem, Problem::InvalidValue { reason, .. } if reason.contains("10.96.0.0/12")));
+        assert!(
+            matches!(&diagnostics[1].problem, Problem::InvalidValue { reason, .. } if reason.contains("10.96.0.0/12"))
+        );
     }
 }

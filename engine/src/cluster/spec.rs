@@ -9,8 +9,8 @@
 use std::net::Ipv4Addr;
 
 use crate::cluster::{
-    Container, EndpointSlice, ExternalHost, Ingress, IngressClass, IpPool, KubeProxyConfig, L2Advertisement,
-    Labels, MetalLbPool, Node, Service, Toleration,
+    Container, EndpointSlice, ExternalHost, Ingress, IngressClass, IpPool, KubeProxyConfig, L2Advertisement, Labels,
+    MetalLbPool, Node, Service, Toleration,
 };
 use crate::diagnostic::{Diagnostic, Position};
 use crate::net::Cidr;

@@ -94,7 +94,9 @@ pub fn materialise(
         diagnostics.push(spec.origin.locate(
             Diagnostic::warning(Problem::InvalidValue {
                 value: spec.replicas.to_string(),
-                reason: format!("the lab runs at most {MAX_REPLICAS} replicas of one controller, so it makes {MAX_REPLICAS}"),
+                reason: format!(
+                    "the lab runs at most {MAX_REPLICAS} replicas of one controller, so it makes {MAX_REPLICAS}"
+                ),
             }),
             "spec.replicas",
         ));
