@@ -146,8 +146,15 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
         let Some(root) = &document.root else {
             continue;
         };
+        // Empty documents (`---` with nothing or only comments after it) are skipped, as
+        // kubectl skips them.
+        if root.is_null() {
+            continue;
+        }
         read_document(document.index, root, &mut manifests, &mut diagnostics, &mut limited);
     }
+    // Report in reading order; the sort is stable, so problems at one spot keep their order.
+    diagnostics.sort_by_key(|d| d.position);
     (manifests, diagnostics)
 }
 
@@ -321,23 +328,25 @@ fn read_kind(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, api_version: &str
     let mut fields = cx.map(node, prefix)?;
     fields.ignore(&["apiVersion", "kind"]);
     let resource = match kind {
-        "Node" => Resource::Node(node::read_node(cx, &mut fields)),
-        "Namespace" => Resource::Namespace(node::read_namespace(cx, &mut fields)),
-        "Pod" => Resource::Pod(pod::read_pod(cx, &mut fields)),
+        "Node" => Some(Resource::Node(node::read_node(cx, &mut fields))),
+        "Namespace" => Some(Resource::Namespace(node::read_namespace(cx, &mut fields))),
+        "Pod" => Some(Resource::Pod(pod::read_pod(cx, &mut fields))),
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
-            Resource::Workload(workload::read_workload(cx, &mut fields, kind)?)
+            workload::read_workload(cx, &mut fields, kind).map(Resource::Workload)
         }
-        "Service" => Resource::Service(service::read_service(cx, &mut fields)?),
-        "EndpointSlice" => Resource::EndpointSlice(endpoint_slice::read_endpoint_slice(cx, &mut fields)?),
-        "IPPool" => Resource::IpPool(calico::read_ip_pool(cx, &mut fields, api_version)?),
-        "BlockAffinity" => Resource::BlockAffinity(calico::read_block_affinity(cx, &mut fields)?),
-        "KubeProxyConfiguration" => Resource::KubeProxyConfiguration(kube_proxy::read(cx, &mut fields)),
-        "IPAddressPool" => Resource::IpAddressPool(metallb::read_ip_address_pool(cx, &mut fields)?),
-        "L2Advertisement" => Resource::L2Advertisement(metallb::read_l2_advertisement(cx, &mut fields)),
-        "Ingress" => Resource::Ingress(ingress::read_ingress(cx, &mut fields, node, api_version)?),
-        "IngressClass" => Resource::IngressClass(ingress::read_ingress_class(cx, &mut fields)),
-        _ => return None,
+        "Service" => service::read_service(cx, &mut fields).map(Resource::Service),
+        "EndpointSlice" => endpoint_slice::read_endpoint_slice(cx, &mut fields).map(Resource::EndpointSlice),
+        "IPPool" => calico::read_ip_pool(cx, &mut fields, api_version).map(Resource::IpPool),
+        "BlockAffinity" => calico::read_block_affinity(cx, &mut fields).map(Resource::BlockAffinity),
+        "KubeProxyConfiguration" => Some(Resource::KubeProxyConfiguration(kube_proxy::read(cx, &mut fields))),
+        "IPAddressPool" => metallb::read_ip_address_pool(cx, &mut fields).map(Resource::IpAddressPool),
+        "L2Advertisement" => Some(Resource::L2Advertisement(metallb::read_l2_advertisement(cx, &mut fields))),
+        "Ingress" => ingress::read_ingress(cx, &mut fields, node, api_version).map(Resource::Ingress),
+        "IngressClass" => Some(Resource::IngressClass(ingress::read_ingress_class(cx, &mut fields))),
+        _ => None,
     };
+    // Unknown fields are worth knowing about even when the object itself is broken
+    // (a misspelled `specs:` explains the missing `spec`).
     fields.finish(cx);
-    Some(resource)
+    resource
 }

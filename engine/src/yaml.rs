@@ -351,7 +351,7 @@ impl Builder {
                 Ok(pair) => pair,
                 Err(error) => {
                     let index = self.documents.len();
-                    diagnostics.push(syntax_error(&error, offset_line, index));
+                    diagnostics.push(syntax_error(text, &error, offset_line, index));
                     self.push_document(index, doc_position, None, true);
                     return Outcome::Failed { line: error.marker().line() };
                 }
@@ -557,25 +557,75 @@ fn tree_depth(node: &Node, above: usize) -> usize {
 }
 
 /// Rewords the parser's messages into a learner's sentence fragment, with a hint for the
-/// usual causes (tabs, unclosed quotes, a full-width `＃`).
-fn syntax_error(error: &ScanError, offset_line: usize, document: usize) -> Diagnostic {
+/// usual causes (tabs, unclosed quotes and brackets, bad indentation, a full-width `＃`).
+/// `text` is the chunk being parsed, which starts at line `offset_line + 1` of the input.
+fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usize) -> Diagnostic {
     let marker = error.marker();
     let info = error.info();
-    let hint = if info.contains("tab") {
-        " (YAML indents with spaces; tabs are not allowed for indentation)"
-    } else if info.contains("quoted scalar") || info.contains("end of stream") && info.contains("quote") {
-        " (a quote was opened and never closed)"
-    } else if info.contains("duplicated key") {
-        ""
-    } else {
-        ""
-    };
-    let message = format!("{info}{hint}");
+    let mut line = marker.line();
+    let mut column = marker.col().saturating_add(1);
+    let mut message = info.to_string();
+    let line_text = |number: usize| text.lines().nth(number.saturating_sub(1)).unwrap_or("");
+    // A full-width `＃` (common when pasting from Japanese text) is not a comment.
+    let fullwidth = text
+        .lines()
+        .enumerate()
+        .take(line)
+        .find(|(_, content)| content.trim_start().starts_with('＃'));
+    if let Some((index, content)) = fullwidth {
+        line = index.saturating_add(1);
+        column = content.chars().take_while(|c| *c == ' ').count().saturating_add(1);
+        message = "`＃` is a full-width character, not `#`, so this line is not a comment and breaks the YAML; write `#`".to_string();
+    } else if info.contains("tab") {
+        if let Some(at) = line_text(line).chars().position(|c| c == '\t') {
+            column = at.saturating_add(1);
+        }
+        message.push_str(" (YAML indents with spaces; tabs are not allowed for indentation)");
+    } else if info.contains("quoted scalar") {
+        message.push_str(" (a quote was opened and never closed)");
+    } else if info.contains("flow sequence") || info.contains("flow mapping") {
+        if let Some((open, open_line, open_column)) = unclosed_bracket(text, line, column) {
+            message.push_str(&format!(
+                " (the `{open}` on line {} column {open_column} is never closed)",
+                open_line.saturating_add(offset_line)
+            ));
+        }
+    } else if info.contains("block collection") || info.contains("block mapping") || info.contains("mapping values") {
+        message.push_str(" (check the indentation: the entries of one mapping or list must start in the same column)");
+    }
     Diagnostic::error(Problem::Syntax { message })
-        .at(
-            Some(document),
-            Some(Position { line: marker.line().saturating_add(offset_line), column: marker.col().saturating_add(1) }),
-        )
+        .at(Some(document), Some(Position { line: line.saturating_add(offset_line), column }))
+}
+
+/// The innermost `[` or `{` still open before 1-based `line`:`column`, skipping quoted text
+/// and comments: the bracket, its line and its column.
+fn unclosed_bracket(text: &str, line: usize, column: usize) -> Option<(char, usize, usize)> {
+    let mut stack: Vec<(char, usize, usize)> = Vec::new();
+    for (index, content) in text.lines().enumerate().take(line) {
+        let number = index.saturating_add(1);
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for (at, c) in content.chars().enumerate() {
+            if number == line && at.saturating_add(1) >= column {
+                break;
+            }
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' => quote = Some(c),
+                    '#' if previous == ' ' || previous == '\t' => break,
+                    '[' | '{' => stack.push((c, number, at.saturating_add(1))),
+                    ']' | '}' => {
+                        stack.pop();
+                    }
+                    _ => {}
+                },
+            }
+            previous = c;
+        }
+    }
+    stack.pop()
 }
 
 #[cfg(test)]

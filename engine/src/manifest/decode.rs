@@ -128,7 +128,18 @@ impl<'d> Cx<'d> {
             Some(Resolved::Bool(b)) => Some(b),
             Some(Resolved::Null) => None,
             _ => match scalar.and_then(yaml::Scalar::yaml11_bool) {
-                Some(b) => Some(b),
+                Some(b) => {
+                    let text = scalar.map(|s| s.text.clone()).unwrap_or_default();
+                    self.warn(
+                        node.position,
+                        path,
+                        Problem::Deprecated {
+                            what: format!("`{text}` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as {b})"),
+                            replacement: format!("`{b}`, which every YAML parser reads the same way"),
+                        },
+                    );
+                    Some(b)
+                }
                 None => {
                     let expected = if scalar.is_some_and(|s| s.quoted && matches!(s.text.as_str(), "true" | "false")) {
                         "a boolean (write true or false without quotes)"
@@ -186,7 +197,7 @@ impl<'d> Cx<'d> {
         match Cidr::parse_strict(&text) {
             Ok(cidr) => Some(cidr),
             Err(error) => {
-                self.invalid(node, path, error.to_string());
+                self.invalid(node, path, cidr_reason(&error));
                 None
             }
         }
@@ -274,11 +285,13 @@ pub(crate) struct Fields<'n> {
     pub path: String,
     entries: &'n [Entry],
     used: Vec<bool>,
+    /// Every key asked for or ignored, for "did you mean" suggestions.
+    known: Vec<String>,
 }
 
 impl<'n> Fields<'n> {
     pub fn new(position: Position, path: &str, entries: &'n [Entry]) -> Fields<'n> {
-        Fields { position, path: path.to_string(), entries, used: vec![false; entries.len()] }
+        Fields { position, path: path.to_string(), entries, used: vec![false; entries.len()], known: Vec::new() }
     }
 
     /// The path of a field of this mapping.
@@ -288,6 +301,7 @@ impl<'n> Fields<'n> {
 
     /// Takes a field; `None` if it is absent or `null`.
     pub fn take(&mut self, key: &str) -> Option<(&'n yaml::Node, String)> {
+        self.know(key);
         let index = self.entries.iter().position(|entry| entry.key == key)?;
         if let Some(used) = self.used.get_mut(index) {
             *used = true;
@@ -300,12 +314,14 @@ impl<'n> Fields<'n> {
     }
 
     /// Whether the mapping has the field (even as `null`).
-    pub fn has(&self, key: &str) -> bool {
+    pub fn has(&mut self, key: &str) -> bool {
+        self.know(key);
         self.entries.iter().any(|entry| entry.key == key)
     }
 
     /// Marks fields the lab knows but does not use, so they are accepted silently.
     pub fn ignore(&mut self, keys: &[&str]) {
+        keys.iter().for_each(|key| self.know(key));
         for (entry, used) in self.entries.iter().zip(self.used.iter_mut()) {
             if keys.contains(&entry.key.as_str()) {
                 *used = true;
@@ -318,12 +334,23 @@ impl<'n> Fields<'n> {
         self.used.iter_mut().for_each(|used| *used = true);
     }
 
-    /// Warns about every field not taken or ignored.
+    fn know(&mut self, key: &str) {
+        if !self.known.iter().any(|k| k == key) {
+            self.known.push(key.to_string());
+        }
+    }
+
+    /// Warns about every field not taken or ignored, suggesting the known field it most
+    /// likely misspells.
     pub fn finish(self, cx: &mut Cx<'_>) {
         for (entry, used) in self.entries.iter().zip(self.used.iter()) {
             if !used {
                 let path = key_path(&self.path, &entry.key);
-                cx.warn(entry.key_position, &path, Problem::UnknownField { field: entry.key.clone() });
+                let problem = match suggestion(&entry.key, &self.known) {
+                    Some(known) => Problem::MisspelledField { field: entry.key.clone(), suggestion: known },
+                    None => Problem::UnknownField { field: entry.key.clone() },
+                };
+                cx.warn(entry.key_position, &path, problem);
             }
         }
     }
@@ -419,4 +446,54 @@ impl<'n> Fields<'n> {
 /// Whether a diagnostic was already reported at `path` (so "missing" does not follow "wrong type").
 fn cx_reported_at(cx: &Cx<'_>, path: &str) -> bool {
     cx.diagnostics.iter().rev().take(8).any(|d| d.path == path && d.document == Some(cx.document))
+}
+
+/// The known key that `key` most likely misspells: same letters in another case, or at most
+/// two edits away (one for short keys).
+fn suggestion(key: &str, known: &[String]) -> Option<String> {
+    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+        return Some(k.clone());
+    }
+    let limit = if key.chars().count() <= 4 { 1 } else { 2 };
+    known
+        .iter()
+        .map(|k| (edit_distance(&key.to_ascii_lowercase(), &k.to_ascii_lowercase()), k))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k.clone())
+}
+
+/// Levenshtein distance over characters (keys are short; inputs are bounded by the YAML limits).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = i;
+        if let Some(first) = row.first_mut() {
+            *first = i.saturating_add(1);
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let cost = usize::from(ca != *cb);
+            let value = diagonal.saturating_add(cost).min(above.saturating_add(1)).min(left.saturating_add(1));
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j.saturating_add(1)) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// Why a CIDR is refused, without repeating the whole value.
+pub(crate) fn cidr_reason(error: &crate::net::CidrError) -> String {
+    use crate::net::CidrError;
+    match error {
+        CidrError::BadAddress(address) => format!("`{address}` is not an IPv4 address"),
+        CidrError::BadPrefixLength(_) => "the prefix length after `/` must be a number from 0 to 32".to_string(),
+        CidrError::HostBitsSet { network, .. } => {
+            format!("it has bits set after the prefix length; the network address is `{network}`")
+        }
+    }
 }

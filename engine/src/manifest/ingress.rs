@@ -230,12 +230,18 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
     let Some(mut service) = f.map(cx, "service") else {
         if !cx.failed {
             if f.has("serviceName") {
+                let name = f.take("serviceName").and_then(|(n, _)| n.text().map(str::to_string));
+                let port = f.take("servicePort").and_then(|(n, _)| n.text().map(str::to_string));
                 cx.error(
                     node.position,
                     path,
                     Problem::Deprecated {
-                        what: "`serviceName`/`servicePort` belong to the removed v1beta1 Ingress and are not read in networking.k8s.io/v1; that form".to_string(),
-                        replacement: "`service: {name: ..., port: {number: ...}}`".to_string(),
+                        what: "`serviceName`/`servicePort` (the v1beta1 backend form, which networking.k8s.io/v1 does not read)".to_string(),
+                        replacement: format!(
+                            "`service: {{name: {}, port: {{number: {}}}}}`",
+                            name.as_deref().unwrap_or("..."),
+                            port.as_deref().unwrap_or("...")
+                        ),
                     },
                 );
                 f.ignore(&["serviceName", "servicePort"]);

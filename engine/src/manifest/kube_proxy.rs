@@ -98,7 +98,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
             for part in text.split(',').map(str::trim).filter(|p| !p.is_empty() && !p.contains(':')) {
                 match Cidr::parse_strict(part) {
                     Ok(cidr) => config.cluster_cidr.push(cidr),
-                    Err(error) => cx.invalid(node, &path, error.to_string()),
+                    Err(error) => cx.invalid(node, &path, super::decode::cidr_reason(&error)),
                 }
             }
         }

@@ -86,7 +86,8 @@ pub(crate) fn read_namespace(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Namesp
 /// Reports a missing `metadata.name`.
 pub(crate) fn require_name(cx: &mut Cx<'_>, fields: &Fields<'_>, metadata: &ObjectMeta) {
     if metadata.name.is_empty() && !cx.failed {
-        cx.error(fields.position, &fields.path_of("metadata.name"), Problem::MissingField { field: "metadata.name".to_string() });
+        let path = if fields.path.is_empty() { "metadata.name".to_string() } else { format!("{}.metadata.name", fields.path) };
+        cx.error(fields.position, &path, Problem::MissingField { field: "metadata.name".to_string() });
     }
 }
 

@@ -259,7 +259,7 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
             }
             Ok(cidr) => Some(cidr),
             Err(error) => {
-                cx.invalid(node, path, error.to_string());
+                cx.invalid(node, path, super::decode::cidr_reason(&error));
                 None
             }
         }
@@ -366,7 +366,14 @@ fn check_port_names(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, ports: &[Ser
     for (index, (port, item)) in ports.iter().zip(items.iter()).enumerate() {
         let item_path = format!("{path}[{index}].name");
         match &port.name {
-            None => cx.error(item.position, &item_path, Problem::MissingField { field: "name".to_string() }),
+            None => cx.error(
+                item.position,
+                &item_path,
+                Problem::InvalidValue {
+                    value: format!("port {}", port.port),
+                    reason: "it has no `name`; when a Service has more than one port, every port needs a name".to_string(),
+                },
+            ),
             Some(name) => {
                 if let Some(first) = seen.insert(name.as_str(), index) {
                     let position = item.get("name").map(|n| n.position).unwrap_or(item.position);

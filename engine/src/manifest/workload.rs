@@ -90,7 +90,10 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
                 None if !cx.failed => t.missing(cx, "spec"),
                 None => {}
             }
-            let template_position = t.position;
+            let template_position = t
+                .take("metadata")
+                .and_then(|(m, _)| m.get("labels").map(|l| l.position))
+                .unwrap_or(t.position);
             t.finish(cx);
             // The API refuses a selector that does not select the template's own pods
             // (apps validation: "`selector` does not match template `labels`").
