@@ -13,9 +13,11 @@ use crate::diagnostic::Diagnostic;
 use crate::netfilter::Ruleset;
 
 pub mod duration;
+pub mod filters;
 pub mod host;
 pub mod iptables;
 pub mod kubectl;
+pub mod regex;
 pub mod tabwriter;
 pub mod words;
 
@@ -144,12 +146,26 @@ impl Lab {
         self.rulesets.insert(node.to_string(), ruleset);
     }
 
-    /// Runs one command line on `host`, like a shell would.
+    /// Runs one command line on `host`, like a shell would: a command, or a pipeline whose
+    /// later commands may be the text filters `grep`, `head`, `tail` and `wc`. As in bash,
+    /// the exit status is the last command's and every command's stderr is kept.
     pub fn run(&mut self, host: &Host, command_line: &str) -> CommandOutput {
-        match words::split(command_line) {
-            Ok(words) => self.run_words(host, &words),
-            Err(error) => CommandOutput::fail(2, error.message()),
+        let pipeline = match words::split_pipeline(command_line) {
+            Ok(pipeline) => pipeline,
+            Err(error) => return CommandOutput::fail(2, error.message()),
+        };
+        let mut output = CommandOutput::default();
+        let mut stderr = String::new();
+        for (index, words) in pipeline.iter().enumerate() {
+            let filter = words.first().filter(|command| index > 0 && filters::is_filter(command));
+            output = match filter {
+                Some(command) => filters::run(command, words.get(1..).unwrap_or_default(), &output.stdout),
+                None => self.run_words(host, words),
+            };
+            stderr.push_str(&output.stderr);
         }
+        output.stderr = stderr;
+        output
     }
 
     /// Runs a command already split into words (`argv`).
@@ -193,7 +209,9 @@ Commands in the lab (run on a node, a pod or `client`):
   iptables [-t TABLE] -S [CHAIN]
   iptables [-t TABLE] -L [CHAIN] [-n] [-v] [--line-numbers]
   help
-Quotes and backslashes work as in a shell; pipes and redirections do not.
+Output can be piped into grep [-E|-F] [-i] [-v] [-c] [-n] PATTERN, head [-n N],
+tail [-n N] and wc [-l], e.g. `iptables-save | grep 31000`. Quotes and backslashes work
+as in a shell; redirections and `;` lists do not.
 "
     .to_string()
 }

@@ -2,16 +2,18 @@
 //!
 //! The lab's shell runs one simple command per line: words separated by blanks, with
 //! `'single'` and `"double"` quotes and backslash escapes (POSIX.1-2017 XCU 2.2 "Quoting").
-//! Pipes, lists and redirections are refused with a sentence, since nothing here has files
-//! or processes to connect.
+//! Pipelines (`a | b`) are split into their commands; lists and redirections are refused
+//! with a sentence, since nothing here has files or background processes.
 
 /// Why a line could not be split.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SplitError {
     /// A quote was opened and never closed; carries the quote character.
     UnterminatedQuote(char),
-    /// An unquoted `|`, `;`, `&`, `<` or `>`.
+    /// An unquoted `;`, `&`, `<` or `>` (or `||`).
     Operator(char),
+    /// A `|` with no command on one side.
+    EmptyPipe,
 }
 
 impl SplitError {
@@ -22,14 +24,27 @@ impl SplitError {
                 format!("bash: unexpected EOF while looking for matching `{quote}'")
             }
             SplitError::Operator(operator) => format!(
-                "packetlab: `{operator}` (pipes, lists and redirections) is not supported; run one command per line"
+                "packetlab: `{operator}` (lists and redirections) is not supported; run one command per line"
             ),
+            SplitError::EmptyPipe => "bash: syntax error near unexpected token `|'".to_string(),
         }
     }
 }
 
 /// Splits `line` into words. An unquoted `#` at the start of a word starts a comment.
+/// A `|` is refused here; see [`split_pipeline`].
 pub fn split(line: &str) -> Result<Vec<String>, SplitError> {
+    let mut pipeline = split_pipeline(line)?;
+    match pipeline.len() {
+        0 => Ok(Vec::new()),
+        1 => Ok(pipeline.pop().unwrap_or_default()),
+        _ => Err(SplitError::Operator('|')),
+    }
+}
+
+/// Splits `line` into the commands of a pipeline, each a list of words.
+pub fn split_pipeline(line: &str) -> Result<Vec<Vec<String>>, SplitError> {
+    let mut commands: Vec<Vec<String>> = Vec::new();
     let mut words = Vec::new();
     let mut word = String::new();
     // Whether a word has started, so that `''` still yields an (empty) word.
@@ -81,7 +96,20 @@ pub fn split(line: &str) -> Result<Vec<String>, SplitError> {
                     Some(escaped) => word.push(escaped),
                 }
             }
-            '|' | ';' | '&' | '<' | '>' => return Err(SplitError::Operator(c)),
+            '|' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+                if words.is_empty() {
+                    return Err(SplitError::EmptyPipe);
+                }
+                if chars.clone().next() == Some('|') {
+                    return Err(SplitError::Operator('|'));
+                }
+                commands.push(std::mem::take(&mut words));
+            }
+            ';' | '&' | '<' | '>' => return Err(SplitError::Operator(c)),
             other => {
                 in_word = true;
                 word.push(other);
@@ -91,7 +119,14 @@ pub fn split(line: &str) -> Result<Vec<String>, SplitError> {
     if in_word {
         words.push(word);
     }
-    Ok(words)
+    if words.is_empty() {
+        if !commands.is_empty() {
+            return Err(SplitError::EmptyPipe);
+        }
+    } else {
+        commands.push(words);
+    }
+    Ok(commands)
 }
 
 #[cfg(test)]
@@ -123,6 +158,16 @@ mod tests {
     }
 
     #[test]
+    fn pipelines() {
+        assert_eq!(
+            super::split_pipeline("iptables-save -t nat | grep 'KUBE-SVC' |head -n 3").unwrap(),
+            [vec!["iptables-save", "-t", "nat"], vec!["grep", "KUBE-SVC"], vec!["head", "-n", "3"]]
+        );
+        assert_eq!(super::split_pipeline("grep 'a|b'").unwrap(), [vec!["grep", "a|b"]]);
+        assert!(super::split_pipeline("  # only a comment").unwrap().is_empty());
+    }
+
+    #[test]
     fn comments_start_at_a_word() {
         assert_eq!(words("kubectl get pods # all of them"), ["kubectl", "get", "pods"]);
         assert_eq!(words("echo a#b"), ["echo", "a#b"]);
@@ -133,6 +178,10 @@ mod tests {
         assert_eq!(split("echo 'abc"), Err(SplitError::UnterminatedQuote('\'')));
         assert_eq!(split("echo \"abc"), Err(SplitError::UnterminatedQuote('"')));
         assert_eq!(split("iptables-save | grep KUBE"), Err(SplitError::Operator('|')));
+        assert_eq!(split("kubectl get pods > out"), Err(SplitError::Operator('>')));
+        assert_eq!(super::split_pipeline("a || b"), Err(SplitError::Operator('|')));
+        assert_eq!(super::split_pipeline("| grep x"), Err(SplitError::EmptyPipe));
+        assert_eq!(super::split_pipeline("iptables-save |"), Err(SplitError::EmptyPipe));
         assert_eq!(
             SplitError::UnterminatedQuote('\'').message(),
             "bash: unexpected EOF while looking for matching `''"

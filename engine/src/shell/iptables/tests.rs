@@ -203,3 +203,16 @@ fn list_without_n_says_it_prints_numbers() {
     assert!(output.stdout.contains("0.0.0.0/0"));
     assert!(output.stderr.contains("as with -n"));
 }
+
+#[test]
+fn pipelines_filter_the_output() {
+    let found = node("iptables-save -t nat | grep 'dport 443' | wc -l");
+    assert_eq!((found.stdout.as_str(), found.exit_code), ("1\n", 0));
+    let none = node("iptables-save | grep -c KUBE-SVC");
+    assert_eq!((none.stdout.as_str(), none.exit_code), ("0\n", 1));
+    // Every command's stderr is kept; the status is the last command's.
+    let missing = node("iptables -S FOO | grep x");
+    assert_eq!(missing.exit_code, 1);
+    assert!(missing.stderr.contains("chain `FOO'"));
+    assert_eq!(node("iptables-save | sort").exit_code, 127);
+}
