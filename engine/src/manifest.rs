@@ -138,7 +138,7 @@ impl Resource {
 pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
     let (documents, mut diagnostics) = yaml::load(text);
     let mut manifests = Manifests::default();
-    let mut limited = false;
+    let mut skipped = Skipped::default();
     for document in &documents {
         if document.failed {
             continue;
@@ -151,11 +151,27 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
         if root.is_null() {
             continue;
         }
-        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut limited);
+        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut skipped);
+    }
+    if let Some((document, position)) = skipped.first {
+        diagnostics.push(
+            Diagnostic::warning(Problem::TooManyObjects {
+                count: MAX_OBJECTS.saturating_add(skipped.count),
+                limit: MAX_OBJECTS,
+            })
+            .at(Some(document), Some(position)),
+        );
     }
     // Report in reading order; the sort is stable, so problems at one spot keep their order.
     diagnostics.sort_by_key(|d| d.position);
     (manifests, diagnostics)
+}
+
+/// Objects left out because of [`MAX_OBJECTS`]: how many, and where the first one is.
+#[derive(Default)]
+struct Skipped {
+    count: usize,
+    first: Option<(usize, Position)>,
 }
 
 fn read_document(
@@ -163,7 +179,7 @@ fn read_document(
     root: &yaml::Node,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     let Value::Map(_) = &root.value else {
         // JSON arrays of objects are not what kubectl accepts either.
@@ -179,10 +195,10 @@ fn read_document(
     let kind = root.get("kind").and_then(yaml::Node::text).unwrap_or("");
     let is_list = kind == "List" || (kind.ends_with("List") && root.get("items").is_some());
     if is_list {
-        read_list(index, root, kind, manifests, diagnostics, limited);
+        read_list(index, root, kind, manifests, diagnostics, skipped);
         return;
     }
-    read_one(index, root, "", manifests, diagnostics, limited);
+    read_one(index, root, "", None, manifests, diagnostics, skipped);
 }
 
 /// A `kind: List` (or `ServiceList`, ...) as `kubectl get -o yaml` prints it: each item is
@@ -193,7 +209,7 @@ fn read_list(
     list_kind: &str,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     let mut cx = Cx::new(index, diagnostics);
     let Some(mut fields) = cx.map(root, "") else {
@@ -209,41 +225,45 @@ fn read_list(
         cx.wrong_type(items, &items_path, "a list of objects");
         return;
     };
-    // `ServiceList` items may leave out apiVersion and kind; the list's kind tells them.
-    let implied_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
+    // The API's own lists (`ServiceList` from `kubectl get --raw`) leave out each item's
+    // apiVersion and kind; the list's kind and apiVersion tell them.
+    let list_api = root.get("apiVersion").and_then(yaml::Node::text).unwrap_or("v1");
+    let implied = list_kind.strip_suffix("List").filter(|k| !k.is_empty()).map(|kind| (list_api, kind));
     for (number, item) in entries.iter().enumerate() {
         let path = format!("items[{number}]");
         if !matches!(item.value, Value::Map(_)) {
             cx.error(item.position, &path, Problem::NotAnObject { found: item.describe() });
             continue;
         }
-        let _ = implied_kind;
-        read_one(index, item, &path, manifests, cx.diagnostics, limited);
+        read_one(index, item, &path, implied, manifests, cx.diagnostics, skipped);
     }
 }
 
-/// Reads one object mapping at `prefix` (empty, or `items[3]` inside a List).
+/// Reads one object mapping at `prefix` (empty, or `items[3]` inside a List); `implied` is the
+/// apiVersion and kind an item of a typed list such as `ServiceList` has when it leaves them out.
 fn read_one(
     index: usize,
     node: &yaml::Node,
     prefix: &str,
+    implied: Option<(&str, &str)>,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     if manifests.objects.len() >= MAX_OBJECTS {
-        if !*limited {
-            *limited = true;
-            diagnostics.push(
-                Diagnostic::warning(Problem::TooManyObjects { count: MAX_OBJECTS.saturating_add(1), limit: MAX_OBJECTS })
-                    .at(Some(index), Some(node.position)),
-            );
+        if skipped.count == 0 {
+            skipped.first = Some((index, node.position));
         }
+        skipped.count = skipped.count.saturating_add(1);
         return;
     }
     let mut cx = Cx::new(index, diagnostics);
-    let api_version = type_field(&mut cx, node, prefix, "apiVersion");
-    let kind = type_field(&mut cx, node, prefix, "kind");
+    let (api_version, kind) = match implied {
+        Some((api, kind)) if node.get("kind").is_none() && node.get("apiVersion").is_none() => {
+            (Some(api.to_string()), Some(kind.to_string()))
+        }
+        _ => (type_field(&mut cx, node, prefix, "apiVersion"), type_field(&mut cx, node, prefix, "kind")),
+    };
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         return;
     };

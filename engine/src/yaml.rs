@@ -115,11 +115,10 @@ impl Scalar {
         if let Some(value) = parse_int(text) {
             return Resolved::Int(value);
         }
-        if looks_like_float(text) {
-            if let Ok(value) = text.parse::<f64>() {
+        if looks_like_float(text)
+            && let Ok(value) = text.parse::<f64>() {
                 return Resolved::Float(value);
             }
-        }
         match text {
             ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
             "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
@@ -295,11 +294,10 @@ fn next_document_marker(text: &str, line: usize) -> Option<(usize, usize)> {
         // The chunk's own first line may be the `---` that started it: never resume there.
         if this_line >= line && number > 0 {
             let trimmed = content.trim_end_matches(['\n', '\r']);
-            if let Some(after) = trimmed.strip_prefix("---") {
-                if after.is_empty() || after.starts_with([' ', '\t']) {
+            if let Some(after) = trimmed.strip_prefix("---")
+                && (after.is_empty() || after.starts_with([' ', '\t'])) {
                     return Some((number, byte));
                 }
-            }
         }
         byte = byte.saturating_add(content.len());
     }
@@ -349,6 +347,22 @@ impl Builder {
             };
             let (event, span) = match next {
                 Ok(pair) => pair,
+                Err(error) if error.info().contains("recursion limit") => {
+                    // The scanner counts flow brackets itself and may stop before our depth check.
+                    let index = self.documents.len();
+                    let marker = error.marker();
+                    diagnostics.push(
+                        Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(
+                            Some(index),
+                            Some(Position {
+                                line: marker.line().saturating_add(offset_line),
+                                column: marker.col().saturating_add(1),
+                            }),
+                        ),
+                    );
+                    self.push_document(index, doc_position, None, true);
+                    return Outcome::Stopped;
+                }
                 Err(error) => {
                     let index = self.documents.len();
                     diagnostics.push(syntax_error(text, &error, offset_line, index));
@@ -364,9 +378,17 @@ impl Builder {
                 Event::StreamEnd => return Outcome::Finished,
                 Event::DocumentStart(_) => {
                     if self.documents.len() >= MAX_DOCUMENTS {
+                        // Every line starting with `---` from here on starts one more document.
+                        let from_line = span.start.line().saturating_sub(1);
+                        let more = text
+                            .lines()
+                            .skip(from_line)
+                            .filter(|line| line.starts_with("---"))
+                            .count()
+                            .max(1);
                         diagnostics.push(
-                            Diagnostic::error(Problem::TooManyObjects {
-                                count: MAX_DOCUMENTS.saturating_add(1),
+                            Diagnostic::warning(Problem::TooManyObjects {
+                                count: MAX_DOCUMENTS.saturating_add(more),
                                 limit: MAX_DOCUMENTS,
                             })
                             .at(Some(index), Some(here)),
@@ -404,10 +426,11 @@ impl Builder {
                 Event::SequenceEnd | Event::MappingEnd => {
                     let node = match stack.pop() {
                         Some(Open::Seq { position, anchor, items }) => {
-                            self.remember(anchor, Node { position, value: Value::Seq(items) }, stack.len())
+                            self.remember(anchor, Node { position, value: Value::Seq(items) })
                         }
                         Some(Open::Map { position, anchor, entries, .. }) => {
-                            self.remember(anchor, Node { position, value: Value::Map(entries) }, stack.len())
+                            let entries = merge_keys(entries);
+                            self.remember(anchor, Node { position, value: Value::Map(entries) })
                         }
                         None => continue,
                     };
@@ -419,7 +442,7 @@ impl Builder {
                     }
                     let quoted = !matches!(style, ScalarStyle::Plain) || is_str_tag(tag.as_ref());
                     let node = Node { position: here, value: Value::Scalar(Scalar { text: text.into_owned(), quoted }) };
-                    finished = Some(self.remember(anchor, node, stack.len()));
+                    finished = Some(self.remember(anchor, node));
                 }
                 Event::Alias(id) => {
                     let Some((node, depth)) = self.anchors.get(&id).cloned() else {
@@ -496,10 +519,10 @@ impl Builder {
         self.documents.push(Document { index, position, root, failed });
     }
 
-    fn remember(&mut self, anchor: usize, node: Node, depth_above: usize) -> Node {
+    /// Keeps a copy of an anchored node (`&name`) with its depth, for later aliases.
+    fn remember(&mut self, anchor: usize, node: Node) -> Node {
         if anchor > 0 {
             let depth = tree_depth(&node, 0);
-            let _ = depth_above;
             self.anchors.insert(anchor, (node.clone(), depth));
         }
         node
@@ -529,6 +552,37 @@ fn describe_value(value: &Value) -> String {
         Value::Scalar(_) => "a scalar".to_string(),
     }
 }
+
+/// Applies YAML merge keys (`<<: *defaults`), which go-yaml and so `sigs.k8s.io/yaml`
+/// support: the merged mapping's entries (or those of each mapping in a merged list, earlier
+/// ones first) are added unless the mapping already has the key.
+/// (<https://yaml.org/type/merge.html>)
+fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
+    if !entries.iter().any(|e| e.key == MERGE_KEY) {
+        return entries;
+    }
+    let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.key == MERGE_KEY);
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value.value {
+            Value::Map(_) => vec![merge.value],
+            Value::Seq(items) => items,
+            Value::Scalar(_) => Vec::new(),
+        };
+        for source in sources {
+            if let Value::Map(source_entries) = source.value {
+                for entry in source_entries {
+                    if !out.iter().any(|e| e.key == entry.key) {
+                        out.push(entry);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The merge key. (A quoted `"<<"` is also treated as one; no manifest uses that key.)
+const MERGE_KEY: &str = "<<";
 
 /// The number of nodes in a tree (bounded by [`MAX_DEPTH`] in depth, so recursion is safe).
 fn count_tree(node: &Node) -> usize {
@@ -665,6 +719,27 @@ mod tests {
         let Value::Seq(items) = &item.value else { panic!() };
         assert_eq!(items[0].position, Position { line: 3, column: 5 });
         assert_eq!(items[0].scalar().unwrap(), &scalar("x", true));
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let text = "base: &base {app: web, tier: front}\nlabels:\n  <<: *base\n  tier: back\n";
+        let (documents, diagnostics) = load(text);
+        assert!(diagnostics.is_empty());
+        let labels = documents[0].root.as_ref().unwrap().get("labels").unwrap();
+        assert_eq!(labels.get("app").and_then(Node::text), Some("web"));
+        assert_eq!(labels.get("tier").and_then(Node::text), Some("back"));
+        assert!(labels.get("<<").is_none());
+    }
+
+    #[test]
+    fn aliases_count_toward_depth() {
+        // The anchor is 40 levels deep and is used 40 levels down: 80 > MAX_DEPTH.
+        let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        let text = format!("a: &x {deep}\nb: {}*x{}\n", "[".repeat(39), "]".repeat(39));
+        let (_, diagnostics) = load(&text);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].problem, Problem::TooDeep { limit: MAX_DEPTH });
     }
 
     #[test]

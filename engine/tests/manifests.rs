@@ -5,6 +5,9 @@
 //! `manifests/bad/NN-name.diagnostics`); regenerate with `UPDATE_EXPECT=1` and check every
 //! line:column by hand against the input.
 
+// Helpers outside #[test] functions read fixtures that must exist; failing loudly is right.
+#![allow(clippy::unwrap_used)]
+
 use std::net::Ipv4Addr;
 use std::path::Path;
 
@@ -328,4 +331,120 @@ fn a_broken_document_or_object_leaves_the_others() {
     assert!(diagnostics.iter().all(|d| d.severity == Severity::Warning));
     let Resource::IpPool(pool) = &manifests.objects[0].resource else { panic!() };
     assert!(pool.nat_outgoing);
+}
+
+/// Inputs too big or too deep to keep as fixture files: generated here, goldens on disk.
+#[test]
+fn bounded_inputs_give_diagnostics() {
+    let cases: Vec<(&str, String)> = vec![
+        // 10 MB: refused before parsing.
+        ("10-megabytes", format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  blob: \"{}\"\n", "x".repeat(10 * 1024 * 1024))),
+        // 10k nested flow lists: refused at the 65th level, without recursion.
+        ("deep-flow-lists", format!("apiVersion: v1\nkind: Service\nmetadata: {}{}\n", "[".repeat(10_000), "]".repeat(10_000))),
+        // 10k nested flow mappings, unclosed.
+        ("deep-flow-mappings", format!("x: {}", "{a: ".repeat(10_000))),
+        // Deep block nesting, each level indented one more space.
+        ("deep-block-mappings", (0..200).map(|depth| format!("{}k{depth}:\n", " ".repeat(depth))).collect()),
+        // More documents than the limit.
+        ("too-many-documents", "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001)),
+        // More objects than the limit in one List.
+        (
+            "too-many-list-items",
+            format!(
+                "apiVersion: v1\nkind: List\nitems:\n{}",
+                (0..1_001).map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n")).collect::<String>()
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let file = format!("{name}.yaml");
+        expect_file![format!("manifests/generated/{name}.diagnostics")].assert_eq(&render(&file, &text));
+    }
+}
+
+#[test]
+fn limits_keep_what_fits() {
+    let text = "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001);
+    let (manifests, _) = manifest::parse(&text);
+    assert_eq!(manifests.objects.len(), 1_000);
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}",
+        (0..1_001).map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n")).collect::<String>()
+    );
+    let (manifests, diagnostics) = manifest::parse(&list);
+    assert_eq!(manifests.objects.len(), 1_000);
+    assert_eq!(manifests.objects[999].resource.metadata().name, "ns999");
+    assert_eq!(diagnostics.len(), 1);
+}
+
+/// Every prefix of a valid manifest with every kind, and byte mutations of it: never a panic,
+/// and every diagnostic has a position inside the text.
+#[test]
+fn truncations_and_mutations_never_panic() {
+    // The seed post plus the compact kinds of all-kinds.yaml (from the selector-less Service on).
+    let all_kinds = read("good/all-kinds.yaml");
+    let compact = &all_kinds[all_kinds.find("kind: Service").unwrap() - "apiVersion: v1\n".len()..];
+    let text = read("good/seed.yaml") + "---\n" + compact;
+    let check = |input: &str| {
+        let (_, diagnostics) = manifest::parse(input);
+        let line_count = input.lines().count();
+        for diagnostic in diagnostics {
+            if let Some(position) = diagnostic.position {
+                assert!(position.line >= 1 && position.line <= line_count + 1, "{}", diagnostic.render("x"));
+                assert!(position.column >= 1);
+            }
+        }
+    };
+    let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+    for &end in &boundaries {
+        check(&text[..end]);
+    }
+    // Deterministic pseudo-random mutations (xorshift): replace, insert or delete one byte
+    // with a character that matters to YAML.
+    let specials = ['[', ']', '{', '}', ':', '-', '"', '\'', '\t', '\n', ' ', '&', '*', '!', '|', '>', '#', '0', 'x', '\u{ff03}'];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..1_000 {
+        let at = boundaries[(next() % boundaries.len() as u64) as usize];
+        let c = specials[(next() % specials.len() as u64) as usize];
+        let mut mutated = text.clone();
+        match next() % 3 {
+            0 => mutated.insert(at, c),
+            1 if at < text.len() => {
+                mutated.remove(at);
+            }
+            _ if at < text.len() => {
+                mutated.remove(at);
+                mutated.insert(at, c);
+            }
+            _ => mutated.push(c),
+        }
+        check(&mutated);
+    }
+    // A pasted List goes through the List path: mutate it too.
+    let list = read("good/kubectl-get-svc-deploy.yaml");
+    let list_boundaries: Vec<usize> = (0..=list.len()).filter(|&i| list.is_char_boundary(i)).collect();
+    for _ in 0..200 {
+        let at = list_boundaries[(next() % list_boundaries.len() as u64) as usize];
+        let mut mutated = list.clone();
+        mutated.insert(at, specials[(next() % specials.len() as u64) as usize]);
+        check(&mutated);
+    }
+}
+
+
+#[test]
+fn typed_list_items_take_the_list_kind() {
+    // What `kubectl get --raw /api/v1/namespaces/default/services` returns: items without
+    // apiVersion and kind.
+    let text = "apiVersion: v1\nkind: ServiceList\nmetadata:\n  resourceVersion: \"2400\"\nitems:\n- metadata:\n    name: web\n  spec:\n    ports:\n    - port: 80\n";
+    let manifests = parse_clean(text);
+    assert_eq!(manifests.objects.len(), 1);
+    assert_eq!(manifests.objects[0].resource.kind(), "Service");
+    assert_eq!(manifests.objects[0].position, Position { line: 6, column: 3 });
 }

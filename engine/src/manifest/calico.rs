@@ -87,30 +87,26 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
     let block_size = spec
         .int_in(cx, "blockSize", 20, 32, "an IPv4 pool's block size")
         .and_then(|n| u8::try_from(n).ok());
-    if let (Some(cidr), Some(size)) = (cidr, block_size) {
-        if size < cidr.prefix_len() {
-            if let Some((node, path)) = spec.take("blockSize") {
+    if let (Some(cidr), Some(size)) = (cidr, block_size)
+        && size < cidr.prefix_len()
+            && let Some((node, path)) = spec.take("blockSize") {
                 cx.invalid(node, &path, format!("a block (/{size}) may not be larger than the pool {cidr}"));
             }
-        }
-    }
     let ipip_mode = spec.one_of(cx, "ipipMode", ENCAPSULATION_MODES);
     let vxlan_mode = spec.one_of(cx, "vxlanMode", ENCAPSULATION_MODES);
     let encapsulating = |mode: Option<EncapsulationMode>| mode.is_some_and(|m| m != EncapsulationMode::Never);
-    if encapsulating(ipip_mode) && encapsulating(vxlan_mode) {
-        if let Some((node, path)) = spec.take("vxlanMode") {
+    if encapsulating(ipip_mode) && encapsulating(vxlan_mode)
+        && let Some((node, path)) = spec.take("vxlanMode") {
             cx.invalid(node, &path, "a pool may use IPIP or VXLAN, not both");
         }
-    }
-    if spec.has("ipip") {
-        if let Some((node, path)) = spec.take("ipip") {
+    if spec.has("ipip")
+        && let Some((node, path)) = spec.take("ipip") {
             cx.warn(
                 node.position,
                 &path,
                 Problem::Deprecated { what: "The `ipip:` block".to_string(), replacement: "`ipipMode: Always`".to_string() },
             );
         }
-    }
     let nat_outgoing = spec.bool(cx, "natOutgoing").unwrap_or(false);
     let disabled = spec.bool(cx, "disabled").unwrap_or(false);
     let node_selector = spec.string(cx, "nodeSelector");

@@ -81,8 +81,8 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
         fields.missing(cx, "addressType");
     }
     let address_type = address_type?;
-    if address_type != AddressType::IPv4 {
-        if let Some((node, path)) = fields.take("addressType") {
+    if address_type != AddressType::IPv4
+        && let Some((node, path)) = fields.take("addressType") {
             cx.warn(
                 node.position,
                 &path,
@@ -92,7 +92,6 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
                 },
             );
         }
-    }
     let endpoints = fields.list(cx, "endpoints", |cx, item, path| {
         let mut f = cx.map(item, path)?;
         let addresses = match f.take("addresses") {

@@ -122,15 +122,14 @@ pub(crate) fn read_ingress(
     if let Some((backend, path)) = spec.take(backend_key) {
         ingress.default_backend = read_backend(cx, backend, &path, legacy);
     }
-    if !legacy && spec.has("backend") {
-        if let Some((backend, path)) = spec.take("backend") {
+    if !legacy && spec.has("backend")
+        && let Some((backend, path)) = spec.take("backend") {
             cx.error(
                 backend.position,
                 &path,
                 Problem::UnknownField { field: "backend (networking.k8s.io/v1 calls it `defaultBackend`)".to_string() },
             );
         }
-    }
     ingress.rules = spec.list(cx, "rules", |cx, item, path| {
         let mut rule = cx.map(item, path)?;
         let host = rule.string(cx, "host");
@@ -139,11 +138,10 @@ pub(crate) fn read_ingress(
             paths = http.list(cx, "paths", |cx, item, path| {
                 let mut p = cx.map(item, path)?;
                 let path_text = p.string(cx, "path");
-                if let (Some(text), Some((n, np))) = (&path_text, p.take("path")) {
-                    if !text.starts_with('/') {
+                if let (Some(text), Some((n, np))) = (&path_text, p.take("path"))
+                    && !text.starts_with('/') {
                         cx.invalid(n, &np, "an Ingress path must start with `/`");
                     }
-                }
                 let path_type = p.one_of(cx, "pathType", PATH_TYPES);
                 if path_type.is_none() && !legacy && !p.has("pathType") {
                     p.missing(cx, "pathType");

@@ -93,8 +93,8 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
             );
         }
     }
-    if let Some((node, path)) = fields.take("clusterCIDR") {
-        if let Some(text) = cx.string(node, &path) {
+    if let Some((node, path)) = fields.take("clusterCIDR")
+        && let Some(text) = cx.string(node, &path) {
             for part in text.split(',').map(str::trim).filter(|p| !p.is_empty() && !p.contains(':')) {
                 match Cidr::parse_strict(part) {
                     Ok(cidr) => config.cluster_cidr.push(cidr),
@@ -102,7 +102,6 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
                 }
             }
         }
-    }
     config.detect_local_mode = fields.one_of(
         cx,
         "detectLocalMode",

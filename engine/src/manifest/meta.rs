@@ -126,16 +126,15 @@ pub(crate) fn read_meta(cx: &mut Cx<'_>, node: Option<(&yaml::Node, String)>, ru
     let Some(mut fields) = cx.map(node, &path) else {
         return meta;
     };
-    if let Some((name_node, name_path)) = fields.take("name") {
-        if let Some(name) = cx.string(name_node, &name_path) {
+    if let Some((name_node, name_path)) = fields.take("name")
+        && let Some(name) = cx.string(name_node, &name_path) {
             if let Some(reason) = name_problem(&name, rule) {
                 cx.invalid(name_node, &name_path, reason);
             }
             meta.name = name;
         }
-    }
-    if let Some((ns_node, ns_path)) = fields.take("namespace") {
-        if let Some(namespace) = cx.string(ns_node, &ns_path) {
+    if let Some((ns_node, ns_path)) = fields.take("namespace")
+        && let Some(namespace) = cx.string(ns_node, &ns_path) {
             if let Some(reason) = name_problem(&namespace, NameRule::Label) {
                 cx.invalid(ns_node, &ns_path, reason);
             }
@@ -152,7 +151,6 @@ pub(crate) fn read_meta(cx: &mut Cx<'_>, node: Option<(&yaml::Node, String)>, ru
                 meta.namespace = Some(namespace);
             }
         }
-    }
     if let Some((labels_node, labels_path)) = fields.take("labels") {
         meta.labels = cx.string_map(labels_node, &labels_path);
         check_label_values(cx, labels_node, &labels_path);
@@ -168,12 +166,11 @@ pub(crate) fn read_meta(cx: &mut Cx<'_>, node: Option<(&yaml::Node, String)>, ru
 pub(crate) fn check_label_values(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) {
     if let yaml::Value::Map(entries) = &node.value {
         for entry in entries {
-            if let Some(value) = entry.value.text() {
-                if let Some(reason) = label_value_problem(value) {
+            if let Some(value) = entry.value.text()
+                && let Some(reason) = label_value_problem(value) {
                     let entry_path = super::decode::key_path(path, &entry.key);
                     cx.invalid(&entry.value, &entry_path, reason);
                 }
-            }
         }
     }
 }

@@ -235,11 +235,10 @@ fn read_toleration(cx: &mut Cx<'_>, item: &yaml::Node, path: &str) -> Option<Tol
 fn read_container(cx: &mut Cx<'_>, item: &yaml::Node, path: &str) -> Option<Container> {
     let mut f = cx.map(item, path)?;
     let name = f.required_string(cx, "name");
-    if let (Some(name), Some((node, name_path))) = (&name, f.take("name")) {
-        if let Some(reason) = super::meta::name_problem(name, NameRule::Label) {
+    if let (Some(name), Some((node, name_path))) = (&name, f.take("name"))
+        && let Some(reason) = super::meta::name_problem(name, NameRule::Label) {
             cx.invalid(node, &name_path, reason);
         }
-    }
     let image = f.string(cx, "image");
     let command = f.strings(cx, "command");
     let args = f.strings(cx, "args");

@@ -194,15 +194,14 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
         cx.error(spec_position, &ports_path, Problem::MissingField { field: "ports".to_string() });
     }
     service.external_ips = spec.list(cx, "externalIPs", |cx, node, path| cx.ipv4(node, path));
-    if let Some((node, path)) = spec.take("externalName") {
-        if let Some(name) = cx.string(node, &path) {
+    if let Some((node, path)) = spec.take("externalName")
+        && let Some(name) = cx.string(node, &path) {
             let name_trimmed = name.strip_suffix('.').unwrap_or(&name);
             if let Some(reason) = name_problem(name_trimmed, NameRule::Subdomain) {
                 cx.invalid(node, &path, reason.replace("a name must", "an external name must"));
             }
             service.external_name = Some(name);
         }
-    }
     if service.service_type == ServiceType::ExternalName && service.external_name.is_none() && !cx.failed {
         spec.missing(cx, "externalName");
     }
