@@ -614,7 +614,13 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
 
     // EndpointSlices: the controller's for selector Services, pasted ones for the rest.
     let mut endpoint_slices: Vec<EndpointSlice> = Vec::new();
-    if !has_kubernetes {
+    // The apiserver keeps this slice itself, so it exists even when a pasted `kubernetes`
+    // Service came without it.
+    let has_kubernetes_slice = input
+        .endpoint_slices
+        .iter()
+        .any(|spec| spec.slice.namespace == "default" && spec.slice.service_name == "kubernetes");
+    if !has_kubernetes_slice {
         let api_servers: Vec<Ipv4Addr> =
             nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
         // Without a node labelled control-plane, the first node stands in for it.
@@ -733,4 +739,158 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
         ingress_classes,
     };
     (cluster, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::spec::{ClusterIpRequest, EndpointSliceSpec, PodSpec, PodTemplate, ServiceSpec, WorkloadSpec};
+    use crate::cluster::{Endpoint, Labels, Service, ServicePort, TargetPort};
+    use crate::diagnostic::Severity;
+    use crate::net::Protocol;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+    }
+
+    fn origin(document: usize, object: &str) -> Origin {
+        Origin { document: Some(document), position: None, object: object.to_string() }
+    }
+
+    fn bare_pod(name: &str, template: PodTemplate, status_ip: Option<&str>) -> PodSpec {
+        PodSpec {
+            namespace: "default".to_string(),
+            name: name.to_string(),
+            template,
+            status_ip: status_ip.map(|ip| ip.parse().unwrap()),
+            ready: true,
+            terminating: false,
+            owner: None,
+            origin: origin(0, &format!("Pod default/{name}")),
+        }
+    }
+
+    fn ip(text: &str) -> Ipv4Addr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_full_block_claims_another() {
+        let app = labels(&[("app", "many")]);
+        let input = Input {
+            workloads: vec![WorkloadSpec {
+                kind: WorkloadKind::ReplicaSet,
+                namespace: "default".to_string(),
+                name: "many".to_string(),
+                labels: app.clone(),
+                replicas: 70,
+                selector: app.clone(),
+                template: PodTemplate {
+                    labels: app,
+                    node_selector: labels(&[("kubernetes.io/hostname", "node2")]),
+                    ..PodTemplate::default()
+                },
+                origin: origin(0, "ReplicaSet default/many"),
+            }],
+            ..Input::default()
+        };
+        let (cluster, diagnostics) = resolve(input);
+        assert!(diagnostics.iter().all(|d| d.severity == Severity::Info), "{diagnostics:?}");
+        let node2 = cluster.nodes.iter().find(|node| node.name == "node2").unwrap();
+        // tunl0 holds ordinal 0, so 63 pods fill 192.168.231.128/26 and 7 spill into a new block.
+        assert_eq!(node2.blocks.len(), 2);
+        assert_eq!(node2.blocks[0].to_string(), "192.168.231.128/26");
+        let in_second = cluster.pods.iter().filter(|pod| pod.ip.is_some_and(|ip| node2.blocks[1].contains(ip))).count();
+        assert_eq!(in_second, 7);
+    }
+
+    #[test]
+    fn pinned_addresses_outside_pools_and_borrowed() {
+        let on_node1 = PodTemplate { node_name: Some("node1".to_string()), ..PodTemplate::default() };
+        let mut borrowed = on_node1.clone();
+        borrowed.annotations.insert(IP_ADDRS_ANNOTATION.to_string(), "[\"192.168.231.140\"]".to_string());
+        let input = Input {
+            pods: vec![
+                bare_pod("outside", on_node1, Some("10.1.2.3")),
+                bare_pod("borrowed", borrowed, None),
+                bare_pod("pinned-by-status", PodTemplate::default(), Some("192.168.231.150")),
+            ],
+            ..Input::default()
+        };
+        let (cluster, diagnostics) = resolve(input);
+        let pod = |name: &str| cluster.pods.iter().find(|pod| pod.name == name).unwrap();
+        assert_eq!(pod("outside").ip, Some(ip("10.1.2.3")));
+        assert!(diagnostics.iter().any(|d| d.severity == Severity::Warning && d.path == "status.podIP"));
+        assert_eq!(pod("borrowed").ip, Some(ip("192.168.231.140")));
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| matches!(&d.problem, Problem::NotEmulated { detail, .. } if detail.contains("node `node2`")))
+        );
+        // No nodeName: the address's block pulls the pod to node2.
+        assert_eq!(pod("pinned-by-status").node_name.as_deref(), Some("node2"));
+    }
+
+    #[test]
+    fn duplicates_and_pasted_slices() {
+        let app = labels(&[("app", "web")]);
+        let workload = WorkloadSpec {
+            kind: WorkloadKind::Deployment,
+            namespace: "default".to_string(),
+            name: "web".to_string(),
+            labels: app.clone(),
+            replicas: 1,
+            selector: app.clone(),
+            template: PodTemplate { labels: app.clone(), ..PodTemplate::default() },
+            origin: origin(0, "Deployment default/web"),
+        };
+        let mut second = workload.clone();
+        second.origin = origin(1, "Deployment default/web");
+        let service = |name: &str, selector: Option<Labels>, document: usize| ServiceSpec {
+            service: Service {
+                namespace: "default".to_string(),
+                name: name.to_string(),
+                ports: vec![ServicePort {
+                    name: None,
+                    protocol: Protocol::Tcp,
+                    port: 80,
+                    target_port: TargetPort::Number(80),
+                    node_port: None,
+                }],
+                selector,
+                ..Service::default()
+            },
+            cluster_ip: ClusterIpRequest::Allocate,
+            allocate_load_balancer_node_ports: true,
+            origin: origin(document, &format!("Service default/{name}")),
+        };
+        let slice = |name: &str, service_name: &str, document: usize| EndpointSliceSpec {
+            slice: EndpointSlice {
+                namespace: "default".to_string(),
+                name: name.to_string(),
+                service_name: service_name.to_string(),
+                address_type: "IPv4".to_string(),
+                endpoints: vec![Endpoint { addresses: vec![ip("172.16.120.200")], ..Endpoint::default() }],
+                ports: Vec::new(),
+                managed_by_lab: false,
+            },
+            origin: origin(document, &format!("EndpointSlice default/{name}")),
+        };
+        let input = Input {
+            workloads: vec![workload, second],
+            services: vec![service("external", None, 2), service("web", Some(app), 3)],
+            endpoint_slices: vec![slice("external-1", "external", 4), slice("web-manual", "web", 5)],
+            ..Input::default()
+        };
+        let (cluster, diagnostics) = resolve(input);
+        let duplicate = diagnostics.iter().find(|d| matches!(d.problem, Problem::Duplicate { .. })).unwrap();
+        assert_eq!((duplicate.document, duplicate.severity), (Some(1), Severity::Error));
+        assert_eq!(cluster.pods.iter().filter(|pod| pod.namespace == "default").count(), 1);
+        let names: Vec<&str> = cluster.endpoint_slices.iter().map(|slice| slice.name.as_str()).collect();
+        assert!(names.contains(&"external-1"));
+        assert!(!names.contains(&"web-manual"));
+        assert!(diagnostics.iter().any(|d| d.document == Some(5) && d.severity == Severity::Warning));
+        let kept = cluster.endpoint_slices.iter().find(|slice| slice.name == "external-1").unwrap();
+        assert!(!kept.managed_by_lab);
+    }
 }
