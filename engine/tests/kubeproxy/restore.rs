@@ -23,7 +23,7 @@ pub struct RestoreTableText {
 }
 
 /// Splits a line into words, honouring double quotes.
-fn words(line: &str) -> Vec<String> {
+pub fn words(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut in_quotes = false;

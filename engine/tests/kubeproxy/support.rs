@@ -119,3 +119,33 @@ pub fn assert_restore_matches(expected_text: &str, restore: &RestoreData) {
         assert!(expected_table.deleted.is_empty(), "full syncs from scratch delete nothing");
     }
 }
+
+/// The rules `restore` writes into `table`/`chain`, in order.
+pub fn chain_rules(restore: &RestoreData, table: &str, chain: &str) -> Vec<Rule> {
+    generated_table(restore, table).rules.remove(chain).unwrap_or_default()
+}
+
+/// Upstream's `assertIPTablesChainEqual`: one chain's rules against restore-form lines
+/// (`-A CHAIN ...`, one per line).
+pub fn assert_chain_matches(restore: &RestoreData, table: &str, chain: &str, expected_lines: &str) {
+    let want: Vec<Rule> = expected_lines
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let words = super::restore::words(line);
+            assert_eq!(words.get(1).map(String::as_str), Some(chain), "line {line} is not for {chain}");
+            super::restore::parse_rule(&words[2..])
+        })
+        .collect();
+    let have = chain_rules(restore, table, chain);
+    let render = |rules: &[Rule]| rules.iter().map(|r| format!("-A {chain} {r}")).collect::<Vec<_>>().join("\n");
+    assert_eq!(render(&have), render(&want), "rules of {table} {chain}");
+    assert_eq!(have, want, "typed rules of {table} {chain}");
+}
+
+/// Parses one restore-form `-A CHAIN ...` line.
+pub fn restore_line(line: &str) -> (String, Rule) {
+    let words = super::restore::words(line);
+    (words[1].clone(), super::restore::parse_rule(&words[2..]))
+}
