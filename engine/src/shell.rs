@@ -191,11 +191,9 @@ impl Lab {
     }
 }
 
-/// What kube-proxy (and later Calico) would write on `node`.
-// TODO(shell): call `crate::kubeproxy::generate(cluster, node)` once the kube-proxy work lands;
-// until then nodes show empty tables.
-fn generate_node_rules(_cluster: &Cluster, _node: &str) -> Ruleset {
-    Ruleset::new()
+/// What kube-proxy would write on `node` (Calico's Felix chains are not generated yet).
+fn generate_node_rules(cluster: &Cluster, node: &str) -> Ruleset {
+    crate::kubeproxy::generate(cluster, node)
 }
 
 /// The text `help` prints.

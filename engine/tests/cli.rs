@@ -88,3 +88,13 @@ fn stdin_manifest() {
 fn unknown_host() {
     check("unknown_host");
 }
+
+#[test]
+fn nodeport_iptables_save() {
+    check("nodeport_iptables_save");
+}
+
+#[test]
+fn nodeport_kube_services() {
+    check("nodeport_kube_services");
+}
