@@ -135,6 +135,11 @@ impl Lab {
         host::resolve(&self.cluster, name)
     }
 
+    /// Every host a command can run on: nodes, outside hosts, then pods as `NAMESPACE/NAME`.
+    pub fn hosts(&self) -> Vec<String> {
+        host::known_hosts(&self.cluster)
+    }
+
     /// The rules in `node`'s root network namespace, generated once and then cached.
     pub fn node_ruleset(&mut self, node: &str) -> &Ruleset {
         let cluster = &self.cluster;
@@ -186,6 +191,12 @@ impl Lab {
             "iptables-save" => iptables::save_command(self, host, args),
             "iptables" => iptables::iptables_command(self, host, args),
             "help" => CommandOutput::ok(help()),
+            "echo" => CommandOutput::ok(format!("{}\n", args.join(" "))),
+            // A pod's hostname is its name; a node's and an outside host's are theirs.
+            "hostname" => CommandOutput::ok(match host {
+                Host::Pod { name, .. } => format!("{name}\n"),
+                other => format!("{}\n", other.name()),
+            }),
             other => CommandOutput::fail(127, format!("bash: {other}: command not found")),
         }
     }
@@ -206,7 +217,7 @@ Commands in the lab (run on a node, a pod or `client`):
   iptables-save [-t TABLE]
   iptables [-t TABLE] -S [CHAIN]
   iptables [-t TABLE] -L [CHAIN] [-n] [-v] [--line-numbers]
-  help
+  hostname, echo, help
 Output can be piped into grep [-E|-F] [-i] [-v] [-c] [-n] PATTERN, head [-n N],
 tail [-n N] and wc [-l], e.g. `iptables-save | grep 31000`. Quotes and backslashes work
 as in a shell; redirections and `;` lists do not.

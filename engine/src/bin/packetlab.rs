@@ -186,10 +186,20 @@ impl Sources {
     }
 }
 
-/// Writes one command's output into a transcript (stderr after stdout, as a terminal shows it).
+/// Writes one command's output into a transcript as a terminal would show it: warnings
+/// (which kubectl prints as the response arrives) first, then stdout, then other errors.
 fn transcript_output(out: &mut String, output: &CommandOutput) {
+    let (warnings, errors): (Vec<&str>, Vec<&str>) =
+        output.stderr.lines().partition(|line| line.starts_with("Warning: "));
+    for line in warnings {
+        out.push_str(line);
+        out.push('\n');
+    }
     out.push_str(&output.stdout);
-    out.push_str(&output.stderr);
+    for line in errors {
+        out.push_str(line);
+        out.push('\n');
+    }
 }
 
 fn main() -> ExitCode {

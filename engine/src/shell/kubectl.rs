@@ -276,7 +276,8 @@ fn get(lab: &Lab, args: &GetArgs) -> CommandOutput {
     let everything: Vec<Object<'_>> = resource::list(cluster, kind).into_iter().filter(in_scope).collect();
 
     let mut out = CommandOutput::default();
-    if kind == Kind::Endpoints {
+    // API servers from v1.33 on answer every read of v1 Endpoints with this warning.
+    if kind == Kind::Endpoints && server_minor_version(cluster).is_some_and(|minor| minor >= 33) {
         out.stderr.push_str("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n");
     }
     let mut objects: Vec<Object<'_>> = Vec::new();
@@ -355,6 +356,12 @@ fn get(lab: &Lab, args: &GetArgs) -> CommandOutput {
         }
     }
     out
+}
+
+/// The cluster's Kubernetes minor version, read from the kubelets (`v1.31.0` -> 31).
+fn server_minor_version(cluster: &crate::cluster::Cluster) -> Option<u32> {
+    let version = &cluster.nodes.first()?.kubelet_version;
+    version.trim_start_matches('v').split('.').nth(1)?.parse().ok()
 }
 
 /// kubectl's message for an empty list (printed on stderr).

@@ -254,8 +254,8 @@ pub fn format_labels(labels: Option<&Labels>) -> String {
 }
 
 /// Port of `formatEndpoints` for the Endpoints object the endpoints controller would build
-/// from these slices: one subset per slice, ports outermost, ready addresses only,
-/// at most three shown.
+/// from these slices: one subset per slice, ports outermost, ready addresses only (sorted as
+/// strings), at most three shown.
 pub fn format_endpoints(slices: &[&EndpointSlice]) -> String {
     const MAX: usize = 3;
     let mut list: Vec<String> = Vec::new();
@@ -263,17 +263,24 @@ pub fn format_endpoints(slices: &[&EndpointSlice]) -> String {
     let mut more = false;
     let mut any_subset = false;
     for slice in slices {
-        let mut addresses: Vec<Ipv4Addr> = slice
+        let mut addresses: Vec<String> = slice
             .endpoints
             .iter()
             .filter(|endpoint| endpoint.ready != Some(false))
-            .flat_map(|endpoint| endpoint.addresses.iter().copied())
+            .flat_map(|endpoint| endpoint.addresses.iter().map(Ipv4Addr::to_string))
             .collect();
+        // `RepackSubsets` sorts addresses by `LessEndpointAddress`, which compares the IP
+        // strings byte by byte (pkg/api/v1/endpoints/util.go).
         addresses.sort();
-        if addresses.is_empty() {
+        // A subset exists as soon as the slice has endpoints, ready or not; only ready ones
+        // are listed, so a Service whose pods are all unready shows an empty cell.
+        if slice.endpoints.iter().all(|endpoint| endpoint.addresses.is_empty()) {
             continue;
         }
         any_subset = true;
+        if addresses.is_empty() {
+            continue;
+        }
         let ports: Vec<Option<u16>> = slice.ports.iter().map(|port| port.port).collect();
         let ports = if ports.is_empty() { vec![None] } else { ports };
         for port in ports {

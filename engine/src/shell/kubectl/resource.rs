@@ -195,11 +195,14 @@ pub fn list(cluster: &Cluster, kind: Kind) -> Vec<Object<'_>> {
         Kind::Namespace => cluster.namespaces.iter().map(|name| Object::Namespace(name)).collect(),
         Kind::Pod => cluster.pods.iter().map(Object::Pod).collect(),
         Kind::Service => cluster.services.iter().map(Object::Service).collect(),
-        // The endpoints controller keeps an Endpoints object for every Service with a selector.
+        // The endpoints controller keeps an Endpoints object for every Service with a selector,
+        // and the API server keeps `default/kubernetes`'s own.
         Kind::Endpoints => cluster
             .services
             .iter()
-            .filter(|service| service.selector.is_some())
+            .filter(|service| {
+                service.selector.is_some() || (service.namespace == "default" && service.name == "kubernetes")
+            })
             .map(|service| {
                 let slices = cluster
                     .endpoint_slices

@@ -180,7 +180,10 @@ fn kube_dns_cluster() -> Cluster {
 /// as quoted in a CoreDNS troubleshooting note (two CoreDNS pods, three ports).
 #[test]
 fn kube_dns_service_and_endpoints_match_real_output() {
-    let mut lab = Lab::from_cluster(kube_dns_cluster()).with_clock(age(25 * 3600));
+    let mut cluster = kube_dns_cluster();
+    // The warning comes from API servers of v1.33 and later.
+    cluster.nodes = vec![Node { kubelet_version: "v1.33.1".to_string(), ..node("node1", "172.18.0.2", None) }];
+    let mut lab = Lab::from_cluster(cluster).with_clock(age(25 * 3600));
     assert_eq!(
         stdout(&mut lab, "kubectl get svc -n kube-system kube-dns"),
         "\
@@ -474,4 +477,61 @@ fn service_yaml_and_lists() {
     let json = stdout(&mut lab, "kubectl get svc sample-service -o json");
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed["spec"]["ports"][0]["nodePort"], 31000);
+}
+
+/// The API server keeps Endpoints for `default/kubernetes`, which has no selector.
+#[test]
+fn endpoints_include_the_apiserver() {
+    let mut cluster = kube_dns_cluster();
+    let mut kubernetes = service("default", "kubernetes", ServiceType::ClusterIp, Some("10.96.0.1"), vec![port(Some("https"), Protocol::Tcp, 443, None)]);
+    kubernetes.selector = None;
+    let mut headless = service("default", "manual", ServiceType::ClusterIp, None, Vec::new());
+    headless.selector = None;
+    cluster.services.insert(0, kubernetes);
+    cluster.services.insert(1, headless);
+    cluster.endpoint_slices.insert(
+        0,
+        EndpointSlice {
+            namespace: "default".to_string(),
+            name: "kubernetes".to_string(),
+            service_name: "kubernetes".to_string(),
+            address_type: "IPv4".to_string(),
+            endpoints: vec![Endpoint { addresses: vec![ip("172.16.120.62")], ready: Some(true), ..Endpoint::default() }],
+            ports: vec![EndpointPort { name: Some("https".to_string()), port: Some(6443), protocol: Protocol::Tcp }],
+            managed_by_lab: false,
+        },
+    );
+    let mut lab = Lab::from_cluster(cluster);
+    assert_eq!(
+        stdout(&mut lab, "kubectl get ep"),
+        "NAME         ENDPOINTS            AGE\nkubernetes   172.16.120.62:6443   10m\n"
+    );
+}
+
+#[test]
+fn hostname_and_echo() {
+    let mut lab = Lab::from_cluster(pods_cluster());
+    let pod = lab.host("nginx").unwrap();
+    assert_eq!(lab.run(&pod, "hostname").stdout, "nginx\n");
+    assert_eq!(lab.run(&pod, "echo 'hello  world' again").stdout, "hello  world again\n");
+    assert_eq!(lab.hosts(), ["node1", "node2", "default/nginx", "default/pending", "kube-system/coredns-559f6c778d-dfnhj"]);
+}
+
+/// A Service whose endpoints are all unready has an Endpoints subset with only
+/// `notReadyAddresses`: kubectl prints an empty cell, not `<none>` (as quoted in a
+/// CrashLoopBackOff debugging guide); a Service with no endpoints at all prints `<none>`.
+#[test]
+fn endpoints_of_unready_pods_are_an_empty_cell() {
+    let mut cluster = kube_dns_cluster();
+    for endpoint in &mut cluster.endpoint_slices[0].endpoints {
+        endpoint.ready = Some(false);
+    }
+    let mut empty = service("kube-system", "nothing", ServiceType::ClusterIp, Some("10.96.0.11"), Vec::new());
+    empty.selector = Some([("app".to_string(), "none".to_string())].into());
+    cluster.services.push(empty);
+    let mut lab = Lab::from_cluster(cluster).with_clock(age(60));
+    let output = run(&mut lab, "kubectl get endpoints -n kube-system");
+    assert_eq!(output.stdout, "NAME       ENDPOINTS   AGE\nkube-dns               60s\nnothing    <none>      60s\n");
+    // No v1.33+ kubelet here, so no deprecation warning either.
+    assert_eq!(output.stderr, "");
 }
