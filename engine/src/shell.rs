@@ -1,5 +1,6 @@
-//! The engine's command shell: `kubectl`, `iptables-save`, `iptables` and `help`, run on a
-//! node, a pod or an outside client of the lab's cluster.
+//! The engine's command shell: `kubectl get`, `iptables-save`, `iptables -S/-L`, `hostname`,
+//! `echo` and `help`, with pipes into `grep`, `head`, `tail` and `wc`, run on a node, a pod or
+//! an outside client of the lab's cluster.
 //!
 //! It sits at the end of the pipeline and only reads it: manifest text -> `manifest::parse`
 //! -> `cluster::build` -> [`Cluster`] -> `kubeproxy::generate` per node (computed when a

@@ -98,3 +98,8 @@ fn nodeport_iptables_save() {
 fn nodeport_kube_services() {
     check("nodeport_kube_services");
 }
+
+#[test]
+fn verbose_defaults() {
+    check("verbose_defaults");
+}

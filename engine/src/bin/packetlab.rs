@@ -32,6 +32,7 @@ Options:
       --on HOST     run one command on HOST (the command follows `--`)
       --age AGE     how long ago the objects were created, for kubectl's AGE column
                     (seconds, or a number with s, m, h or d; default 10m)
+  -v, --verbose     also print informational notes (e.g. which defaults the lab filled in)
   -h, --help        print this help
 
 Exit status: 0 when everything worked, 1 when the manifests have errors or a command
@@ -44,6 +45,7 @@ struct Options {
     on: Option<String>,
     command: Vec<String>,
     clock: LabClock,
+    verbose: bool,
 }
 
 /// A usage error: the message, printed with the usage text, exit status 2.
@@ -69,12 +71,14 @@ fn parse_age(text: &str) -> Option<i64> {
 }
 
 fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
-    let mut options = Options { files: Vec::new(), on: None, command: Vec::new(), clock: LabClock::default() };
+    let mut options =
+        Options { files: Vec::new(), on: None, command: Vec::new(), clock: LabClock::default(), verbose: false };
     let mut saw_separator = false;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
+            "-v" | "--verbose" => options.verbose = true,
             "--" => {
                 saw_separator = true;
                 options.command = iter.by_ref().cloned().collect();
@@ -227,7 +231,7 @@ fn main() -> ExitCode {
     let mut failed = false;
     let mut stderr = String::new();
     for diagnostic in lab.diagnostics() {
-        if diagnostic.severity == Severity::Info {
+        if diagnostic.severity == Severity::Info && !options.verbose {
             continue;
         }
         failed |= diagnostic.is_error();
