@@ -212,9 +212,11 @@ fn generate_node_rules(cluster: &Cluster, node: &str) -> Ruleset {
 pub fn help() -> String {
     "\
 Commands in the lab (run on a node, a pod or `client`):
-  kubectl get RESOURCE [NAME] [-n NAMESPACE | -A] [-o wide|yaml|json|name]
-      RESOURCE: nodes (no), pods (po), services (svc), endpointslices,
-      endpoints (ep), ingresses (ing), deployments (deploy)
+  kubectl get RESOURCE[,RESOURCE...] [NAME...] [-n NAMESPACE | -A] [-l SELECTOR]
+      [-o wide|yaml|json|name] [--show-labels] [--no-headers]
+      RESOURCE: nodes (no), namespaces (ns), pods (po), services (svc),
+      endpoints (ep), endpointslices, ingresses (ing), ingressclasses,
+      deployments (deploy), replicasets (rs), statefulsets (sts), daemonsets (ds), all
   iptables-save [-t TABLE]
   iptables [-t TABLE] -S [CHAIN]
   iptables [-t TABLE] -L [CHAIN] [-n] [-v] [--line-numbers]

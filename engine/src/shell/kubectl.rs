@@ -46,7 +46,8 @@ Usage:
       [--show-labels] [--no-headers]
 
 Resources in the lab: nodes (no), namespaces (ns), pods (po), services (svc), endpoints (ep),
-endpointslices, ingresses (ing), ingressclasses, deployments (deploy).
+endpointslices, ingresses (ing), ingressclasses, deployments (deploy), replicasets (rs),
+statefulsets (sts), daemonsets (ds); several as `pods,svc`, or `all`.
 ";
 
 /// Runs `kubectl ARGS...`.
@@ -253,12 +254,22 @@ fn get(lab: &Lab, args: &GetArgs) -> CommandOutput {
         }
         None => (resource.as_str(), names.to_vec()),
     };
-    if resource.contains(',') || resource == "all" {
-        return CommandOutput::fail(1, "packetlab: the lab prints one resource type at a time");
+    // `pods,svc` lists several types; `all` is the category of workloads and Services.
+    let mut kinds: Vec<Kind> = Vec::new();
+    for word in resource.split(',') {
+        if word == "all" {
+            kinds.extend(Kind::ALL);
+            continue;
+        }
+        match Kind::parse(word) {
+            Some(kind) => kinds.push(kind),
+            None => {
+                return CommandOutput::fail(1, format!("error: the server doesn't have a resource type \"{word}\""));
+            }
+        }
     }
-    let Some(kind) = Kind::parse(resource) else {
-        return CommandOutput::fail(1, format!("error: the server doesn't have a resource type \"{resource}\""));
-    };
+    // Several types, or a category, print `kind/name` in the NAME column.
+    let prefixed = kinds.len() > 1 || resource == "all";
     let requirements = match args.selector.as_deref().map(parse_selector).transpose() {
         Ok(requirements) => requirements.unwrap_or_default(),
         Err(message) => return CommandOutput::fail(1, message),
@@ -273,38 +284,46 @@ fn get(lab: &Lab, args: &GetArgs) -> CommandOutput {
         Some(object_namespace) => all_namespaces || object_namespace == namespace,
     };
     let cluster = lab.cluster();
-    let everything: Vec<Object<'_>> = resource::list(cluster, kind).into_iter().filter(in_scope).collect();
 
     let mut out = CommandOutput::default();
-    // API servers from v1.33 on answer every read of v1 Endpoints with this warning.
-    if kind == Kind::Endpoints && server_minor_version(cluster).is_some_and(|minor| minor >= 33) {
-        out.stderr.push_str("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n");
-    }
-    let mut objects: Vec<Object<'_>> = Vec::new();
-    if names.is_empty() {
-        objects = everything.into_iter().filter(|object| selector_matches(&requirements, &object.labels())).collect();
-    } else {
-        for name in &names {
-            match everything.iter().find(|object| object.name() == name) {
-                Some(object) => objects.push(object.clone()),
-                None => {
-                    out.exit_code = 1;
-                    out.stderr.push_str(&format!(
-                        "Error from server (NotFound): {} \"{name}\" not found\n",
-                        kind.qualified_plural()
-                    ));
+    let mut groups: Vec<(Kind, Vec<Object<'_>>)> = Vec::new();
+    for &kind in &kinds {
+        // API servers from v1.33 on answer every read of v1 Endpoints with this warning.
+        if kind == Kind::Endpoints && server_minor_version(cluster).is_some_and(|minor| minor >= 33) {
+            out.stderr.push_str("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n");
+        }
+        let everything: Vec<Object<'_>> = resource::list(cluster, kind).into_iter().filter(in_scope).collect();
+        let mut objects: Vec<Object<'_>> = Vec::new();
+        if names.is_empty() {
+            objects = everything.into_iter().filter(|object| selector_matches(&requirements, &object.labels())).collect();
+        } else {
+            for name in &names {
+                match everything.iter().find(|object| object.name() == name) {
+                    Some(object) => objects.push(object.clone()),
+                    None => {
+                        out.exit_code = 1;
+                        out.stderr.push_str(&format!(
+                            "Error from server (NotFound): {} \"{name}\" not found\n",
+                            kind.qualified_plural()
+                        ));
+                    }
                 }
             }
         }
+        groups.push((kind, objects));
     }
+    let found = groups.iter().map(|(_, objects)| objects.len()).sum::<usize>();
 
-    let single = names.len() == 1;
     match args.output {
         Output::Yaml | Output::Json => {
-            if objects.is_empty() && out.exit_code != 0 {
+            if found == 0 && out.exit_code != 0 {
                 return out;
             }
-            let values: Vec<Value> = objects.iter().map(|object| objects::to_value(lab, object)).collect();
+            let values: Vec<Value> = groups
+                .iter()
+                .flat_map(|(_, objects)| objects.iter().map(|object| objects::to_value(lab, object)))
+                .collect();
+            let single = names.len() == 1 && kinds.len() == 1 && !prefixed;
             let value = match (single, values.as_slice()) {
                 (true, [one]) => one.clone(),
                 _ => Value::map()
@@ -316,46 +335,66 @@ fn get(lab: &Lab, args: &GetArgs) -> CommandOutput {
             out.stdout = if args.output == Output::Yaml { value.to_yaml() } else { value.to_json() };
         }
         Output::Name => {
-            for object in &objects {
-                out.stdout.push_str(&format!("{}/{}\n", kind.qualified_singular(), object.name()));
+            for (kind, objects) in &groups {
+                for object in objects {
+                    out.stdout.push_str(&format!("{}/{}\n", kind.qualified_singular(), object.name()));
+                }
             }
         }
         Output::Table | Output::Wide => {
-            if objects.is_empty() {
+            if found == 0 {
                 if names.is_empty() {
-                    out.stderr.push_str(&no_resources(kind, all_namespaces, &namespace));
+                    let namespaced = kinds.iter().any(|kind| kind.namespaced());
+                    out.stderr.push_str(&no_resources(namespaced, all_namespaces, &namespace));
                 }
                 return out;
             }
             let wide = args.output == Output::Wide;
-            let show_namespace = all_namespaces && kind.namespaced();
-            let mut table = Table::new();
-            if !args.no_headers {
-                let mut header: Vec<String> = Vec::new();
-                if show_namespace {
-                    header.push("NAMESPACE".to_string());
+            let mut tables: Vec<String> = Vec::new();
+            for (kind, objects) in &groups {
+                if objects.is_empty() {
+                    continue;
                 }
-                header.extend(printers::headers(kind, wide).into_iter().map(str::to_string));
-                if args.show_labels {
-                    header.push("LABELS".to_string());
-                }
-                table.push(header);
+                tables.push(table(lab, *kind, objects, args, wide, prefixed));
             }
-            for object in &objects {
-                let mut row = Vec::new();
-                if show_namespace {
-                    row.push(object.namespace().unwrap_or_default().to_string());
-                }
-                row.extend(printers::cells(object, lab.clock(), wide, &cluster.pods));
-                if args.show_labels {
-                    row.push(printers::format_labels(Some(&object.labels())));
-                }
-                table.push(row);
-            }
-            out.stdout = table.render();
+            // kubectl separates the tables of different types with a blank line.
+            out.stdout = tables.join("\n");
         }
     }
     out
+}
+
+/// One type's table, as kubectl's printer writes it.
+fn table(lab: &Lab, kind: Kind, objects: &[Object<'_>], args: &GetArgs, wide: bool, prefixed: bool) -> String {
+    let show_namespace = args.all_namespaces && kind.namespaced();
+    let mut table = Table::new();
+    if !args.no_headers {
+        let mut header: Vec<String> = Vec::new();
+        if show_namespace {
+            header.push("NAMESPACE".to_string());
+        }
+        header.extend(printers::headers(kind, wide).into_iter().map(str::to_string));
+        if args.show_labels {
+            header.push("LABELS".to_string());
+        }
+        table.push(header);
+    }
+    for object in objects {
+        let mut row = Vec::new();
+        if show_namespace {
+            row.push(object.namespace().unwrap_or_default().to_string());
+        }
+        let mut cells = printers::cells(object, lab.clock(), wide, &lab.cluster().pods);
+        if prefixed && let Some(name) = cells.first_mut() {
+            *name = format!("{}/{name}", kind.qualified_singular());
+        }
+        row.extend(cells);
+        if args.show_labels {
+            row.push(printers::format_labels(Some(&object.labels())));
+        }
+        table.push(row);
+    }
+    table.render()
 }
 
 /// The cluster's Kubernetes minor version, read from the kubelets (`v1.31.0` -> 31).
@@ -365,8 +404,8 @@ fn server_minor_version(cluster: &crate::cluster::Cluster) -> Option<u32> {
 }
 
 /// kubectl's message for an empty list (printed on stderr).
-fn no_resources(kind: Kind, all_namespaces: bool, namespace: &str) -> String {
-    if kind.namespaced() && !all_namespaces {
+fn no_resources(namespaced: bool, all_namespaces: bool, namespace: &str) -> String {
+    if namespaced && !all_namespaces {
         format!("No resources found in {namespace} namespace.\n")
     } else {
         "No resources found\n".to_string()

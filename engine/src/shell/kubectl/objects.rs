@@ -3,7 +3,7 @@
 //! `resourceVersion`, since the lab has no clock and no storage).
 
 use super::printers;
-use super::resource::{Kind, Object, slice_labels};
+use super::resource::{Kind, Object, owned_pods, slice_labels};
 use super::value::Value;
 use crate::cluster::{
     IngressBackend, Labels, PathType, Service, ServiceType, TargetPort, TrafficPolicy,
@@ -329,30 +329,37 @@ pub fn to_value(lab: &Lab, object: &Object<'_>) -> Value {
                 .with("metadata", metadata(object, &Labels::new(), Some(&annotations)))
                 .with("spec", Value::map().with("controller", Value::str(&class.controller)))
         }
-        Object::Deployment(workload) => {
-            let ready = cluster
-                .pods
-                .iter()
-                .filter(|pod| pod.namespace == workload.namespace && workload.pods.contains(&pod.name))
-                .filter(|pod| pod.ready && pod.node_name.is_some())
-                .count();
+        Object::Workload(workload) => {
+            let owned: Vec<_> = owned_pods(workload, &cluster.pods).collect();
+            let ready = owned.iter().filter(|pod| pod.ready && pod.node_name.is_some()).count();
             let ready = i64::try_from(ready).unwrap_or(i64::MAX);
-            header(Kind::Deployment)
-                .with("metadata", metadata(object, &workload.labels, None))
-                .with(
-                    "spec",
-                    Value::map()
-                        .with("replicas", Value::int(workload.replicas))
-                        .with("selector", Value::map().with("matchLabels", labels_value(&workload.selector))),
-                )
-                .with(
-                    "status",
-                    Value::map()
+            let current = i64::try_from(owned.len()).unwrap_or(i64::MAX);
+            let kind = Kind::parse(&workload.kind).unwrap_or(Kind::Deployment);
+            let selector = Value::map().with("matchLabels", labels_value(&workload.selector));
+            let mut spec = Value::map().with("selector", selector);
+            let status = match kind {
+                Kind::DaemonSet => Value::map()
+                    .with("currentNumberScheduled", Value::int(current))
+                    .with("desiredNumberScheduled", Value::int(current))
+                    .with("numberAvailable", Value::int(ready))
+                    .with("numberReady", Value::int(ready))
+                    .with("updatedNumberScheduled", Value::int(current)),
+                _ => {
+                    spec.set("replicas", Value::int(workload.replicas));
+                    let mut status = Value::map()
                         .with("availableReplicas", Value::int(ready))
                         .with("readyReplicas", Value::int(ready))
-                        .with("replicas", Value::int(workload.replicas))
-                        .with("updatedReplicas", Value::int(workload.replicas)),
-                )
+                        .with("replicas", Value::int(current));
+                    if kind != Kind::ReplicaSet {
+                        status.set("updatedReplicas", Value::int(current));
+                    }
+                    status
+                }
+            };
+            header(kind)
+                .with("metadata", metadata(object, &workload.labels, None))
+                .with("spec", spec)
+                .with("status", status)
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::resource::{Kind, Object};
+use super::resource::{Kind, Object, owned_pods};
 use crate::cluster::{EndpointSlice, Labels, Pod, Service, ServiceType, Workload};
 use crate::shell::LabClock;
 
@@ -38,6 +38,12 @@ pub fn headers(kind: Kind, wide: bool) -> Vec<&'static str> {
         Kind::IngressClass => (&["NAME", "CONTROLLER", "PARAMETERS", "AGE"], &[]),
         Kind::Deployment => (
             &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+            &["CONTAINERS", "IMAGES", "SELECTOR"],
+        ),
+        Kind::ReplicaSet => (&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
+        Kind::StatefulSet => (&["NAME", "READY", "AGE"], &["CONTAINERS", "IMAGES"]),
+        Kind::DaemonSet => (
+            &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
             &["CONTAINERS", "IMAGES", "SELECTOR"],
         ),
     };
@@ -119,24 +125,53 @@ pub fn cells(object: &Object<'_>, clock: LabClock, wide: bool, pods: &[Pod]) -> 
         Object::IngressClass(class) => {
             vec![class.name.clone(), class.controller.clone(), "<none>".to_string(), age]
         }
-        Object::Deployment(workload) => {
-            let ready = ready_pods(workload, pods);
-            let mut row = vec![
-                workload.name.clone(),
-                format!("{ready}/{}", workload.replicas),
-                workload.replicas.to_string(),
-                ready.to_string(),
-                age,
-            ];
-            if wide {
-                let (names, images) = deployment_containers(workload, pods);
-                row.push(names);
-                row.push(images);
-                row.push(format_labels(Some(&workload.selector)));
-            }
-            row
+        Object::Workload(workload) => workload_cells(workload, pods, age, wide),
+    }
+}
+
+/// Ports of `printDeployment`, `printReplicaSet`, `printStatefulSet` and `printDaemonSet`
+/// (the lab's controllers are always up to date, and ready pods are available).
+fn workload_cells(workload: &Workload, pods: &[Pod], age: String, wide: bool) -> Vec<String> {
+    let owned: Vec<&Pod> = owned_pods(workload, pods).collect();
+    let current = owned.len();
+    let ready = owned.iter().filter(|pod| pod.ready && pod.node_name.is_some() && !pod.terminating).count();
+    let replicas = workload.replicas;
+    let name = workload.name.clone();
+    let (mut row, extra_selector) = match workload.kind.as_str() {
+        "ReplicaSet" => (vec![name, replicas.to_string(), current.to_string(), ready.to_string(), age], true),
+        "StatefulSet" => (vec![name, format!("{ready}/{replicas}"), age], false),
+        "DaemonSet" => {
+            let node_selector = owned.first().map(|pod| format_labels(Some(&pod.node_selector)));
+            let scheduled = current.to_string();
+            (
+                vec![
+                    name,
+                    scheduled.clone(),
+                    scheduled.clone(),
+                    ready.to_string(),
+                    scheduled,
+                    ready.to_string(),
+                    node_selector.unwrap_or_else(|| "<none>".to_string()),
+                    age,
+                ],
+                true,
+            )
+        }
+        _ => (vec![name, format!("{ready}/{replicas}"), replicas.to_string(), ready.to_string(), age], true),
+    };
+    if wide {
+        let (names, images) = owned.first().map_or((String::new(), String::new()), |pod| {
+            let names: Vec<&str> = pod.containers.iter().map(|c| c.name.as_str()).collect();
+            let images: Vec<&str> = pod.containers.iter().map(|c| c.image.as_str()).collect();
+            (names.join(","), images.join(","))
+        });
+        row.push(names);
+        row.push(images);
+        if extra_selector {
+            row.push(format_labels(Some(&workload.selector)));
         }
     }
+    row
 }
 
 /// `READY` of a pod: ready containers over containers.
@@ -160,26 +195,6 @@ pub fn pod_status(pod: &Pod) -> &'static str {
 /// The phase as `status.phase` holds it.
 pub fn pod_phase(pod: &Pod) -> &'static str {
     if pod.node_name.is_none() { "Pending" } else { "Running" }
-}
-
-fn ready_pods(workload: &Workload, pods: &[Pod]) -> usize {
-    owned_pods(workload, pods).filter(|pod| pod.ready && pod.node_name.is_some()).count()
-}
-
-fn owned_pods<'a>(workload: &'a Workload, pods: &'a [Pod]) -> impl Iterator<Item = &'a Pod> + 'a {
-    pods.iter().filter(move |pod| {
-        pod.namespace == workload.namespace && workload.pods.contains(&pod.name)
-    })
-}
-
-/// `layoutContainerCells` for a Deployment, read from the first pod it owns.
-fn deployment_containers(workload: &Workload, pods: &[Pod]) -> (String, String) {
-    let Some(pod) = owned_pods(workload, pods).next() else {
-        return (String::new(), String::new());
-    };
-    let names: Vec<&str> = pod.containers.iter().map(|c| c.name.as_str()).collect();
-    let images: Vec<&str> = pod.containers.iter().map(|c| c.image.as_str()).collect();
-    (names.join(","), images.join(","))
 }
 
 /// `CLUSTER-IP`: the first ClusterIP, `None` for headless Services (the API stores the word

@@ -17,6 +17,9 @@ pub enum Kind {
     Ingress,
     IngressClass,
     Deployment,
+    ReplicaSet,
+    StatefulSet,
+    DaemonSet,
 }
 
 impl Kind {
@@ -39,6 +42,9 @@ impl Kind {
             "ingresses" | "ingress" | "ing" => Kind::Ingress,
             "ingressclasses" | "ingressclass" => Kind::IngressClass,
             "deployments" | "deployment" | "deploy" => Kind::Deployment,
+            "replicasets" | "replicaset" | "rs" => Kind::ReplicaSet,
+            "statefulsets" | "statefulset" | "sts" => Kind::StatefulSet,
+            "daemonsets" | "daemonset" | "ds" => Kind::DaemonSet,
             _ => return None,
         };
         match group {
@@ -54,7 +60,7 @@ impl Kind {
             Kind::Node | Kind::Namespace | Kind::Pod | Kind::Service | Kind::Endpoints => "",
             Kind::EndpointSlice => "discovery.k8s.io",
             Kind::Ingress | Kind::IngressClass => "networking.k8s.io",
-            Kind::Deployment => "apps",
+            Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => "apps",
         }
     }
 
@@ -64,7 +70,7 @@ impl Kind {
             Kind::Node | Kind::Namespace | Kind::Pod | Kind::Service | Kind::Endpoints => "v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             Kind::Ingress | Kind::IngressClass => "networking.k8s.io/v1",
-            Kind::Deployment => "apps/v1",
+            Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => "apps/v1",
         }
     }
 
@@ -80,6 +86,9 @@ impl Kind {
             Kind::Ingress => "Ingress",
             Kind::IngressClass => "IngressClass",
             Kind::Deployment => "Deployment",
+            Kind::ReplicaSet => "ReplicaSet",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::DaemonSet => "DaemonSet",
         }
     }
 
@@ -95,6 +104,9 @@ impl Kind {
             Kind::Ingress => "ingresses",
             Kind::IngressClass => "ingressclasses",
             Kind::Deployment => "deployments",
+            Kind::ReplicaSet => "replicasets",
+            Kind::StatefulSet => "statefulsets",
+            Kind::DaemonSet => "daemonsets",
         }
     }
 
@@ -107,6 +119,10 @@ impl Kind {
     pub fn qualified_singular(self) -> String {
         qualify(&self.kind_name().to_ascii_lowercase(), self.group())
     }
+
+    /// What `kubectl get all` lists, in its order (the lab's kinds of the `all` category).
+    pub const ALL: [Kind; 6] =
+        [Kind::Pod, Kind::Service, Kind::DaemonSet, Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet];
 
     /// Whether objects live in a namespace.
     pub fn namespaced(self) -> bool {
@@ -129,7 +145,8 @@ pub enum Object<'a> {
     EndpointSlice(&'a EndpointSlice),
     Ingress(&'a Ingress),
     IngressClass(&'a IngressClass),
-    Deployment(&'a Workload),
+    /// A Deployment, ReplicaSet, StatefulSet or DaemonSet.
+    Workload(&'a Workload),
 }
 
 impl<'a> Object<'a> {
@@ -142,7 +159,7 @@ impl<'a> Object<'a> {
             Object::EndpointSlice(slice) => &slice.name,
             Object::Ingress(ingress) => &ingress.name,
             Object::IngressClass(class) => &class.name,
-            Object::Deployment(workload) => &workload.name,
+            Object::Workload(workload) => &workload.name,
         }
     }
 
@@ -154,7 +171,7 @@ impl<'a> Object<'a> {
             Object::Service(service) | Object::Endpoints(service, _) => Some(&service.namespace),
             Object::EndpointSlice(slice) => Some(&slice.namespace),
             Object::Ingress(ingress) => Some(&ingress.namespace),
-            Object::Deployment(workload) => Some(&workload.namespace),
+            Object::Workload(workload) => Some(&workload.namespace),
         }
     }
 
@@ -169,7 +186,7 @@ impl<'a> Object<'a> {
             Object::Service(service) | Object::Endpoints(service, _) => service.labels.clone(),
             Object::EndpointSlice(slice) => slice_labels(slice),
             Object::Ingress(_) | Object::IngressClass(_) => Labels::new(),
-            Object::Deployment(workload) => workload.labels.clone(),
+            Object::Workload(workload) => workload.labels.clone(),
         }
     }
 }
@@ -217,11 +234,20 @@ pub fn list(cluster: &Cluster, kind: Kind) -> Vec<Object<'_>> {
         Kind::EndpointSlice => cluster.endpoint_slices.iter().map(Object::EndpointSlice).collect(),
         Kind::Ingress => cluster.ingresses.iter().map(Object::Ingress).collect(),
         Kind::IngressClass => cluster.ingress_classes.iter().map(Object::IngressClass).collect(),
-        Kind::Deployment => cluster
+        Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => cluster
             .workloads
             .iter()
-            .filter(|workload| workload.kind == "Deployment")
-            .map(Object::Deployment)
+            .filter(|workload| workload.kind == kind.kind_name())
+            .map(Object::Workload)
             .collect(),
     }
+}
+
+/// The pods a controller owns: listed by the controller, or naming it as their owner.
+pub fn owned_pods<'a>(workload: &'a Workload, pods: &'a [Pod]) -> impl Iterator<Item = &'a Pod> + 'a {
+    pods.iter().filter(move |pod| {
+        pod.namespace == workload.namespace
+            && (workload.pods.contains(&pod.name)
+                || pod.owner.as_ref().is_some_and(|(kind, name)| *kind == workload.kind && *name == workload.name))
+    })
 }

@@ -535,3 +535,81 @@ fn endpoints_of_unready_pods_are_an_empty_cell() {
     // No v1.33+ kubelet here, so no deprecation warning either.
     assert_eq!(output.stderr, "");
 }
+
+/// `kubectl get all` after `kubectl create deploy kubia` on a kind cluster, as quoted in a
+/// "Kubernetes in Action" exercise log. The lab gives every object the same age, so the
+/// Service's `5m13s` is `14s` here.
+#[test]
+fn get_all_matches_real_output() {
+    let mut cluster = empty_cluster();
+    let mut kubia = pod("default", "kubia-f578dcdb9-r5sml", "kind-control-plane", "10.244.0.5");
+    kubia.owner = Some(("ReplicaSet".to_string(), "kubia-f578dcdb9".to_string()));
+    cluster.pods = vec![kubia];
+    let mut kubernetes = service("default", "kubernetes", ServiceType::ClusterIp, Some("10.96.0.1"), vec![port(Some("https"), Protocol::Tcp, 443, None)]);
+    kubernetes.selector = None;
+    cluster.services = vec![kubernetes];
+    let workload = |kind: &str, name: &str, pods: Vec<String>| Workload {
+        kind: kind.to_string(),
+        namespace: "default".to_string(),
+        name: name.to_string(),
+        replicas: 1,
+        pods,
+        ..Workload::default()
+    };
+    cluster.workloads = vec![
+        workload("Deployment", "kubia", vec!["kubia-f578dcdb9-r5sml".to_string()]),
+        workload("ReplicaSet", "kubia-f578dcdb9", Vec::new()),
+    ];
+    let mut lab = Lab::from_cluster(cluster).with_clock(age(14));
+    assert_eq!(
+        stdout(&mut lab, "kubectl get all"),
+        "\
+NAME                        READY   STATUS    RESTARTS   AGE
+pod/kubia-f578dcdb9-r5sml   1/1     Running   0          14s
+
+NAME                 TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE
+service/kubernetes   ClusterIP   10.96.0.1    <none>        443/TCP   14s
+
+NAME                    READY   UP-TO-DATE   AVAILABLE   AGE
+deployment.apps/kubia   1/1     1            1           14s
+
+NAME                              DESIRED   CURRENT   READY   AGE
+replicaset.apps/kubia-f578dcdb9   1         1         1       14s
+"
+    );
+    assert_eq!(
+        stdout(&mut lab, "kubectl get po,svc -o name"),
+        "pod/kubia-f578dcdb9-r5sml\nservice/kubernetes\n"
+    );
+    let missing = run(&mut lab, "kubectl get svc,deploy nope");
+    assert_eq!(
+        missing.stderr,
+        "Error from server (NotFound): services \"nope\" not found\nError from server (NotFound): deployments.apps \"nope\" not found\n"
+    );
+    assert_eq!(run(&mut lab, "kubectl get all -n kube-system").stderr, "No resources found in kube-system namespace.\n");
+}
+
+/// The DaemonSet table of a `kubectl get all -A` on a one-node kubeadm cluster (Fedora notes).
+#[test]
+fn daemonset_matches_real_output() {
+    let mut cluster = empty_cluster();
+    let mut proxy = pod("kube-system", "kube-proxy-fttqx", "fedora-laptop", "192.168.122.10");
+    proxy.owner = Some(("DaemonSet".to_string(), "kube-proxy".to_string()));
+    proxy.node_selector = [("beta.kubernetes.io/os".to_string(), "linux".to_string())].into();
+    cluster.pods = vec![proxy];
+    cluster.workloads = vec![Workload {
+        kind: "DaemonSet".to_string(),
+        namespace: "kube-system".to_string(),
+        name: "kube-proxy".to_string(),
+        replicas: 1,
+        ..Workload::default()
+    }];
+    let mut lab = Lab::from_cluster(cluster).with_clock(age(3 * 60 + 45));
+    assert_eq!(
+        stdout(&mut lab, "kubectl get ds -A"),
+        "\
+NAMESPACE     NAME         DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR                 AGE
+kube-system   kube-proxy   1         1         1       1            1           beta.kubernetes.io/os=linux   3m45s
+"
+    );
+}
