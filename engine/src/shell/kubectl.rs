@@ -247,6 +247,9 @@ fn get(lab: &Lab, args: &GetArgs) -> CommandOutput {
     };
     // `kubectl get svc/web` names the object in the same word.
     let (resource, names) = match resource.split_once('/') {
+        Some((resource, name)) if resource.is_empty() || name.is_empty() || name.contains('/') => {
+            return CommandOutput::fail(1, "error: arguments in resource/name form must have a single resource and name");
+        }
         Some((resource, name)) => {
             let mut all = vec![name.to_string()];
             all.extend(names.iter().cloned());

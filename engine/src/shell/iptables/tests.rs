@@ -216,3 +216,31 @@ fn pipelines_filter_the_output() {
     assert!(missing.stderr.contains("chain `FOO'"));
     assert_eq!(node("iptables-save | sort").exit_code, 127);
 }
+
+/// Odd input never panics: every line gets an answer and an exit status.
+#[test]
+fn odd_command_lines_never_panic() {
+    let lines = [
+        "", "   ", "#", "'", "\"", "\\", "sudo", "sudo sudo", "|", "a |", "echo ü 日本 🙂",
+        "iptables", "iptables -t", "iptables -t ''", "iptables -S ''", "iptables -L '' 0", "iptables -L INPUT x",
+        "iptables -S INPUT 99999999999999999999999", "iptables -tnat -S", "iptables --table=nat -L -n",
+        "iptables ---", "iptables -", "iptables -S INPUT 1 2", "iptables -A", "iptables --append", "iptables -h",
+        "iptables-save -t", "iptables-save -tnat", "iptables-save --table=", "iptables-save -c -c",
+        "kubectl", "kubectl get", "kubectl get pods/", "kubectl get /x", "kubectl get ,", "kubectl get pods,",
+        "kubectl get all -o yaml", "kubectl get all -A -o json", "kubectl get no -o", "kubectl -o wide",
+        "kubectl get pods -l ''", "kubectl get pods -l '!'", "kubectl get pods -l 'a in (b)'", "kubectl get pods --namespace",
+        "kubectl get svc -A web", "kubectl get pods --all-namespaces=maybe", "kubectl get -- pods", "kubectl describe pods",
+        "grep x", "iptables-save | grep", "iptables-save | grep -e", "iptables-save | grep '\\('", "iptables-save | grep -E '(('",
+        "iptables-save | grep -E 'a{99999}'", "iptables-save | grep -E 'a{2,1}'", "iptables-save | grep '[z-a]'",
+        "iptables-save | head -n 99999999999999999999", "iptables-save | tail -n +0", "iptables-save | tail -n -1",
+        "iptables-save | wc -lwc", "iptables-save | wc -x", "iptables-save | head file", "hostname extra", "help me",
+    ];
+    let mut lab = lab();
+    for host in ["node1", "web", "agent"] {
+        let host = lab.host(host).unwrap();
+        for line in lines {
+            let output = lab.run(&host, line);
+            assert!(output.exit_code >= 0, "{line}");
+        }
+    }
+}
