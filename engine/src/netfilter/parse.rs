@@ -157,7 +157,11 @@ impl State<'_> {
         let name = match ChainName::new(name_text) {
             Ok(name) => name,
             Err(error) => {
-                let kind = ParseErrorKind::BadValue { option: ":".to_string(), value: name_text.to_string(), reason: error.to_string() };
+                let kind = ParseErrorKind::BadValue {
+                    option: ":".to_string(),
+                    value: name_text.to_string(),
+                    reason: error.to_string(),
+                };
                 self.error(line_number, first.column, kind);
                 return;
             }
@@ -167,7 +171,11 @@ impl State<'_> {
             Some(word) => match Counters::parse(&word.text) {
                 Some(counters) => Some(counters),
                 None => {
-                    let kind = ParseErrorKind::BadValue { option: name.to_string(), value: word.text.clone(), reason: "counters look like [packets:bytes]".to_string() };
+                    let kind = ParseErrorKind::BadValue {
+                        option: name.to_string(),
+                        value: word.text.clone(),
+                        reason: "counters look like [packets:bytes]".to_string(),
+                    };
                     self.error(line_number, word.column, kind);
                     return;
                 }
@@ -179,7 +187,11 @@ impl State<'_> {
         let column = policy_word.map_or(first.column, |word| word.column);
         if builtin {
             let Some(policy) = Policy::parse(policy_text) else {
-                let kind = ParseErrorKind::BadValue { option: name.to_string(), value: policy_text.to_string(), reason: "a built-in chain's policy is ACCEPT or DROP".to_string() };
+                let kind = ParseErrorKind::BadValue {
+                    option: name.to_string(),
+                    value: policy_text.to_string(),
+                    reason: "a built-in chain's policy is ACCEPT or DROP".to_string(),
+                };
                 self.error(line_number, column, kind);
                 return;
             };
@@ -192,7 +204,10 @@ impl State<'_> {
             }
         } else {
             if policy_text != "-" {
-                let kind = ParseErrorKind::ChainMisuse { chain: name.to_string(), reason: "only built-in chains have a policy; user chains are declared with `-`".to_string() };
+                let kind = ParseErrorKind::ChainMisuse {
+                    chain: name.to_string(),
+                    reason: "only built-in chains have a policy; user chains are declared with `-`".to_string(),
+                };
                 self.error(line_number, column, kind);
             }
             rules.ensure_chain(&name);
@@ -209,7 +224,11 @@ impl State<'_> {
             match Counters::parse(&first.text) {
                 Some(parsed) => counters = Some(parsed),
                 None => {
-                    let kind = ParseErrorKind::BadValue { option: "counters".to_string(), value: first.text.clone(), reason: "counters look like [packets:bytes]".to_string() };
+                    let kind = ParseErrorKind::BadValue {
+                        option: "counters".to_string(),
+                        value: first.text.clone(),
+                        reason: "counters look like [packets:bytes]".to_string(),
+                    };
                     self.error(line_number, first.column, kind);
                     return;
                 }
@@ -223,7 +242,11 @@ impl State<'_> {
             Some(Ok(chain)) => Some(chain),
             Some(Err(error)) => {
                 let word = chain_word.map_or(command, |word| word);
-                let kind = ParseErrorKind::BadValue { option: command.text.clone(), value: word.text.clone(), reason: error.to_string() };
+                let kind = ParseErrorKind::BadValue {
+                    option: command.text.clone(),
+                    value: word.text.clone(),
+                    reason: error.to_string(),
+                };
                 self.error(line_number, word.column, kind);
                 return;
             }
@@ -243,7 +266,11 @@ impl State<'_> {
                         match word.text.parse::<usize>() {
                             Ok(number) if number >= 1 => position = Some(number.saturating_sub(1)),
                             _ => {
-                                let kind = ParseErrorKind::BadValue { option: command.text.clone(), value: word.text.clone(), reason: "rule numbers start at 1".to_string() };
+                                let kind = ParseErrorKind::BadValue {
+                                    option: command.text.clone(),
+                                    value: word.text.clone(),
+                                    reason: "rule numbers start at 1".to_string(),
+                                };
                                 self.error(line_number, word.column, kind);
                                 return;
                             }
@@ -251,7 +278,8 @@ impl State<'_> {
                         rule_words = rule_words.get(1..).unwrap_or_default();
                     }
                 }
-                let outcome = rule::parse_rule(rule_words, &|name| ChainName::new(name).is_ok_and(|name| rules.has_chain(&name)));
+                let outcome =
+                    rule::parse_rule(rule_words, &|name| ChainName::new(name).is_ok_and(|name| rules.has_chain(&name)));
                 for (column, kind) in outcome.errors {
                     self.error(line_number, column, kind);
                 }
@@ -270,7 +298,10 @@ impl State<'_> {
             "-N" | "--new-chain" => {
                 let Some(chain) = self.chain_given(line_number, command, chain) else { return };
                 if rules.has_chain(&chain) {
-                    let kind = ParseErrorKind::ChainMisuse { chain: chain.to_string(), reason: "the chain already exists".to_string() };
+                    let kind = ParseErrorKind::ChainMisuse {
+                        chain: chain.to_string(),
+                        reason: "the chain already exists".to_string(),
+                    };
                     self.error(line_number, command.column, kind);
                 } else {
                     rules.ensure_chain(&chain);
@@ -311,13 +342,20 @@ impl State<'_> {
                 match (policy, rules.chain_mut(&chain)) {
                     (Some(policy), Some(found)) => {
                         if !found.set_policy(policy) {
-                            let kind = ParseErrorKind::ChainMisuse { chain: chain.to_string(), reason: "only built-in chains have a policy".to_string() };
+                            let kind = ParseErrorKind::ChainMisuse {
+                                chain: chain.to_string(),
+                                reason: "only built-in chains have a policy".to_string(),
+                            };
                             self.error(line_number, command.column, kind);
                         }
                     }
                     _ => {
                         let word = policy_word.unwrap_or(command);
-                        let kind = ParseErrorKind::BadValue { option: "-P".to_string(), value: word.text.clone(), reason: "a policy is ACCEPT or DROP".to_string() };
+                        let kind = ParseErrorKind::BadValue {
+                            option: "-P".to_string(),
+                            value: word.text.clone(),
+                            reason: "a policy is ACCEPT or DROP".to_string(),
+                        };
                         self.error(line_number, word.column, kind);
                     }
                 }
@@ -327,13 +365,19 @@ impl State<'_> {
                 self.delete_rule(line_number, command, &chain, after_chain, rules);
             }
             "-4" | "-6" | "--ipv4" | "--ipv6" => {
-                self.error(line_number, command.column, ParseErrorKind::NotSupported { what: format!("`{}`", command.text) });
+                self.error(
+                    line_number,
+                    command.column,
+                    ParseErrorKind::NotSupported { what: format!("`{}`", command.text) },
+                );
             }
             other => {
                 let kind = if other.starts_with('-') {
                     ParseErrorKind::UnknownCommand { command: other.to_string() }
                 } else {
-                    ParseErrorKind::UnknownLine { text: words.iter().map(|word| word.text.as_str()).collect::<Vec<_>>().join(" ") }
+                    ParseErrorKind::UnknownLine {
+                        text: words.iter().map(|word| word.text.as_str()).collect::<Vec<_>>().join(" "),
+                    }
                 };
                 self.error(line_number, command.column, kind);
             }
@@ -347,7 +391,13 @@ impl State<'_> {
         chain
     }
 
-    fn existing_chain(&mut self, line_number: usize, command: &Word, chain: Option<ChainName>, rules: &TableRules) -> Option<ChainName> {
+    fn existing_chain(
+        &mut self,
+        line_number: usize,
+        command: &Word,
+        chain: Option<ChainName>,
+        rules: &TableRules,
+    ) -> Option<ChainName> {
         let chain = self.chain_given(line_number, command, chain)?;
         if rules.has_chain(&chain) {
             Some(chain)
@@ -360,7 +410,9 @@ impl State<'_> {
     fn delete_chain(&mut self, line_number: usize, command: &Word, chain: Option<ChainName>, rules: &mut TableRules) {
         let names: Vec<ChainName> = match chain {
             Some(chain) => vec![chain],
-            None => rules.chains().iter().filter(|chain| !chain.is_builtin()).map(|chain| chain.name().clone()).collect(),
+            None => {
+                rules.chains().iter().filter(|chain| !chain.is_builtin()).map(|chain| chain.name().clone()).collect()
+            }
         };
         for name in names {
             let Some(found) = rules.chain(&name) else {
@@ -368,7 +420,10 @@ impl State<'_> {
                 continue;
             };
             if found.is_builtin() {
-                let kind = ParseErrorKind::ChainMisuse { chain: name.to_string(), reason: "a built-in chain cannot be deleted".to_string() };
+                let kind = ParseErrorKind::ChainMisuse {
+                    chain: name.to_string(),
+                    reason: "a built-in chain cannot be deleted".to_string(),
+                };
                 self.error(line_number, command.column, kind);
                 continue;
             }
@@ -379,7 +434,11 @@ impl State<'_> {
                 .filter(|rule| rule.target.as_ref().and_then(Target::chain) == Some(&name))
                 .count();
             if references > 0 {
-                self.error(line_number, command.column, ParseErrorKind::ChainInUse { chain: name.to_string(), references });
+                self.error(
+                    line_number,
+                    command.column,
+                    ParseErrorKind::ChainInUse { chain: name.to_string(), references },
+                );
                 continue;
             }
             rules.delete_chain(&name);
@@ -387,15 +446,23 @@ impl State<'_> {
     }
 
     /// `-D CHAIN N` or `-D CHAIN RULE-SPEC` (the first equal rule).
-    fn delete_rule(&mut self, line_number: usize, command: &Word, chain: &ChainName, words: &[Word], rules: &mut TableRules) {
+    fn delete_rule(
+        &mut self,
+        line_number: usize,
+        command: &Word,
+        chain: &ChainName,
+        words: &[Word],
+        rules: &mut TableRules,
+    ) {
         let index = match words {
-            [word] if word.text.bytes().all(|b| b.is_ascii_digit()) => word.text.parse::<usize>().ok().and_then(|n| n.checked_sub(1)),
+            [word] if word.text.bytes().all(|b| b.is_ascii_digit()) => {
+                word.text.parse::<usize>().ok().and_then(|n| n.checked_sub(1))
+            }
             _ => {
-                let outcome = rule::parse_rule(words, &|name| ChainName::new(name).is_ok_and(|name| rules.has_chain(&name)));
+                let outcome =
+                    rule::parse_rule(words, &|name| ChainName::new(name).is_ok_and(|name| rules.has_chain(&name)));
                 outcome.rule.and_then(|wanted| {
-                    rules.chain(chain).and_then(|found| {
-                        found.rules.iter().position(|rule| same_rule(rule, &wanted))
-                    })
+                    rules.chain(chain).and_then(|found| found.rules.iter().position(|rule| same_rule(rule, &wanted)))
                 })
             }
         };
@@ -404,7 +471,11 @@ impl State<'_> {
                 found.rules.remove(index);
             }
             _ => {
-                let kind = ParseErrorKind::BadValue { option: command.text.clone(), value: words.iter().map(|word| word.text.as_str()).collect::<Vec<_>>().join(" "), reason: "no such rule in the chain".to_string() };
+                let kind = ParseErrorKind::BadValue {
+                    option: command.text.clone(),
+                    value: words.iter().map(|word| word.text.as_str()).collect::<Vec<_>>().join(" "),
+                    reason: "no such rule in the chain".to_string(),
+                };
                 self.error(line_number, command.column, kind);
             }
         }
@@ -415,4 +486,128 @@ fn same_rule(left: &super::rule::Rule, right: &super::rule::Rule) -> bool {
     let mut left = left.clone();
     left.counters = right.counters;
     left == *right
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netfilter::save::{SaveOptions, save};
+
+    fn messages(text: &str) -> Vec<String> {
+        parse(text).errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn errors_have_lines_columns_and_sentences() {
+        let text = "# comment\n*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m tcp --dport\n-A NOPE -j ACCEPT\n-A KUBE-SERVICES -m comment --comment \"open\n*bogus\n-A X\nCOMMIT\n";
+        assert_eq!(
+            messages(text),
+            [
+                "line 4, column 25: `--dport` needs a value, but the line ends.",
+                "line 5, column 1: there is no chain `NOPE` in this table.",
+                "line 6, column 39: a double quote is opened here and never closed.",
+                "line 7, column 1: a new table starts here but `*nat` was not closed with `COMMIT`.",
+                "line 7, column 1: there is no table `bogus`; iptables has raw, mangle, nat, filter and security.",
+            ]
+        );
+        assert_eq!(
+            messages("-A INPUT -j ACCEPT\n*filter\n-A INPUT -j ACCEPT\n"),
+            [
+                "line 1, column 1: this line comes before any `*table` line, so it belongs to no table.",
+                "line 4, column 1: the text ends but `*filter` was not closed with `COMMIT`; iptables-restore would not apply it.",
+            ]
+        );
+        // The table is still applied, so the learner sees what was read.
+        assert_eq!(parse("*filter\n-A INPUT -j ACCEPT\n").ruleset.table(Table::Filter).unwrap().rule_count(), 1);
+    }
+
+    #[test]
+    fn policies_and_declarations() {
+        assert_eq!(
+            messages("*filter\n:INPUT - [0:0]\n:USER ACCEPT [0:0]\n:FORWARD DROP [x]\n-P USER DROP\nCOMMIT\n"),
+            [
+                "line 2, column 8: `-` is not a valid value for `INPUT`: a built-in chain's policy is ACCEPT or DROP.",
+                "line 3, column 7: `USER`: only built-in chains have a policy; user chains are declared with `-`.",
+                "line 4, column 15: `[x]` is not a valid value for `FORWARD`: counters look like [packets:bytes].",
+                "line 5, column 1: `USER`: only built-in chains have a policy.",
+            ]
+        );
+    }
+
+    #[test]
+    fn kube_proxy_noflush_restore_replaces_only_the_chains_it_names() {
+        let mut ruleset = parse(
+            "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SEP-OLD - [0:0]\n:cali-nat-outgoing - [0:0]\n-A PREROUTING -j KUBE-SERVICES\n-A KUBE-SERVICES -j KUBE-SEP-OLD\n-A KUBE-SEP-OLD -j DNAT --to-destination 10.0.0.1:80\n-A cali-nat-outgoing -j MASQUERADE\nCOMMIT\n",
+        )
+        .ruleset;
+        // A later sync: KUBE-SERVICES is rewritten, the stale endpoint chain flushed and deleted.
+        let errors = restore(
+            &mut ruleset,
+            "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SEP-OLD - [0:0]\n-X KUBE-SEP-OLD\n-A KUBE-SERVICES -j RETURN\nCOMMIT\n",
+            RestoreOptions { noflush: true, counters: false },
+        );
+        assert_eq!(errors, []);
+        let saved = save(&ruleset, &SaveOptions::new("now"));
+        assert!(
+            saved.contains(
+                "\n-A PREROUTING -j KUBE-SERVICES\n-A KUBE-SERVICES -j RETURN\n-A cali-nat-outgoing -j MASQUERADE\n"
+            ),
+            "{saved}"
+        );
+        assert!(!saved.contains("KUBE-SEP-OLD"), "{saved}");
+    }
+
+    #[test]
+    fn deleting_a_chain_in_use_is_refused() {
+        let text = "*nat\n:A - [0:0]\n-A PREROUTING -j A\n-X A\n-X PREROUTING\nCOMMIT\n";
+        assert_eq!(
+            messages(text),
+            [
+                "line 4, column 1: the chain `A` cannot be deleted: 1 rule(s) still jump to it.",
+                "line 5, column 1: `PREROUTING`: a built-in chain cannot be deleted.",
+            ]
+        );
+    }
+
+    #[test]
+    fn insert_delete_and_counters() {
+        let text = "*filter\n:X - [0:0]\n[3:180] -A X -j ACCEPT\n-I X -j DROP\n-I X 2 -j RETURN\n-A X -s 10.0.0.1 -j ACCEPT\n-D X -s 10.0.0.1/32 -j ACCEPT\n-D X 1\n-A X -c 7 420 -j DROP\nCOMMIT\n";
+        let parsed = parse(text);
+        assert_eq!(parsed.errors, []);
+        let mut options = SaveOptions::new("now");
+        options.counters = true;
+        let saved = save(&parsed.ruleset, &options);
+        assert!(
+            saved.contains("\n[0:0] -A X -j RETURN\n[3:180] -A X -j ACCEPT\n[7:420] -A X -j DROP\nCOMMIT"),
+            "{saved}"
+        );
+    }
+
+    #[test]
+    fn never_panics_on_mangled_input() {
+        let seed = include_str!("../../tests/netfilter/extensions/restore.txt");
+        let lines: Vec<&str> = seed.lines().collect();
+        // Deterministic mangling: drop, cut and splice words of every line in many ways.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..400 {
+            let mut text = String::new();
+            for line in &lines {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let words: Vec<&str> = line.split(' ').collect();
+                let cut = usize::try_from(state % 7).unwrap_or(0);
+                let kept: Vec<&str> = words.iter().enumerate().filter(|(i, _)| i % 7 != cut).map(|(_, w)| *w).collect();
+                text.push_str(&kept.join(if state.is_multiple_of(3) { "\"" } else { " " }));
+                text.push('\n');
+            }
+            let parsed = parse(&text);
+            let _ = save(&parsed.ruleset, &SaveOptions::new("now"));
+        }
+        for garbage in
+            ["*", ":", "[", "[1:2]", "-A", "!", "\"", "*nat\n-A\n-N\n-X\n-P\n-I\n-D\n:\nCOMMIT", "*nat\n! ! !\nCOMMIT"]
+        {
+            let _ = parse(garbage);
+        }
+    }
 }
