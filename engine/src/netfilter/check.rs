@@ -42,7 +42,8 @@ pub enum CheckProblem {
     BadChainName { reason: String },
     /// `-j`/`-g` to a built-in chain, which iptables does not allow.
     JumpToBuiltin { target: ChainName },
-    /// Chains that jump to each other in a circle; iptables refuses the ruleset ("Too many links").
+    /// Chains that jump to each other in a circle. iptables v1.8.9 (nf_tables) accepts such
+    /// chains until a built-in chain leads into them, then refuses with "Too many links".
     Loop { chains: Vec<ChainName> },
     /// A target used in a table or hook where the kernel refuses it (`DNAT` outside nat
     /// PREROUTING/OUTPUT, `MASQUERADE` outside nat POSTROUTING, ...).
@@ -76,7 +77,11 @@ impl fmt::Display for CheckProblem {
             }
             CheckProblem::Loop { chains } => {
                 let names: Vec<&str> = chains.iter().map(ChainName::as_str).collect();
-                write!(f, "is part of a jump loop ({}); iptables refuses loops", names.join(" -> "))
+                write!(
+                    f,
+                    "is part of a jump loop ({}); iptables refuses it once a built-in chain leads into it",
+                    names.join(" -> ")
+                )
             }
             CheckProblem::TargetNotAllowed { target, allowed } => {
                 write!(f, "uses `-j {target}`, which the kernel only allows in {allowed}")
@@ -355,7 +360,7 @@ mod tests {
             [
                 "filter A rule 2 jumps to the built-in chain `FORWARD`, which iptables does not allow.",
                 "filter B rule 2 jumps to `NOPE-X`, but the table has no such chain.",
-                "filter A is part of a jump loop (A -> B -> A); iptables refuses loops.",
+                "filter A is part of a jump loop (A -> B -> A); iptables refuses it once a built-in chain leads into it.",
             ]
         );
     }
