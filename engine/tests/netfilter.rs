@@ -6,7 +6,7 @@
 //! `iptables-restore`), `setup.sh` (how the real outputs were produced, in a network
 //! namespace) and `real.*.txt` (what the real tools printed, date replaced by `<date>`).
 
-use engine::netfilter::check::{check_jumps, check_placement, not_emulated};
+use engine::netfilter::check::{check_jumps, check_kube_proxy, check_placement, not_emulated};
 use engine::netfilter::list::{ListOptions, list, list_chain};
 use engine::netfilter::spec::{spec, spec_chain};
 use engine::netfilter::{ChainName, Parsed, Probability, SaveOptions, Table, parse, save, save_table};
@@ -154,6 +154,29 @@ mod extensions {
                 "4        0     0 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmptype 8"
             )]
         );
+    }
+}
+
+/// Upstream kube-proxy's `TestOverallIPTablesRules` dump (restore form), loaded into real
+/// iptables with `--noflush`.
+mod upstream_overall {
+    use super::*;
+
+    const RESTORE: &str = include_str!("netfilter/upstream-overall/restore.txt");
+    const SAVE: &str = include_str!("netfilter/upstream-overall/real.save.txt");
+
+    #[test]
+    fn renders_what_real_iptables_save_printed() {
+        let parsed = parse_clean(RESTORE);
+        assert_text(&save(&parsed.ruleset, &date()), SAVE);
+        assert_eq!(parse_clean(SAVE).ruleset, parsed.ruleset);
+    }
+
+    #[test]
+    fn passes_kube_proxys_own_jump_check() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        assert_eq!(check_kube_proxy(&ruleset), []);
+        assert_eq!(check_placement(&ruleset), []);
     }
 }
 
