@@ -101,6 +101,14 @@ mod extensions {
     }
 
     #[test]
+    fn render_then_parse_gives_the_same_rules_and_counters() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        let mut with_counters = date();
+        with_counters.counters = true;
+        assert_eq!(parse_clean(&save(&ruleset, &with_counters)).ruleset, ruleset);
+    }
+
+    #[test]
     fn spec_and_list_match_real_iptables() {
         let ruleset = parse_clean(RESTORE).ruleset;
         let verbose = ListOptions { verbose: true, line_numbers: true };
