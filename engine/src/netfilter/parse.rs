@@ -76,6 +76,27 @@ pub fn restore(ruleset: &mut Ruleset, text: &str, options: RestoreOptions) -> Ve
     state.errors
 }
 
+/// Reads `iptables -t TABLE -S` output (`-P`, `-N` and `-A` lines, no `*table`/`COMMIT`) as
+/// the contents of `table`, e.g. what a learner copies from a real node.
+pub fn parse_spec(table: Table, text: &str) -> Parsed {
+    let mut ruleset = Ruleset::new();
+    let mut state = State {
+        ruleset: &mut ruleset,
+        options: RestoreOptions::default(),
+        open: Some(WorkingTable::new(table, None)),
+        skipping: false,
+        errors: Vec::new(),
+    };
+    for (index, raw_line) in text.lines().enumerate() {
+        state.line(index.saturating_add(1), raw_line);
+    }
+    if let Some(working) = state.open.take() {
+        state.ruleset.set_table(working.finish());
+    }
+    let errors = state.errors;
+    Parsed { ruleset, errors }
+}
+
 struct State<'a> {
     ruleset: &'a mut Ruleset,
     options: RestoreOptions,
@@ -526,6 +547,20 @@ mod tests {
         );
         // The table is still applied, so the learner sees what was read.
         assert_eq!(parse("*filter\n-A INPUT -j ACCEPT\n").ruleset.table(Table::Filter).unwrap().rule_count(), 1);
+    }
+
+    #[test]
+    fn spec_output_reads_back() {
+        let text = "-P INPUT ACCEPT\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-N KUBE-FORWARD\n-A FORWARD -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD\n-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP\n";
+        let parsed = parse_spec(Table::Filter, text);
+        assert_eq!(parsed.errors, []);
+        let filter = parsed.ruleset.table(Table::Filter).unwrap();
+        assert_eq!(crate::netfilter::spec::spec(filter), text);
+        let bad = parse_spec(Table::Nat, "-A NOPE -j ACCEPT\n");
+        assert_eq!(
+            bad.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["line 1, column 1: there is no chain `NOPE` in this table."]
+        );
     }
 
     #[test]
