@@ -6,6 +6,7 @@
 //! `iptables-restore`), `setup.sh` (how the real outputs were produced, in a network
 //! namespace) and `real.*.txt` (what the real tools printed, date replaced by `<date>`).
 
+use engine::netfilter::check::{check_jumps, check_kube_proxy, check_placement, not_emulated};
 use engine::netfilter::list::{ListOptions, list, list_chain};
 use engine::netfilter::spec::{spec, spec_chain};
 use engine::netfilter::{ChainName, Parsed, Probability, SaveOptions, Table, parse, save, save_table};
@@ -52,6 +53,14 @@ mod realistic {
     }
 
     #[test]
+    fn a_real_node_passes_the_checks() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        assert_eq!(check_jumps(&ruleset), []);
+        assert_eq!(check_placement(&ruleset), []);
+        assert_eq!(not_emulated(&ruleset), []);
+    }
+
+    #[test]
     fn spec_and_list_match_real_iptables() {
         let ruleset = parse_clean(RESTORE).ruleset;
         let nat = ruleset.table(Table::Nat).unwrap();
@@ -89,6 +98,14 @@ mod extensions {
     fn save_output_round_trips_byte_for_byte() {
         let from_save = parse_clean(SAVE);
         assert_text(&save(&from_save.ruleset, &date()), SAVE);
+    }
+
+    #[test]
+    fn render_then_parse_gives_the_same_rules_and_counters() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        let mut with_counters = date();
+        with_counters.counters = true;
+        assert_eq!(parse_clean(&save(&ruleset, &with_counters)).ruleset, ruleset);
     }
 
     #[test]
@@ -136,7 +153,8 @@ mod extensions {
         );
         let ours = list(filter, verbose);
         let real = include_str!("netfilter/extensions/real.list-v-filter.txt");
-        let differing: Vec<(&str, &str)> = ours.lines().zip(real.lines()).filter(|(left, right)| left != right).collect();
+        let differing: Vec<(&str, &str)> =
+            ours.lines().zip(real.lines()).filter(|(left, right)| left != right).collect();
         assert_eq!(
             differing,
             [(
@@ -144,6 +162,29 @@ mod extensions {
                 "4        0     0 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmptype 8"
             )]
         );
+    }
+}
+
+/// Upstream kube-proxy's `TestOverallIPTablesRules` dump (restore form), loaded into real
+/// iptables with `--noflush`.
+mod upstream_overall {
+    use super::*;
+
+    const RESTORE: &str = include_str!("netfilter/upstream-overall/restore.txt");
+    const SAVE: &str = include_str!("netfilter/upstream-overall/real.save.txt");
+
+    #[test]
+    fn renders_what_real_iptables_save_printed() {
+        let parsed = parse_clean(RESTORE);
+        assert_text(&save(&parsed.ruleset, &date()), SAVE);
+        assert_eq!(parse_clean(SAVE).ruleset, parsed.ruleset);
+    }
+
+    #[test]
+    fn passes_kube_proxys_own_jump_check() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        assert_eq!(check_kube_proxy(&ruleset), []);
+        assert_eq!(check_placement(&ruleset), []);
     }
 }
 
@@ -200,9 +241,7 @@ fn probabilities_print_as_iptables_save() {
         assert_eq!(format!("{:.10}", 1.0 / f64::from(n)), restore, "kube-proxy's text for n={n}");
         assert_eq!(probability, Probability::parse(restore).unwrap());
         assert_eq!(probability.to_string(), saved, "iptables-save for n={n}");
-        let rule = format!(
-            "*nat\n:X - [0:0]\n-A X -m statistic --mode random --probability {restore} -j X\nCOMMIT\n"
-        );
+        let rule = format!("*nat\n:X - [0:0]\n-A X -m statistic --mode random --probability {restore} -j X\nCOMMIT\n");
         let text = save(&parse_clean(&rule).ruleset, &date());
         assert!(text.contains(&format!("--probability {saved} -j X")), "{text}");
     }
