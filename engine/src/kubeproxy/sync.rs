@@ -306,10 +306,8 @@ impl Writer<'_> {
             if has_endpoints {
                 nat.write(KUBE_SERVICES, vip_rule(&format!("{name} external IP"), external_ip).target(jump(&external_traffic_chain)));
             }
-            if !has_external_endpoints {
-                if let Some((target, text)) = &external_filter {
-                    filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, external_ip).target(target.clone()));
-                }
+            if !has_external_endpoints && let Some((target, text)) = &external_filter {
+                filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, external_ip).target(target.clone()));
             }
         }
 
@@ -328,11 +326,9 @@ impl Writer<'_> {
                 );
             }
         }
-        if !has_external_endpoints {
-            if let Some((target, text)) = &external_filter {
-                for &lb_ip in &svc.load_balancer_vips {
-                    filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, lb_ip).target(target.clone()));
-                }
+        if !has_external_endpoints && let Some((target, text)) = &external_filter {
+            for &lb_ip in &svc.load_balancer_vips {
+                filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, lb_ip).target(target.clone()));
             }
         }
 
@@ -355,18 +351,16 @@ impl Writer<'_> {
                         .target(jump(&external_traffic_chain)),
                 );
             }
-            if !has_external_endpoints {
-                if let Some((target, text)) = &external_filter {
-                    filter.write(
-                        KUBE_EXTERNAL_SERVICES,
-                        with_protocol(
-                            Rule::default().with(comment(text)).with(Match::Addrtype(Addrtype::destination_local())),
-                            protocol,
-                            Some(svc.node_port),
-                        )
-                        .target(target.clone()),
-                    );
-                }
+            if !has_external_endpoints && let Some((target, text)) = &external_filter {
+                filter.write(
+                    KUBE_EXTERNAL_SERVICES,
+                    with_protocol(
+                        Rule::default().with(comment(text)).with(Match::Addrtype(Addrtype::destination_local())),
+                        protocol,
+                        Some(svc.node_port),
+                    )
+                    .target(target.clone()),
+                );
             }
         }
 
@@ -499,10 +493,9 @@ impl Writer<'_> {
         let count = endpoints.len();
         for (i, ep) in endpoints.iter().enumerate() {
             let mut rule = self.service_comment(Rule::default(), &format!("{name} -> {}", ep.endpoint));
-            if i + 1 < count {
-                if let Some(probability) = self.probability(count - i) {
-                    rule = rule.with(Match::Statistic(Statistic::random(probability)));
-                }
+            // Every rule but the last is a probabilistic match; the last always matches.
+            if i + 1 < count && let Some(probability) = self.probability(count.saturating_sub(i)) {
+                rule = rule.with(Match::Statistic(Statistic::random(probability)));
             }
             nat.write(chain_name, rule.target(jump(&ep.chain)));
         }
