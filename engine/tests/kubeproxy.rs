@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod kubeproxy {
-    pub mod restore;
     pub mod support;
     mod scenarios;
     mod upstream;
