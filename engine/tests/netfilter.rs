@@ -63,15 +63,38 @@ mod realistic {
     #[test]
     fn spec_and_list_match_real_iptables() {
         let ruleset = parse_clean(RESTORE).ruleset;
-        let nat = ruleset.table(Table::Nat).unwrap();
-        let filter = ruleset.table(Table::Filter).unwrap();
-        assert_text(&spec(nat), include_str!("netfilter/realistic/real.spec-nat.txt"));
-        assert_text(&spec(filter), include_str!("netfilter/realistic/real.spec-filter.txt"));
-        assert_text(&list(nat, ListOptions::default()), include_str!("netfilter/realistic/real.list-nat.txt"));
-        assert_text(&list(filter, ListOptions::default()), include_str!("netfilter/realistic/real.list-filter.txt"));
         let verbose = ListOptions { verbose: true, line_numbers: true };
-        assert_text(&list(nat, verbose), include_str!("netfilter/realistic/real.list-v-nat.txt"));
-        assert_text(&list(filter, verbose), include_str!("netfilter/realistic/real.list-v-filter.txt"));
+        for (table, spec_text, list_text, list_v_text) in [
+            (
+                Table::Raw,
+                include_str!("netfilter/realistic/real.spec-raw.txt"),
+                include_str!("netfilter/realistic/real.list-raw.txt"),
+                include_str!("netfilter/realistic/real.list-v-raw.txt"),
+            ),
+            (
+                Table::Mangle,
+                include_str!("netfilter/realistic/real.spec-mangle.txt"),
+                include_str!("netfilter/realistic/real.list-mangle.txt"),
+                include_str!("netfilter/realistic/real.list-v-mangle.txt"),
+            ),
+            (
+                Table::Nat,
+                include_str!("netfilter/realistic/real.spec-nat.txt"),
+                include_str!("netfilter/realistic/real.list-nat.txt"),
+                include_str!("netfilter/realistic/real.list-v-nat.txt"),
+            ),
+            (
+                Table::Filter,
+                include_str!("netfilter/realistic/real.spec-filter.txt"),
+                include_str!("netfilter/realistic/real.list-filter.txt"),
+                include_str!("netfilter/realistic/real.list-v-filter.txt"),
+            ),
+        ] {
+            let rules = ruleset.table(table).unwrap();
+            assert_text(&spec(rules), spec_text);
+            assert_text(&list(rules, ListOptions::default()), list_text);
+            assert_text(&list(rules, verbose), list_v_text);
+        }
     }
 }
 

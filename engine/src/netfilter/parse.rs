@@ -634,6 +634,12 @@ mod tests {
         assert_eq!(nat.chains().len(), 4 + n);
         assert_eq!(nat.rule_count(), 2 * n);
         assert_eq!(nat.chains().get(4).map(|chain| chain.name().as_str()), Some("KUBE-SEP-0000000000000000"));
+        // The checks and renderers are linear (or n log n) too.
+        assert_eq!(crate::netfilter::check::check_jumps(&parsed.ruleset), []);
+        assert_eq!(crate::netfilter::check::check_placement(&parsed.ruleset), []);
+        let listed = crate::netfilter::list::list(nat, crate::netfilter::list::ListOptions::default());
+        assert!(listed.contains("Chain KUBE-SEP-0000000000029999 (1 references)"));
+        assert_eq!(save(&parsed.ruleset, &SaveOptions::new("now")).lines().count(), 8 + 3 * n);
     }
 
     #[test]
