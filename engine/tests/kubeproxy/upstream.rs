@@ -399,3 +399,56 @@ fn internal_external_masquerade_rules() {
         assert!(services_chain.contains(&restore_line(r#"-A KUBE-SERVICES -m comment --comment "ns3/svc3:p80 cluster IP" -m tcp -p tcp -d 172.30.0.43 --dport 80 -j KUBE-SVL-X27LE4BHSL4DOUIK"#).1));
     }
 }
+
+/// `TestSyncProxyRulesRepeated`, the last step: a full resync after ns4/svc4 was deleted.
+/// Its chains still exist in the kernel, so they are flushed and deleted (`-X`).
+#[test]
+fn sync_proxy_rules_repeated_final_full_resync() {
+    let services = vec![
+        make_service("ns1", "svc1", |svc| {
+            set_type(svc, ServiceType::ClusterIp);
+            svc.cluster_ip = Some(ip("172.30.0.41"));
+            svc.ports = vec![service_port("p80", Tcp, 80, 0)];
+        }),
+        make_service("ns3", "svc3", |svc| {
+            set_type(svc, ServiceType::ClusterIp);
+            svc.cluster_ip = Some(ip("172.30.0.43"));
+            svc.ports = vec![service_port("p80", Tcp, 80, 0)];
+        }),
+    ];
+    let slices = vec![
+        make_slice("ns1", "svc1", 1, vec![endpoint("10.0.1.1", None)], vec![slice_port("p80", Tcp, 80)]),
+        make_slice(
+            "ns3",
+            "svc3",
+            1,
+            vec![endpoint("10.0.3.2", None), endpoint("10.0.3.3", None)],
+            vec![slice_port("p80", Tcp, 80)],
+        ),
+    ];
+    let mut input = ProxierInput::upstream_fake(&services, &slices);
+    // What `iptables-save -t nat` listed before the sync: the live chains and svc4's.
+    input.existing_nat_chains = [
+        "KUBE-SERVICES",
+        "KUBE-NODEPORTS",
+        "KUBE-POSTROUTING",
+        "KUBE-MARK-MASQ",
+        "KUBE-SVC-XPGD46QRK7WJZT7O",
+        "KUBE-SEP-SNQ3ZNILQDEJNDQO",
+        "KUBE-SVC-X27LE4BHSL4DOUIK",
+        "KUBE-SEP-DKCFIS26GWF2WLWC",
+        "KUBE-SEP-JVVZVJ7BSEPPRNBS",
+        "KUBE-SVC-4SW47YFZTEDKD3PK",
+        "KUBE-SEP-AYCN5HPXMIRJNJXU",
+    ]
+    .iter()
+    .map(|name| engine::netfilter::ChainName::from_trusted(*name))
+    .collect();
+    let restore = sync_proxy_rules(&input);
+    assert_restore_matches(include_str!("upstream/sync_proxy_rules_repeated_final_full_resync/expected.txt"), &restore);
+    let deleted: Vec<&str> = restore.nat.deleted.iter().map(|c| c.as_str()).collect();
+    assert_eq!(deleted, ["KUBE-SEP-AYCN5HPXMIRJNJXU", "KUBE-SVC-4SW47YFZTEDKD3PK"]);
+    for name in deleted {
+        assert!(restore.nat.chains.iter().any(|c| c.as_str() == name), "{name} is declared (flushed) before -X");
+    }
+}
