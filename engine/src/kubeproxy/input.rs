@@ -4,7 +4,7 @@
 //! Part of the kube-proxy stage. [`ProxierInput`] is the low-level, upstream-shaped input
 //! (like the fields of `NewFakeProxier` plus the informer caches), so kube-proxy's own tests
 //! port one to one; [`ProxierInput::from_cluster`] derives it from the resolved
-//! [`Cluster`](crate::cluster::Cluster) for one node.
+//! [`crate::cluster::Cluster`] for one node.
 
 use std::net::Ipv4Addr;
 
