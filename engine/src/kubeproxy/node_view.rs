@@ -97,7 +97,8 @@ impl TableBuild {
         }
     }
 
-    /// `iptables-restore --noflush`: declared chains are created or flushed, then filled.
+    /// `iptables-restore --noflush`: declared chains are created or flushed, then filled;
+    /// `-X` lines delete chains.
     fn restore(&mut self, restore: RestoreTable) {
         for name in &restore.chains {
             self.ensure(name).rules.clear();
@@ -111,6 +112,9 @@ impl TableBuild {
                     self.chains.insert(name, chain);
                 }
             }
+        }
+        for name in &restore.deleted {
+            self.chains.remove(name);
         }
     }
 

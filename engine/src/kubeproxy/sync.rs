@@ -3,7 +3,10 @@
 //! Part of the kube-proxy stage. A faithful port of `(*Proxier).syncProxyRules` and
 //! `writeServiceToEndpointRules` (kubernetes `pkg/proxy/iptables/proxier.go`, v1.32 line):
 //! the same chains, the same rules, in the same order per service port. Only full syncs are
-//! modelled, from an empty table, so there are no stale chains to `-X`.
+//! modelled (kube-proxy's partial syncs skip unchanged services' chains). Stale service chains
+//! that existed before the sync (`ProxierInput::existing_nat_chains`) are flushed and deleted
+//! with `-X`, as kube-proxy does on every sync (in large-cluster mode it does so at most once per
+//! `syncPeriod`; here always).
 //!
 //! **Service order.** kube-proxy walks its service map in Go map order, which is random and
 //! changes between syncs. Here service ports are taken in a fixed order: byte-wise by
@@ -58,11 +61,13 @@ pub struct RestoreTable {
     pub table: Table,
     pub chains: Vec<ChainName>,
     pub rules: Vec<(ChainName, Rule)>,
+    /// `-X CHAIN` lines after the rules: stale chains, declared (flushed) above, then deleted.
+    pub deleted: Vec<ChainName>,
 }
 
 impl RestoreTable {
     fn new(table: Table) -> RestoreTable {
-        RestoreTable { table, chains: Vec::new(), rules: Vec::new() }
+        RestoreTable { table, chains: Vec::new(), rules: Vec::new(), deleted: Vec::new() }
     }
 
     fn declare(&mut self, name: &str) {
@@ -89,6 +94,7 @@ impl RestoreTable {
         let chains = self
             .chains_with_rules()
             .into_iter()
+            .filter(|(name, _)| !self.deleted.contains(name))
             .map(|(name, rules)| {
                 let mut chain = Chain::user(name);
                 chain.rules = rules;
@@ -170,6 +176,21 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
         writer.service_port(port, port_endpoints, input.node_zone.as_deref(), &mut filter, &mut nat);
     }
 
+    // Delete chains no longer in use: kube-proxy's own chain prefixes only.
+    let active: std::collections::BTreeSet<&ChainName> = nat.chains.iter().collect();
+    let mut stale: Vec<ChainName> = input
+        .existing_nat_chains
+        .iter()
+        .filter(|name| !active.contains(name) && is_service_chain_name(name.as_str()))
+        .cloned()
+        .collect();
+    stale.sort();
+    stale.dedup();
+    for name in stale {
+        nat.chains.push(name.clone());
+        nat.deleted.push(name);
+    }
+
     // Finally, tail-call to the nodePorts chain.
     let tail_comment = "kubernetes service nodeports; NOTE: this must be the last rule in this chain";
     if config.node_port_addresses.match_all {
@@ -214,6 +235,14 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     );
 
     RestoreData { filter, nat, total_endpoints, large_cluster_mode }
+}
+
+/// Port of `isServiceChainName`: the per-service chain prefixes kube-proxy owns.
+pub fn is_service_chain_name(name: &str) -> bool {
+    use super::hash::{ENDPOINT_PREFIX, SERVICE_CLUSTER_PREFIX, SERVICE_EXTERNAL_PREFIX, SERVICE_FIREWALL_PREFIX, SERVICE_LOCAL_PREFIX};
+    [SERVICE_CLUSTER_PREFIX, SERVICE_LOCAL_PREFIX, ENDPOINT_PREFIX, SERVICE_FIREWALL_PREFIX, SERVICE_EXTERNAL_PREFIX]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
 }
 
 /// `127.0.0.0/8`.
