@@ -50,7 +50,8 @@ pub struct FelixTable {
 impl FelixTable {
     /// The chains Felix actually programs: those reachable from its inserts and appends.
     pub fn programmed_chains(&self) -> Vec<&FelixChain> {
-        let by_name: BTreeMap<&str, &FelixChain> = self.chains.iter().map(|chain| (chain.name.as_str(), chain)).collect();
+        let by_name: BTreeMap<&str, &FelixChain> =
+            self.chains.iter().map(|chain| (chain.name.as_str(), chain)).collect();
         let mut reached: BTreeSet<&str> = BTreeSet::new();
         let mut pending: Vec<&str> = self
             .inserts

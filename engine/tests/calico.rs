@@ -85,14 +85,26 @@ fn felix_hooks_come_first_with_their_published_hashes() {
     let node = first_node(&cluster);
     let ruleset = node_ruleset(&cluster, &node);
     let first = |table: Table, hook: Hook| rules(&ruleset, table, hook.name()).remove(0);
-    assert_eq!(first(Table::Nat, Hook::PreRouting), r#"-m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING"#);
-    assert_eq!(first(Table::Raw, Hook::PreRouting), r#"-m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING"#);
-    assert_eq!(first(Table::Nat, Hook::PostRouting), r#"-m comment --comment "cali:O3lYWMrLQYEMJtB5" -j cali-POSTROUTING"#);
+    assert_eq!(
+        first(Table::Nat, Hook::PreRouting),
+        r#"-m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING"#
+    );
+    assert_eq!(
+        first(Table::Raw, Hook::PreRouting),
+        r#"-m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING"#
+    );
+    assert_eq!(
+        first(Table::Nat, Hook::PostRouting),
+        r#"-m comment --comment "cali:O3lYWMrLQYEMJtB5" -j cali-POSTROUTING"#
+    );
     assert_eq!(first(Table::Nat, Hook::Output), r#"-m comment --comment "cali:tVnHkvAo15HuiPy0" -j cali-OUTPUT"#);
     assert_eq!(first(Table::Filter, Hook::Input), r#"-m comment --comment "cali:Cz_u1IQiXIMmKD4c" -j cali-INPUT"#);
     assert_eq!(first(Table::Filter, Hook::Forward), r#"-m comment --comment "cali:wUHhoiAYhphO9Mso" -j cali-FORWARD"#);
     assert_eq!(first(Table::Filter, Hook::Output), r#"-m comment --comment "cali:tVnHkvAo15HuiPy0" -j cali-OUTPUT"#);
-    assert_eq!(first(Table::Mangle, Hook::PreRouting), r#"-m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING"#);
+    assert_eq!(
+        first(Table::Mangle, Hook::PreRouting),
+        r#"-m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING"#
+    );
 
     // kube-proxy's jumps follow directly.
     assert!(rules(&ruleset, Table::Nat, "PREROUTING")[1].ends_with("-j KUBE-SERVICES"));
@@ -116,7 +128,9 @@ fn nat_outgoing_and_the_tunl0_masquerade() {
     let ruleset = node_ruleset(&cluster, &node);
     assert_eq!(
         rules(&ruleset, Table::Nat, "cali-nat-outgoing"),
-        [r#"-m comment --comment "cali:flqWnvo8yq4ULQLa" -m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE --random-fully"#]
+        [
+            r#"-m comment --comment "cali:flqWnvo8yq4ULQLa" -m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE --random-fully"#
+        ]
     );
     let postrouting = rules(&ruleset, Table::Nat, "cali-POSTROUTING");
     assert_eq!(postrouting.len(), 3);

@@ -60,10 +60,8 @@ fn endpoint_chain(
     let marks = config.marks;
     let mut rules = vec![
         // Return traffic of allowed connections.
-        FelixRule::new(FelixAction::Accept).with(FelixMatch::ConntrackState {
-            negated: false,
-            states: vec![CtState::Related, CtState::Established],
-        }),
+        FelixRule::new(FelixAction::Accept)
+            .with(FelixMatch::ConntrackState { negated: false, states: vec![CtState::Related, CtState::Established] }),
         FelixRule::new(FelixAction::Drop)
             .with(FelixMatch::ConntrackState { negated: false, states: vec![CtState::Invalid] }),
         // Policy chains report their verdict in these bits.

@@ -7,10 +7,10 @@
 //! felix/iptables/match_builder.go and actions.go), and [`FelixRule::to_rule`] is the typed
 //! netfilter rule the kernel stores, with the `cali:` hash comment first.
 
+use crate::netfilter::PortRange;
 use crate::netfilter::matches::{
     AddrTypes, Addrtype, Conntrack, CtState, LimitIface, Multiport, MultiportSide, Rpfilter, SetDirection, SetMatch,
 };
-use crate::netfilter::PortRange;
 use crate::netfilter::target::Masquerade;
 use crate::netfilter::{ChainName, Interface, IpProtocol, MarkMask, Match, Negatable, Rule, Target};
 
@@ -87,11 +87,9 @@ impl FelixMatch {
             FelixMatch::ProtocolNum(number) => {
                 rule.protocol = IpProtocol::new(*number).map(Negatable::is);
             }
-            FelixMatch::RpfCheckFailed => rule.matches.push(Match::Rpfilter(Rpfilter {
-                validmark: true,
-                invert: true,
-                ..Rpfilter::default()
-            })),
+            FelixMatch::RpfCheckFailed => {
+                rule.matches.push(Match::Rpfilter(Rpfilter { validmark: true, invert: true, ..Rpfilter::default() }))
+            }
             FelixMatch::SrcAddrTypeLocal { negated, limit_iface_out } => {
                 let types = if *negated { Negatable::not(AddrTypes::LOCAL) } else { Negatable::is(AddrTypes::LOCAL) };
                 rule.matches.push(Match::Addrtype(Addrtype {
@@ -107,7 +105,8 @@ impl FelixMatch {
                 Conntrack::state(states)
             })),
             FelixMatch::IpSet { negated, name, direction } => {
-                rule.matches.push(Match::Set(SetMatch { negated: *negated, ..SetMatch::new(name.clone(), *direction) }));
+                rule.matches
+                    .push(Match::Set(SetMatch { negated: *negated, ..SetMatch::new(name.clone(), *direction) }));
             }
             FelixMatch::DestPorts(ports) => rule.matches.push(Match::Multiport(Multiport {
                 negated: false,
@@ -132,7 +131,9 @@ pub enum FelixAction {
     SetMark(u32),
     /// `MasqAction` with no port range; `--random-fully` when the iptables binary supports it
     /// (`features.MASQFullyRandom`).
-    Masquerade { random_fully: bool },
+    Masquerade {
+        random_fully: bool,
+    },
 }
 
 impl FelixAction {
@@ -147,7 +148,11 @@ impl FelixAction {
             FelixAction::ClearMark(mask) => format!("--jump MARK --set-mark 0/{mask:#x}"),
             FelixAction::SetMark(bits) => format!("--jump MARK --set-mark {bits:#x}/{bits:#x}"),
             FelixAction::Masquerade { random_fully } => {
-                if *random_fully { "--jump MASQUERADE --random-fully".to_string() } else { "--jump MASQUERADE".to_string() }
+                if *random_fully {
+                    "--jump MASQUERADE --random-fully".to_string()
+                } else {
+                    "--jump MASQUERADE".to_string()
+                }
             }
         }
     }
@@ -207,8 +212,11 @@ impl FelixRule {
     /// Felix's restore text after the chain name and hash comment (`renderInner`): comments
     /// (escaped, at most 256 bytes), matches, action.
     pub fn fragment(&self) -> String {
-        let mut parts: Vec<String> =
-            self.comments.iter().map(|comment| format!("-m comment --comment \"{}\"", escape_comment(comment))).collect();
+        let mut parts: Vec<String> = self
+            .comments
+            .iter()
+            .map(|comment| format!("-m comment --comment \"{}\"", escape_comment(comment)))
+            .collect();
         let matches: Vec<String> = self.matches.iter().map(FelixMatch::fragment).collect();
         if !matches.is_empty() {
             parts.push(matches.join(" "));
@@ -234,10 +242,8 @@ impl FelixRule {
 /// Port of `escapeComment` and `truncateComment` (felix/iptables/renderer.go): every character
 /// outside `[\w @%+=:,./-]` becomes `_`, and the text is cut to 256 bytes.
 pub fn escape_comment(text: &str) -> String {
-    let escaped: String = text
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "_ @%+=:,./-".contains(c) { c } else { '_' })
-        .collect();
+    let escaped: String =
+        text.chars().map(|c| if c.is_ascii_alphanumeric() || "_ @%+=:,./-".contains(c) { c } else { '_' }).collect();
     escaped.chars().take(256).collect()
 }
 
@@ -276,7 +282,9 @@ mod tests {
         assert!(clear.to_rule("h").to_string().ends_with("-j MARK --set-xmark 0x0/0xf0000"));
         let set = FelixRule::new(FelixAction::SetMark(0x10000)).with(FelixMatch::MarkClear(0x10000));
         assert_eq!(set.fragment(), "-m mark --mark 0/0x10000 --jump MARK --set-mark 0x10000/0x10000");
-        assert!(set.to_rule("h").to_string().ends_with("-m mark --mark 0x0/0x10000 -j MARK --set-xmark 0x10000/0x10000"));
+        assert!(
+            set.to_rule("h").to_string().ends_with("-m mark --mark 0x0/0x10000 -j MARK --set-xmark 0x10000/0x10000")
+        );
     }
 
     #[test]

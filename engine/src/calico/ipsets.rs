@@ -80,7 +80,8 @@ impl IpSets {
         let pools: Vec<Cidr> = cluster.ip_pools.iter().map(|pool| pool.cidr).collect();
         let masq: Vec<Cidr> =
             cluster.ip_pools.iter().filter(|pool| pool.nat_outgoing && !pool.disabled).map(|pool| pool.cidr).collect();
-        let mut sets = vec![IpSet::new(ALL_POOLS, SetType::HashNet, pools), IpSet::new(MASQ_POOLS, SetType::HashNet, masq)];
+        let mut sets =
+            vec![IpSet::new(ALL_POOLS, SetType::HashNet, pools), IpSet::new(MASQ_POOLS, SetType::HashNet, masq)];
         if ipip_enabled {
             let hosts: Vec<Cidr> = cluster.nodes.iter().map(|node| Cidr::host(node.internal_ip)).collect();
             sets.push(IpSet::new(ALL_HOSTS_NET, SetType::HashNet, hosts));

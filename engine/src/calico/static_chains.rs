@@ -124,9 +124,19 @@ pub fn nat_chains(config: &FelixConfig, pools: &[IpPool]) -> Vec<FelixChain> {
     }
     let masquerading = pools.iter().any(|pool| pool.nat_outgoing && !pool.disabled);
     let nat_outgoing = if masquerading {
-        vec![FelixRule::new(FelixAction::Masquerade { random_fully: config.masq_fully_random })
-            .with(FelixMatch::IpSet { negated: false, name: MASQ_POOLS.to_string(), direction: SetDirection::Source })
-            .with(FelixMatch::IpSet { negated: true, name: ALL_POOLS.to_string(), direction: SetDirection::Destination })]
+        vec![
+            FelixRule::new(FelixAction::Masquerade { random_fully: config.masq_fully_random })
+                .with(FelixMatch::IpSet {
+                    negated: false,
+                    name: MASQ_POOLS.to_string(),
+                    direction: SetDirection::Source,
+                })
+                .with(FelixMatch::IpSet {
+                    negated: true,
+                    name: ALL_POOLS.to_string(),
+                    direction: SetDirection::Destination,
+                }),
+        ]
     } else {
         Vec::new()
     };
