@@ -65,7 +65,11 @@ fn endpoint_chain(
         FelixRule::new(FelixAction::Drop)
             .with(FelixMatch::ConntrackState { negated: false, states: vec![CtState::Invalid] }),
         // Policy chains report their verdict in these bits.
-        FelixRule::new(FelixAction::ClearMark(marks.accept | marks.pass)),
+        FelixRule::new(FelixAction::ClearMark(if config.endpoint_clears_pass_bit {
+            marks.accept | marks.pass
+        } else {
+            marks.accept
+        })),
     ];
     if egress {
         // `AllowVXLANPacketsFromWorkloads` and `AllowIPIPPacketsFromWorkloads` default to false:
@@ -134,6 +138,7 @@ mod tests {
             masq_fully_random: true,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
+            endpoint_clears_pass_bit: true,
         }
     }
 
@@ -184,6 +189,37 @@ mod tests {
             chains[1].rules[4].fragment(),
             "-m comment --comment \"Drop IPinIP encapped packets originating in workloads\" -p 4 --jump DROP"
         );
+    }
+
+    #[test]
+    fn a_published_v3_2x_workload_chain_reproduces() {
+        // An AKS node's `iptables --list-rules` (Calico v3.2x, operator install): the egress chain
+        // of a kube-system pod running as service account metrics-server. That Felix cleared
+        // only the accept bit.
+        let config = FelixConfig { endpoint_clears_pass_bit: false, ..config() };
+        let workload = Workload {
+            interface: "cali112d888c0c2".to_string(),
+            namespace: "kube-system".to_string(),
+            service_account: "metrics-server".to_string(),
+        };
+        let from = workload_chains(&config, &workload).remove(1);
+        assert_eq!(from.name, "cali-fw-cali112d888c0c2");
+        assert_eq!(
+            from.hashes(),
+            [
+                "gxYrST51OJyfBgWw",
+                "6xENQhO2T0QW5LgN",
+                "O7MDTYmYN54jUWVF",
+                "pJp4jdAzPgU1geph",
+                "rM5VAS66uaB9uI7_",
+                "s_9J1YgpafK_gEIJ",
+                "djdRyha1SrYGGpRJ",
+                "Agp1xuefUF89n6q7",
+                "ctlnSZ9l6AD7YocC",
+                "ThfJzx8K_BY2PCkD",
+            ]
+        );
+        assert_eq!(from.rules[7].action, FelixAction::Jump("cali-pro-_CVSZITRyIpEmH8AB6H".to_string()));
     }
 
     #[test]
