@@ -255,7 +255,7 @@ mod tests {
             masq_fully_random: false,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
-            endpoint_clears_pass_bit: true,
+            endpoint_clears_pass_bit: false,
         }
     }
 
