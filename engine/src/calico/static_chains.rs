@@ -289,6 +289,9 @@ mod tests {
             hashes(&mangle, PREROUTING),
             ["6BJqBjBC7crtA-7-", "KX7AGNd6rMcDUai6", "wNH7KsA3ILKJBsY9", "Cg96MgVuoPm7UMRo"]
         );
+        // An nftables trace of mangle cali-POSTROUTING (rules 2 and 3; the chaining means rule 1
+        // is checked too).
+        assert_eq!(hashes(&mangle, POSTROUTING)[1..3], ["nnqPh8lh2VOogSzX", "nquN8Jw8Tz72pcBW"]);
     }
 
     #[test]
@@ -304,6 +307,9 @@ mod tests {
         // With --random-fully the nat-outgoing rule is the reference's flqWnvo8yq4ULQLa.
         let fully = FelixConfig { masq_fully_random: true, ..config() };
         assert_eq!(hashes(&nat_chains(&fully, &pools), NAT_OUTGOING), ["flqWnvo8yq4ULQLa"]);
+        // Published `iptables -t nat -L` output shows the tunl0 rule with random-fully as
+        // SXWvdsbh4Mw7wOln.
+        assert_eq!(hashes(&nat_chains(&fully, &pools), POSTROUTING)[2], "SXWvdsbh4Mw7wOln");
         // No natOutgoing pool, no rule; no tunnel address, no tunl0 rule.
         let plain = crate::cluster::IpPool { nat_outgoing: false, ..crate::cluster::defaults::ip_pool() };
         let no_tunnel = FelixConfig { ipip_tunnel_address: None, ..config() };
