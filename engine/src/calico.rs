@@ -201,5 +201,6 @@ fn is_felix_rule(rule: &crate::netfilter::Rule) -> bool {
 
 /// The IP sets Felix keeps on `node` (see [`ipsets`]).
 pub fn ip_sets(cluster: &Cluster, node: &str) -> IpSets {
-    IpSets::for_cluster(cluster, FelixConfig::for_node(cluster, node).ipip_enabled)
+    let config = FelixConfig::for_node(cluster, node);
+    IpSets::for_cluster(cluster, config.ipip_enabled, config.vxlan_enabled)
 }
