@@ -15,11 +15,14 @@
 
 pub mod calico;
 pub mod cluster;
+pub mod conntrack;
 pub mod dataplane;
 pub mod diagnostic;
 pub mod kubeproxy;
 pub mod manifest;
 pub mod net;
 pub mod netfilter;
+pub mod packet;
+pub mod random;
 pub mod shell;
 pub mod yaml;

@@ -138,17 +138,48 @@ impl Resource {
 pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
     let (documents, mut diagnostics) = yaml::load(text);
     let mut manifests = Manifests::default();
-    let mut limited = false;
+    let mut skipped = Skipped::default();
     for document in &documents {
         if document.failed {
+            // Name the object in the YAML-level errors (duplicate keys) when it can be told.
+            if let Some(label) = document.root.as_ref().and_then(peek_label) {
+                for diagnostic in diagnostics.iter_mut() {
+                    if diagnostic.document == Some(document.index) && diagnostic.object.is_none() {
+                        diagnostic.object = Some(label.clone());
+                    }
+                }
+            }
             continue;
         }
         let Some(root) = &document.root else {
             continue;
         };
-        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut limited);
+        // Empty documents (`---` with nothing or only comments after it) are skipped, as
+        // kubectl skips them.
+        if root.is_null() {
+            continue;
+        }
+        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut skipped);
     }
+    if let Some((document, position)) = skipped.first {
+        diagnostics.push(
+            Diagnostic::warning(Problem::TooManyObjects {
+                count: MAX_OBJECTS.saturating_add(skipped.count),
+                limit: MAX_OBJECTS,
+            })
+            .at(Some(document), Some(position)),
+        );
+    }
+    // Report in reading order; the sort is stable, so problems at one spot keep their order.
+    diagnostics.sort_by_key(|d| d.position);
     (manifests, diagnostics)
+}
+
+/// Objects left out because of [`MAX_OBJECTS`]: how many, and where the first one is.
+#[derive(Default)]
+struct Skipped {
+    count: usize,
+    first: Option<(usize, Position)>,
 }
 
 fn read_document(
@@ -156,7 +187,7 @@ fn read_document(
     root: &yaml::Node,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     let Value::Map(_) = &root.value else {
         // JSON arrays of objects are not what kubectl accepts either.
@@ -164,18 +195,16 @@ fn read_document(
             Value::Seq(_) => "a list".to_string(),
             _ => root.describe(),
         };
-        diagnostics.push(
-            Diagnostic::error(Problem::NotAnObject { found }).at(Some(index), Some(root.position)),
-        );
+        diagnostics.push(Diagnostic::error(Problem::NotAnObject { found }).at(Some(index), Some(root.position)));
         return;
     };
     let kind = root.get("kind").and_then(yaml::Node::text).unwrap_or("");
     let is_list = kind == "List" || (kind.ends_with("List") && root.get("items").is_some());
     if is_list {
-        read_list(index, root, kind, manifests, diagnostics, limited);
+        read_list(index, root, kind, manifests, diagnostics, skipped);
         return;
     }
-    read_one(index, root, "", manifests, diagnostics, limited);
+    read_one(index, root, "", None, manifests, diagnostics, skipped);
 }
 
 /// A `kind: List` (or `ServiceList`, ...) as `kubectl get -o yaml` prints it: each item is
@@ -186,7 +215,7 @@ fn read_list(
     list_kind: &str,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     let mut cx = Cx::new(index, diagnostics);
     let Some(mut fields) = cx.map(root, "") else {
@@ -202,54 +231,87 @@ fn read_list(
         cx.wrong_type(items, &items_path, "a list of objects");
         return;
     };
-    // `ServiceList` items may leave out apiVersion and kind; the list's kind tells them.
-    let implied_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
+    // The API's own lists (`ServiceList` from `kubectl get --raw`) leave out each item's
+    // apiVersion and kind; the list's kind and apiVersion tell them.
+    let list_api = root.get("apiVersion").and_then(yaml::Node::text).unwrap_or("v1");
+    let implied = list_kind
+        .strip_suffix("List")
+        .filter(|k| !k.is_empty())
+        .map(|kind| (list_api, kind));
     for (number, item) in entries.iter().enumerate() {
         let path = format!("items[{number}]");
         if !matches!(item.value, Value::Map(_)) {
             cx.error(item.position, &path, Problem::NotAnObject { found: item.describe() });
             continue;
         }
-        let _ = implied_kind;
-        read_one(index, item, &path, manifests, cx.diagnostics, limited);
+        read_one(index, item, &path, implied, manifests, cx.diagnostics, skipped);
     }
 }
 
-/// Reads one object mapping at `prefix` (empty, or `items[3]` inside a List).
+/// Reads one object mapping at `prefix` (empty, or `items[3]` inside a List); `implied` is the
+/// apiVersion and kind an item of a typed list such as `ServiceList` has when it leaves them out.
 fn read_one(
     index: usize,
     node: &yaml::Node,
     prefix: &str,
+    implied: Option<(&str, &str)>,
     manifests: &mut Manifests,
     diagnostics: &mut Vec<Diagnostic>,
-    limited: &mut bool,
+    skipped: &mut Skipped,
 ) {
     if manifests.objects.len() >= MAX_OBJECTS {
-        if !*limited {
-            *limited = true;
-            diagnostics.push(
-                Diagnostic::warning(Problem::TooManyObjects { count: MAX_OBJECTS.saturating_add(1), limit: MAX_OBJECTS })
-                    .at(Some(index), Some(node.position)),
-            );
+        if skipped.count == 0 {
+            skipped.first = Some((index, node.position));
         }
+        skipped.count = skipped.count.saturating_add(1);
         return;
     }
     let mut cx = Cx::new(index, diagnostics);
-    let api_version = type_field(&mut cx, node, prefix, "apiVersion");
-    let kind = type_field(&mut cx, node, prefix, "kind");
+    let (api_version, kind) = match implied {
+        Some((api, kind)) if node.get("kind").is_none() && node.get("apiVersion").is_none() => {
+            (Some(api.to_string()), Some(kind.to_string()))
+        }
+        _ => (
+            type_field(&mut cx, node, prefix, "apiVersion"),
+            type_field(&mut cx, node, prefix, "kind"),
+        ),
+    };
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         return;
     };
-    let name = node.get("metadata").and_then(|m| m.get("name")).and_then(yaml::Node::text).unwrap_or("");
-    let namespace = node.get("metadata").and_then(|m| m.get("namespace")).and_then(yaml::Node::text);
+    let name = node
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(yaml::Node::text)
+        .unwrap_or("");
+    let namespace = node
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(yaml::Node::text);
     cx.object = Some(object_label(&kind, name, namespace, namespaced(&kind)));
     let resource = read_kind(&mut cx, node, prefix, &api_version, &kind);
     if cx.failed {
         return;
     }
     if let Some(resource) = resource {
-        manifests.objects.push(Object { document: index, position: node.position, resource });
+        manifests.objects.push(Object {
+            document: index,
+            position: node.position,
+            resource,
+        });
     }
+}
+
+/// The label of a document's object from its `kind` and `metadata`, if it has a kind.
+fn peek_label(root: &yaml::Node) -> Option<String> {
+    let kind = root.get("kind").and_then(yaml::Node::text).filter(|k| !k.is_empty())?;
+    let metadata = root.get("metadata");
+    let name = metadata
+        .and_then(|m| m.get("name"))
+        .and_then(yaml::Node::text)
+        .unwrap_or("");
+    let namespace = metadata.and_then(|m| m.get("namespace")).and_then(yaml::Node::text);
+    Some(object_label(kind, name, namespace, namespaced(kind)))
 }
 
 /// `Service default/web`, `Node node1`, `KubeProxyConfiguration`.
@@ -263,7 +325,10 @@ fn object_label(kind: &str, name: &str, namespace: Option<&str>, namespaced: boo
 
 /// Whether a kind lives in a namespace.
 fn namespaced(kind: &str) -> bool {
-    !matches!(kind, "Node" | "Namespace" | "IPPool" | "BlockAffinity" | "IngressClass" | "KubeProxyConfiguration")
+    !matches!(
+        kind,
+        "Node" | "Namespace" | "IPPool" | "BlockAffinity" | "IngressClass" | "KubeProxyConfiguration"
+    )
 }
 
 /// Reads `apiVersion` or `kind`, which must be non-empty text.
@@ -273,13 +338,25 @@ fn type_field(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, field: &str) -> 
         Some(value) if !value.is_null() => match cx.string(value, &path) {
             Some(text) if !text.is_empty() => Some(text),
             Some(_) => {
-                cx.error(value.position, &path, Problem::MissingTypeInfo { field: field.to_string() });
+                cx.error(
+                    value.position,
+                    &path,
+                    Problem::MissingTypeInfo {
+                        field: field.to_string(),
+                    },
+                );
                 None
             }
             None => None,
         },
         _ => {
-            cx.error(node.position, &path, Problem::MissingTypeInfo { field: field.to_string() });
+            cx.error(
+                node.position,
+                &path,
+                Problem::MissingTypeInfo {
+                    field: field.to_string(),
+                },
+            );
             None
         }
     }
@@ -296,14 +373,21 @@ fn read_kind(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, api_version: &str
         "BlockAffinity" => &["crd.projectcalico.org/v1"],
         "KubeProxyConfiguration" => &["kubeproxy.config.k8s.io/v1alpha1"],
         "IPAddressPool" | "L2Advertisement" => &["metallb.io/v1beta1"],
-        "Ingress" => &["networking.k8s.io/v1", "networking.k8s.io/v1beta1", "extensions/v1beta1"],
+        "Ingress" => &[
+            "networking.k8s.io/v1",
+            "networking.k8s.io/v1beta1",
+            "extensions/v1beta1",
+        ],
         "IngressClass" => &["networking.k8s.io/v1"],
         _ => {
             let position = node.get("kind").map(|k| k.position).unwrap_or(node.position);
             cx.warn(
                 position,
                 &decode::key_path(prefix, "kind"),
-                Problem::UnknownKind { api_version: api_version.to_string(), kind: kind.to_string() },
+                Problem::UnknownKind {
+                    api_version: api_version.to_string(),
+                    kind: kind.to_string(),
+                },
             );
             return None;
         }
@@ -314,30 +398,39 @@ fn read_kind(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, api_version: &str
         cx.error(
             position,
             &api_path,
-            Problem::UnknownApiVersion { api_version: api_version.to_string(), kind: kind.to_string(), expected },
+            Problem::UnknownApiVersion {
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+                expected,
+            },
         );
         return None;
     }
     let mut fields = cx.map(node, prefix)?;
     fields.ignore(&["apiVersion", "kind"]);
     let resource = match kind {
-        "Node" => Resource::Node(node::read_node(cx, &mut fields)),
-        "Namespace" => Resource::Namespace(node::read_namespace(cx, &mut fields)),
-        "Pod" => Resource::Pod(pod::read_pod(cx, &mut fields)),
+        "Node" => Some(Resource::Node(node::read_node(cx, &mut fields))),
+        "Namespace" => Some(Resource::Namespace(node::read_namespace(cx, &mut fields))),
+        "Pod" => Some(Resource::Pod(pod::read_pod(cx, &mut fields))),
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
-            Resource::Workload(workload::read_workload(cx, &mut fields, kind)?)
+            workload::read_workload(cx, &mut fields, kind).map(Resource::Workload)
         }
-        "Service" => Resource::Service(service::read_service(cx, &mut fields)?),
-        "EndpointSlice" => Resource::EndpointSlice(endpoint_slice::read_endpoint_slice(cx, &mut fields)?),
-        "IPPool" => Resource::IpPool(calico::read_ip_pool(cx, &mut fields, api_version)?),
-        "BlockAffinity" => Resource::BlockAffinity(calico::read_block_affinity(cx, &mut fields)?),
-        "KubeProxyConfiguration" => Resource::KubeProxyConfiguration(kube_proxy::read(cx, &mut fields)),
-        "IPAddressPool" => Resource::IpAddressPool(metallb::read_ip_address_pool(cx, &mut fields)?),
-        "L2Advertisement" => Resource::L2Advertisement(metallb::read_l2_advertisement(cx, &mut fields)),
-        "Ingress" => Resource::Ingress(ingress::read_ingress(cx, &mut fields, node, api_version)?),
-        "IngressClass" => Resource::IngressClass(ingress::read_ingress_class(cx, &mut fields)),
-        _ => return None,
+        "Service" => service::read_service(cx, &mut fields).map(Resource::Service),
+        "EndpointSlice" => endpoint_slice::read_endpoint_slice(cx, &mut fields).map(Resource::EndpointSlice),
+        "IPPool" => calico::read_ip_pool(cx, &mut fields, api_version).map(Resource::IpPool),
+        "BlockAffinity" => calico::read_block_affinity(cx, &mut fields).map(Resource::BlockAffinity),
+        "KubeProxyConfiguration" => Some(Resource::KubeProxyConfiguration(kube_proxy::read(cx, &mut fields))),
+        "IPAddressPool" => metallb::read_ip_address_pool(cx, &mut fields).map(Resource::IpAddressPool),
+        "L2Advertisement" => Some(Resource::L2Advertisement(metallb::read_l2_advertisement(
+            cx,
+            &mut fields,
+        ))),
+        "Ingress" => ingress::read_ingress(cx, &mut fields, node, api_version).map(Resource::Ingress),
+        "IngressClass" => Some(Resource::IngressClass(ingress::read_ingress_class(cx, &mut fields))),
+        _ => None,
     };
+    // Unknown fields are worth knowing about even when the object itself is broken
+    // (a misspelled `specs:` explains the missing `spec`).
     fields.finish(cx);
-    Some(resource)
+    resource
 }

@@ -12,7 +12,7 @@ use crate::cluster::ipam::{Ipam, IpamError, Use};
 use crate::cluster::naming::veth_name;
 use crate::cluster::schedule::{Request, Scheduler};
 use crate::cluster::spec::{Input, Origin, WorkloadKind};
-use crate::cluster::workloads::{PodWork, materialise, selector_fits_template};
+use crate::cluster::workloads::{MAX_PODS, PodWork, materialise, selector_fits_template};
 use crate::cluster::{
     Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod, Workload, defaults, endpoints, intake,
     services,
@@ -46,22 +46,21 @@ fn duplicate(origin: &Origin, kind: &str, name: &str) -> Diagnostic {
     )
 }
 
-/// Keeps the first of each key; later ones get a `Duplicate` error.
+/// Keeps the first of each (kind, name); later ones get a `Duplicate` error.
 fn dedupe<T>(
     items: Vec<T>,
-    kind: &str,
-    key: impl Fn(&T) -> String,
+    key: impl Fn(&T) -> (&'static str, String),
     origin: impl Fn(&T) -> &Origin,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     let mut seen = BTreeSet::new();
     let mut kept = Vec::new();
     for item in items {
-        let item_key = key(&item);
-        if seen.insert(item_key.clone()) {
+        let (kind, name) = key(&item);
+        if seen.insert((kind, name.clone())) {
             kept.push(item);
         } else {
-            diagnostics.push(duplicate(origin(&item), kind, &item_key));
+            diagnostics.push(duplicate(origin(&item), kind, &name));
         }
     }
     kept
@@ -76,7 +75,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
         diagnostics.push(defaulted("Node", format!("the blog post's nodes ({})", summary.join(", "))));
         return (nodes, true);
     }
-    let given = dedupe(given, "Node", |spec| spec.node.name.clone(), |spec| &spec.origin, diagnostics);
+    let given = dedupe(given, |spec| ("Node", spec.node.name.clone()), |spec| &spec.origin, diagnostics);
     let mut addresses: Vec<(Ipv4Addr, String)> = Vec::new();
     let mut nodes = Vec::new();
     for spec in given {
@@ -107,9 +106,9 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
 }
 
 /// The IP pools: valid given ones, or calico-node's default pool.
-fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<IpPool>, bool) {
+fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<IpPool> {
     let given = std::mem::take(&mut input.ip_pools);
-    let given = dedupe(given, "IPPool", |spec| spec.pool.name.clone(), |spec| &spec.origin, diagnostics);
+    let given = dedupe(given, |spec| ("IPPool", spec.pool.name.clone()), |spec| &spec.origin, diagnostics);
     let mut pools: Vec<IpPool> = Vec::new();
     for spec in given {
         let pool = spec.pool;
@@ -166,10 +165,10 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<I
             "Calico IPPool",
             format!("{} {} (blockSize {}, ipipMode Always, natOutgoing)", pool.name, pool.cidr, pool.block_size),
         ));
-        return (vec![pool], true);
+        return vec![pool];
     }
     pools.sort_by(|a, b| a.name.cmp(&b.name));
-    (pools, false)
+    pools
 }
 
 fn ipam_text(error: &IpamError) -> String {
@@ -178,6 +177,14 @@ fn ipam_text(error: &IpamError) -> String {
         IpamError::Taken { holder } => format!("it is already used by {holder}"),
         IpamError::BlockTaken { node } => format!("the block is already affine to node `{node}`"),
         IpamError::Exhausted { pools } => format!("no free address is left in {pools}"),
+    }
+}
+
+/// The pools an exhausted allocation looked in, for `Problem::Exhausted`'s range.
+fn exhausted_range(error: &IpamError) -> String {
+    match error {
+        IpamError::Exhausted { pools } => pools.clone(),
+        other => ipam_text(other),
     }
 }
 
@@ -264,7 +271,7 @@ fn claim_blocks_and_tunnels(
             Ok(address) => node.tunnel_ip = Some(address),
             Err(error) => diagnostics.push(Diagnostic::warning(Problem::Exhausted {
                 what: format!("tunl0 address for node `{}`", node.name),
-                range: ipam_text(&error),
+                range: exhausted_range(&error),
             })),
         }
     }
@@ -449,13 +456,19 @@ fn address_pods(
         }
     }
     automatic.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
+    // Exhaustion is told once per object, not once per replica.
+    let mut exhausted: BTreeSet<String> = BTreeSet::new();
     for index in automatic {
         let Some(work) = works.get_mut(index) else { continue };
         let Some(node_name) = work.pod.node_name.clone() else { continue };
         match ipam.auto_assign(&node_name, Use::Workload, &format!("pod {}", work.pod.key())) {
             Ok(address) => work.pod.ip = Some(address),
+            Err(_) if !exhausted.insert(work.origin.object.clone()) => {}
             Err(error) => diagnostics.push(work.origin.locate(
-                Diagnostic::error(Problem::Exhausted { what: "pod address".to_string(), range: ipam_text(&error) }),
+                Diagnostic::error(Problem::Exhausted {
+                    what: "pod address".to_string(),
+                    range: exhausted_range(&error),
+                }),
                 work.spec_path,
             )),
         }
@@ -473,7 +486,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
 
     // Nodes, pools and the cluster-wide settings.
     let (mut nodes, nodes_defaulted) = resolve_nodes(&mut input, &mut diagnostics);
-    let (ip_pools, pools_defaulted) = resolve_pools(&mut input, &mut diagnostics);
+    let ip_pools = resolve_pools(&mut input, &mut diagnostics);
     let service_cidr = input.service_cidr.unwrap_or_else(defaults::service_cidr);
     let node_port_range = input.node_port_range.unwrap_or(defaults::NODE_PORT_RANGE);
     let kube_proxy = match input.kube_proxy.take() {
@@ -495,7 +508,9 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // Calico: blocks and tunnels exist before any pod (calico-node starts first).
     let mut ipam = Ipam::new(ip_pools.clone());
     let ipip = ip_pools.iter().any(|pool| !pool.disabled && pool.ipip_mode != EncapMode::Never);
-    let default_blocks = nodes_defaulted && pools_defaulted && input.block_affinities.is_empty();
+    // The post's nodes keep the post's blocks whenever the pool has them (the default pool,
+    // or a pasted copy of it) and no BlockAffinity says otherwise.
+    let default_blocks = nodes_defaulted && input.block_affinities.is_empty();
     claim_blocks_and_tunnels(&input, &mut nodes, &mut ipam, default_blocks, ipip, &mut diagnostics);
 
     // The lab's own objects, unless the user brought their own.
@@ -511,8 +526,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let workloads_in = dedupe(
         workloads_in,
-        "workload",
-        |spec| format!("{} {}/{}", spec.kind.api_name(), spec.namespace, spec.name),
+        |spec| (spec.kind.api_name(), format!("{}/{}", spec.namespace, spec.name)),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -531,6 +545,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // Controllers -> pods.
     let mut workloads: Vec<Workload> = Vec::new();
     let mut works: Vec<PodWork> = Vec::new();
+    let mut capped = false;
     for (spec, lab_default) in &workload_specs {
         if !selector_fits_template(&spec.selector, &spec.template) {
             diagnostics.push(spec.origin.locate(
@@ -551,11 +566,41 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
                 "spec.template.spec.nodeName",
             ));
         }
-        let (records, pods) = materialise(spec, &nodes, *lab_default, &mut diagnostics);
+        let (records, mut pods) = materialise(spec, &nodes, *lab_default, &mut diagnostics);
+        let room = MAX_PODS.saturating_sub(works.len());
+        if pods.len() > room {
+            if !std::mem::replace(&mut capped, true) {
+                diagnostics.push(spec.origin.locate(
+                    Diagnostic::warning(Problem::InvalidValue {
+                        value: pods.len().to_string(),
+                        reason: format!(
+                            "the lab runs at most {MAX_PODS} pods in all, so it makes {room} of these and no later ones"
+                        ),
+                    }),
+                    "spec.replicas",
+                ));
+            }
+            pods.truncate(room);
+        }
         workloads.extend(records);
         works.extend(pods);
     }
     for spec in std::mem::take(&mut input.pods) {
+        if works.len() >= MAX_PODS {
+            if std::mem::replace(&mut capped, true) {
+                continue;
+            }
+            diagnostics.push(spec.origin.locate(
+                Diagnostic::warning(Problem::InvalidValue {
+                    value: spec.name.clone(),
+                    reason: format!(
+                        "the lab runs at most {MAX_PODS} pods in all, so this pod and later ones are not made"
+                    ),
+                }),
+                "metadata.name",
+            ));
+            continue;
+        }
         works.push(PodWork {
             pod: Pod {
                 namespace: spec.namespace.clone(),
@@ -580,7 +625,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             lab_default: false,
         });
     }
-    let mut works = dedupe(works, "Pod", |work| work.pod.key(), |work| &work.origin, &mut diagnostics);
+    let mut works = dedupe(works, |work| ("Pod", work.pod.key()), |work| &work.origin, &mut diagnostics);
 
     // Scheduling and addresses.
     let pins: Vec<Pin> = works.iter().map(|work| pin_of(work, &mut diagnostics)).collect();
@@ -603,8 +648,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let user_services = dedupe(
         std::mem::take(&mut input.services),
-        "Service",
-        |spec| spec.service.key(),
+        |spec| ("Service", spec.service.key()),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -614,7 +658,13 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
 
     // EndpointSlices: the controller's for selector Services, pasted ones for the rest.
     let mut endpoint_slices: Vec<EndpointSlice> = Vec::new();
-    if !has_kubernetes {
+    // The apiserver keeps this slice itself, so it exists even when a pasted `kubernetes`
+    // Service came without it.
+    let has_kubernetes_slice = input
+        .endpoint_slices
+        .iter()
+        .any(|spec| spec.slice.namespace == "default" && spec.slice.service_name == "kubernetes");
+    if !has_kubernetes_slice {
         let api_servers: Vec<Ipv4Addr> =
             nodes.iter().filter(|node| node.control_plane).map(|node| node.internal_ip).collect();
         // Without a node labelled control-plane, the first node stands in for it.
@@ -637,8 +687,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let pasted = dedupe(
         std::mem::take(&mut input.endpoint_slices),
-        "EndpointSlice",
-        |spec| format!("{}/{}", spec.slice.namespace, spec.slice.name),
+        |spec| ("EndpointSlice", format!("{}/{}", spec.slice.namespace, spec.slice.name)),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -692,8 +741,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let mut namespaces: BTreeSet<String> = SYSTEM_NAMESPACES.iter().map(|name| name.to_string()).collect();
     let given_namespaces = dedupe(
         std::mem::take(&mut input.namespaces),
-        "Namespace",
-        |(name, _)| name.clone(),
+        |(name, _)| ("Namespace", name.clone()),
         |(_, origin)| origin,
         &mut diagnostics,
     );
@@ -733,4 +781,158 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
         ingress_classes,
     };
     (cluster, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::spec::{ClusterIpRequest, EndpointSliceSpec, PodSpec, PodTemplate, ServiceSpec, WorkloadSpec};
+    use crate::cluster::{Endpoint, Labels, Service, ServicePort, TargetPort};
+    use crate::diagnostic::Severity;
+    use crate::net::Protocol;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+    }
+
+    fn origin(document: usize, object: &str) -> Origin {
+        Origin { document: Some(document), position: None, object: object.to_string() }
+    }
+
+    fn bare_pod(name: &str, template: PodTemplate, status_ip: Option<&str>) -> PodSpec {
+        PodSpec {
+            namespace: "default".to_string(),
+            name: name.to_string(),
+            template,
+            status_ip: status_ip.map(|ip| ip.parse().unwrap()),
+            ready: true,
+            terminating: false,
+            owner: None,
+            origin: origin(0, &format!("Pod default/{name}")),
+        }
+    }
+
+    fn ip(text: &str) -> Ipv4Addr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_full_block_claims_another() {
+        let app = labels(&[("app", "many")]);
+        let input = Input {
+            workloads: vec![WorkloadSpec {
+                kind: WorkloadKind::ReplicaSet,
+                namespace: "default".to_string(),
+                name: "many".to_string(),
+                labels: app.clone(),
+                replicas: 70,
+                selector: app.clone(),
+                template: PodTemplate {
+                    labels: app,
+                    node_selector: labels(&[("kubernetes.io/hostname", "node2")]),
+                    ..PodTemplate::default()
+                },
+                origin: origin(0, "ReplicaSet default/many"),
+            }],
+            ..Input::default()
+        };
+        let (cluster, diagnostics) = resolve(input);
+        assert!(diagnostics.iter().all(|d| d.severity == Severity::Info), "{diagnostics:?}");
+        let node2 = cluster.nodes.iter().find(|node| node.name == "node2").unwrap();
+        // tunl0 holds ordinal 0, so 63 pods fill 192.168.231.128/26 and 7 spill into a new block.
+        assert_eq!(node2.blocks.len(), 2);
+        assert_eq!(node2.blocks[0].to_string(), "192.168.231.128/26");
+        let in_second = cluster.pods.iter().filter(|pod| pod.ip.is_some_and(|ip| node2.blocks[1].contains(ip))).count();
+        assert_eq!(in_second, 7);
+    }
+
+    #[test]
+    fn pinned_addresses_outside_pools_and_borrowed() {
+        let on_node1 = PodTemplate { node_name: Some("node1".to_string()), ..PodTemplate::default() };
+        let mut borrowed = on_node1.clone();
+        borrowed.annotations.insert(IP_ADDRS_ANNOTATION.to_string(), "[\"192.168.231.140\"]".to_string());
+        let input = Input {
+            pods: vec![
+                bare_pod("outside", on_node1, Some("10.1.2.3")),
+                bare_pod("borrowed", borrowed, None),
+                bare_pod("pinned-by-status", PodTemplate::default(), Some("192.168.231.150")),
+            ],
+            ..Input::default()
+        };
+        let (cluster, diagnostics) = resolve(input);
+        let pod = |name: &str| cluster.pods.iter().find(|pod| pod.name == name).unwrap();
+        assert_eq!(pod("outside").ip, Some(ip("10.1.2.3")));
+        assert!(diagnostics.iter().any(|d| d.severity == Severity::Warning && d.path == "status.podIP"));
+        assert_eq!(pod("borrowed").ip, Some(ip("192.168.231.140")));
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| matches!(&d.problem, Problem::NotEmulated { detail, .. } if detail.contains("node `node2`")))
+        );
+        // No nodeName: the address's block pulls the pod to node2.
+        assert_eq!(pod("pinned-by-status").node_name.as_deref(), Some("node2"));
+    }
+
+    #[test]
+    fn duplicates_and_pasted_slices() {
+        let app = labels(&[("app", "web")]);
+        let workload = WorkloadSpec {
+            kind: WorkloadKind::Deployment,
+            namespace: "default".to_string(),
+            name: "web".to_string(),
+            labels: app.clone(),
+            replicas: 1,
+            selector: app.clone(),
+            template: PodTemplate { labels: app.clone(), ..PodTemplate::default() },
+            origin: origin(0, "Deployment default/web"),
+        };
+        let mut second = workload.clone();
+        second.origin = origin(1, "Deployment default/web");
+        let service = |name: &str, selector: Option<Labels>, document: usize| ServiceSpec {
+            service: Service {
+                namespace: "default".to_string(),
+                name: name.to_string(),
+                ports: vec![ServicePort {
+                    name: None,
+                    protocol: Protocol::Tcp,
+                    port: 80,
+                    target_port: TargetPort::Number(80),
+                    node_port: None,
+                }],
+                selector,
+                ..Service::default()
+            },
+            cluster_ip: ClusterIpRequest::Allocate,
+            allocate_load_balancer_node_ports: true,
+            origin: origin(document, &format!("Service default/{name}")),
+        };
+        let slice = |name: &str, service_name: &str, document: usize| EndpointSliceSpec {
+            slice: EndpointSlice {
+                namespace: "default".to_string(),
+                name: name.to_string(),
+                service_name: service_name.to_string(),
+                address_type: "IPv4".to_string(),
+                endpoints: vec![Endpoint { addresses: vec![ip("172.16.120.200")], ..Endpoint::default() }],
+                ports: Vec::new(),
+                managed_by_lab: false,
+            },
+            origin: origin(document, &format!("EndpointSlice default/{name}")),
+        };
+        let input = Input {
+            workloads: vec![workload, second],
+            services: vec![service("external", None, 2), service("web", Some(app), 3)],
+            endpoint_slices: vec![slice("external-1", "external", 4), slice("web-manual", "web", 5)],
+            ..Input::default()
+        };
+        let (cluster, diagnostics) = resolve(input);
+        let duplicate = diagnostics.iter().find(|d| matches!(d.problem, Problem::Duplicate { .. })).unwrap();
+        assert_eq!((duplicate.document, duplicate.severity), (Some(1), Severity::Error));
+        assert_eq!(cluster.pods.iter().filter(|pod| pod.namespace == "default").count(), 1);
+        let names: Vec<&str> = cluster.endpoint_slices.iter().map(|slice| slice.name.as_str()).collect();
+        assert!(names.contains(&"external-1"));
+        assert!(!names.contains(&"web-manual"));
+        assert!(diagnostics.iter().any(|d| d.document == Some(5) && d.severity == Severity::Warning));
+        let kept = cluster.endpoint_slices.iter().find(|slice| slice.name == "external-1").unwrap();
+        assert!(!kept.managed_by_lab);
+    }
 }

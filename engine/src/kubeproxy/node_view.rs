@@ -103,7 +103,14 @@ impl TableBuild {
             self.ensure(name).rules.clear();
         }
         for (name, rule) in restore.rules {
-            self.ensure(&name).rules.push(rule);
+            match self.chains.get_mut(&name) {
+                Some(chain) => chain.rules.push(rule),
+                None => {
+                    let mut chain = Chain::user(name.clone());
+                    chain.rules.push(rule);
+                    self.chains.insert(name, chain);
+                }
+            }
         }
     }
 

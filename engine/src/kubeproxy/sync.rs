@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use crate::net::Cidr;
 use crate::netfilter::matches::{Addrtype, Conntrack, CtState, Nfacct, Recent, RecentCommand, Statistic};
 use crate::netfilter::target::{Masquerade, RejectWith};
-use crate::netfilter::{ChainName, MarkMask, Match, Negatable, Probability, Rule, Table, Target};
+use crate::netfilter::{Chain, ChainName, MarkMask, Match, Negatable, Probability, Rule, Ruleset, Table, TableRules, Target};
 
 use super::config::ProxierConfig;
 use super::endpoint::{EndpointInfo, EndpointsMap, endpoints_map};
@@ -82,6 +82,21 @@ impl RestoreTable {
         }
         self.chains.iter().map(|name| (name.clone(), by_chain.remove(name).unwrap_or_default())).collect()
     }
+
+    /// The table this restore input alone would produce on an empty host (built-in chains
+    /// empty, the declared chains filled).
+    pub fn to_table(&self) -> TableRules {
+        let chains = self
+            .chains_with_rules()
+            .into_iter()
+            .map(|(name, rules)| {
+                let mut chain = Chain::user(name);
+                chain.rules = rules;
+                chain
+            })
+            .collect();
+        TableRules::from_chains(self.table, chains)
+    }
 }
 
 /// The whole `iptables-restore --noflush` input of one sync: `*filter` then `*nat`.
@@ -93,6 +108,17 @@ pub struct RestoreData {
     pub total_endpoints: usize,
     /// Whether large-cluster mode was on (comments dropped from SEP and SVC -> SEP rules).
     pub large_cluster_mode: bool,
+}
+
+impl RestoreData {
+    /// The filter and nat tables this restore input alone produces on an empty host: the
+    /// "restore data" view, without kubelet's chains and kube-proxy's jump rules.
+    pub fn to_ruleset(&self) -> Ruleset {
+        let mut ruleset = Ruleset::new();
+        ruleset.set_table(self.filter.to_table());
+        ruleset.set_table(self.nat.to_table());
+        ruleset
+    }
 }
 
 /// Port of `syncProxyRules` for a full sync of `input`.
@@ -306,10 +332,8 @@ impl Writer<'_> {
             if has_endpoints {
                 nat.write(KUBE_SERVICES, vip_rule(&format!("{name} external IP"), external_ip).target(jump(&external_traffic_chain)));
             }
-            if !has_external_endpoints {
-                if let Some((target, text)) = &external_filter {
-                    filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, external_ip).target(target.clone()));
-                }
+            if !has_external_endpoints && let Some((target, text)) = &external_filter {
+                filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, external_ip).target(target.clone()));
             }
         }
 
@@ -328,11 +352,9 @@ impl Writer<'_> {
                 );
             }
         }
-        if !has_external_endpoints {
-            if let Some((target, text)) = &external_filter {
-                for &lb_ip in &svc.load_balancer_vips {
-                    filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, lb_ip).target(target.clone()));
-                }
+        if !has_external_endpoints && let Some((target, text)) = &external_filter {
+            for &lb_ip in &svc.load_balancer_vips {
+                filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, lb_ip).target(target.clone()));
             }
         }
 
@@ -355,18 +377,16 @@ impl Writer<'_> {
                         .target(jump(&external_traffic_chain)),
                 );
             }
-            if !has_external_endpoints {
-                if let Some((target, text)) = &external_filter {
-                    filter.write(
-                        KUBE_EXTERNAL_SERVICES,
-                        with_protocol(
-                            Rule::default().with(comment(text)).with(Match::Addrtype(Addrtype::destination_local())),
-                            protocol,
-                            Some(svc.node_port),
-                        )
-                        .target(target.clone()),
-                    );
-                }
+            if !has_external_endpoints && let Some((target, text)) = &external_filter {
+                filter.write(
+                    KUBE_EXTERNAL_SERVICES,
+                    with_protocol(
+                        Rule::default().with(comment(text)).with(Match::Addrtype(Addrtype::destination_local())),
+                        protocol,
+                        Some(svc.node_port),
+                    )
+                    .target(target.clone()),
+                );
             }
         }
 
@@ -499,10 +519,9 @@ impl Writer<'_> {
         let count = endpoints.len();
         for (i, ep) in endpoints.iter().enumerate() {
             let mut rule = self.service_comment(Rule::default(), &format!("{name} -> {}", ep.endpoint));
-            if i + 1 < count {
-                if let Some(probability) = self.probability(count - i) {
-                    rule = rule.with(Match::Statistic(Statistic::random(probability)));
-                }
+            // Every rule but the last is a probabilistic match; the last always matches.
+            if i + 1 < count && let Some(probability) = self.probability(count.saturating_sub(i)) {
+                rule = rule.with(Match::Statistic(Statistic::random(probability)));
             }
             nat.write(chain_name, rule.target(jump(&ep.chain)));
         }

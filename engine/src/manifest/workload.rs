@@ -68,8 +68,14 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
     let replicas = if kind == WorkloadKind::DaemonSet {
         None
     } else {
-        spec.int_in(cx, "replicas", 0, 1000, "the number of replicas (the lab's limit)")
-            .and_then(|n| u32::try_from(n).ok())
+        spec.int_in(
+            cx,
+            "replicas",
+            0,
+            1000,
+            "the number of replicas (the lab runs at most 1000)",
+        )
+        .and_then(|n| u32::try_from(n).ok())
     };
     let selector = match spec.map(cx, "selector") {
         Some(selector) => read_selector(cx, selector),
@@ -90,14 +96,16 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
                 None if !cx.failed => t.missing(cx, "spec"),
                 None => {}
             }
-            let template_position = t.position;
+            let template_position = t
+                .take("metadata")
+                .and_then(|(m, _)| m.get("labels").map(|l| l.position))
+                .unwrap_or(t.position);
             t.finish(cx);
             // The API refuses a selector that does not select the template's own pods
             // (apps validation: "`selector` does not match template `labels`").
             if !cx.failed && !selector.match_labels.is_empty() && !selector.matches(&template.metadata.labels) {
                 let path = format!("{template_path}.metadata.labels");
-                let rendered: Vec<String> =
-                    selector.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let rendered: Vec<String> = selector.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 cx.error(
                     template_position,
                     &path,
@@ -126,5 +134,11 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
         "ordinals",
     ]);
     spec.finish(cx);
-    Some(Workload { kind, metadata, replicas, selector, template })
+    Some(Workload {
+        kind,
+        metadata,
+        replicas,
+        selector,
+        template,
+    })
 }

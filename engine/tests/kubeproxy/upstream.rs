@@ -166,7 +166,9 @@ fn node_ports_firewall_and_tail_rules() {
         format!(r#"-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" {destination} -j KUBE-NODEPORTS"#)
     };
     let firewall = r#"-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP"#;
-    let cases: [(&str, bool, &[&str], bool, Vec<String>); 4] = [
+    /// (name, localhostNodePorts, nodePortAddresses, KUBE-FIREWALL filled, tail rules)
+    type Case<'a> = (&'a str, bool, &'a [&'a str], bool, Vec<String>);
+    let cases: [Case; 4] = [
         ("localhost-nodeports enabled", true, &[], true, vec![tail("-m addrtype --dst-type LOCAL")]),
         ("localhost-nodeports disabled", false, &[], false, vec![tail("-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8")]),
         (
