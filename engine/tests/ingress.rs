@@ -54,7 +54,10 @@ fn went(cluster: &Cluster, host: &str, path: &str) -> Went {
 /// services-networking/ingress.md`, identical to KEP-1453), verbatim in its first four
 /// columns; the last column is what the row's "Matches?" means for the lab's Ingress, whose
 /// paths go to one Service each and whose `defaultBackend` catches the rest.
-const DOCS_TABLE: &[(&str, &[(&str, &str)], &[&str], &str, Went)] = &[
+/// (kind, [(path, pathType)], request paths, the docs' "Matches?", where the lab sends them).
+type DocsRow = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str], &'static str, Went);
+
+const DOCS_TABLE: &[DocsRow] = &[
     ("Prefix", &[("/", "Prefix")], &["/", "/foo", "/aaa/bbb/ccc", "/x?y=z"], "Yes", Went::Path(0)),
     ("Exact", &[("/foo", "Exact")], &["/foo"], "Yes", Went::Path(0)),
     ("Exact", &[("/foo", "Exact")], &["/bar"], "No", Went::DefaultBackend),
@@ -124,7 +127,8 @@ fn kubernetes_docs_path_examples() {
 
 /// An Ingress with one rule per host, each host's `/` going to its own Service.
 fn hosts_manifest(hosts: &[&str]) -> String {
-    let mut text = String::from("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: hosts\nspec:\n  rules:\n");
+    let mut text =
+        String::from("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: hosts\nspec:\n  rules:\n");
     for (index, host) in hosts.iter().enumerate() {
         let _ = write!(
             text,
@@ -233,8 +237,16 @@ fn ingress_class_selection() {
         ingress("contour", "", "  ingressClassName: contour\n"),
         ingress("nginx", "", "  ingressClassName: nginx\n"),
         // The annotation beats the field (KEP-1453; Contour's MatchesIngress).
-        ingress("annotated", "  annotations:\n    kubernetes.io/ingress.class: nginx\n", "  ingressClassName: contour\n"),
-        ingress("contour-annotated", "  annotations:\n    projectcontour.io/ingress.class: contour\n", "  ingressClassName: nginx\n"),
+        ingress(
+            "annotated",
+            "  annotations:\n    kubernetes.io/ingress.class: nginx\n",
+            "  ingressClassName: contour\n",
+        ),
+        ingress(
+            "contour-annotated",
+            "  annotations:\n    projectcontour.io/ingress.class: contour\n",
+            "  ingressClassName: nginx\n",
+        ),
     ]
     .concat();
     let (cluster, _) = build(&text);
@@ -270,7 +282,9 @@ fn the_posts_cinnamon_and_butterscotch_ingress() {
     let (cluster, diagnostics) = build(contour::DEMO);
     assert!(!diagnostics.iter().any(Diagnostic::is_error), "{diagnostics:?}");
     let mut record = String::new();
-    for (path, service) in [("/cinnamon", Some("cinnamon-service")), ("/butterscotch", Some("butterscotch-service")), ("/", None)] {
+    for (path, service) in
+        [("/cinnamon", Some("cinnamon-service")), ("/butterscotch", Some("butterscotch-service")), ("/", None)]
+    {
         // `curl http://172.17.0.62:32023/cinnamon` sends `Host: 172.17.0.62:32023`.
         let decision = ingress::route(&cluster, "172.17.0.62:32023", path);
         assert_eq!(decision.route().map(|route| route.backend.service.as_str()), service, "{path}");

@@ -15,9 +15,9 @@ use expect_test::expect_file;
 
 fn build(text: &str) -> (Cluster, Vec<Diagnostic>) {
     let (manifests, mut diagnostics) = manifest::parse(text);
-    let (mut cluster, more) = cluster::build(&manifests);
+    // `cluster::build` runs MetalLB's controller (`metallb::assign`) as its last step.
+    let (cluster, more) = cluster::build(&manifests);
     diagnostics.extend(more);
-    diagnostics.extend(metallb::assign(&mut cluster));
     (cluster, diagnostics)
 }
 
@@ -37,7 +37,8 @@ fn announcer(cluster: &Cluster, name: &str) -> Option<String> {
 
 fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::from("# services (NAME EXTERNAL-IP POOL)\n");
-    for service in cluster.services.iter().filter(|service| service.service_type == cluster::ServiceType::LoadBalancer) {
+    for service in cluster.services.iter().filter(|service| service.service_type == cluster::ServiceType::LoadBalancer)
+    {
         let pool = service.annotations.get(allocate::ALLOCATED_FROM_POOL).map_or("-", String::as_str);
         let _ = writeln!(out, "{} {} {pool}", service.key(), external_ip(cluster, &service.name));
     }
@@ -99,6 +100,11 @@ fn layer2_assignment_and_announcers() {
     assert_eq!(hash[..3], [0x18, 0xf1, 0xe2]);
 
     expect_file!["metallb/layer2/result.txt"].assert_eq(&dump(&cluster, &diagnostics));
+
+    // The controller converges: running it again keeps every address.
+    let mut again = cluster.clone();
+    let _ = metallb::assign(&mut again);
+    assert_eq!(again.services, cluster.services);
 }
 
 #[test]

@@ -152,7 +152,8 @@ fn add_ingress(
     let key = format!("{}/{}", ingress.namespace, ingress.name);
     if let Some(backend) = &ingress.default_backend {
         let source = RouteSource::DefaultBackend { ingress: key.clone() };
-        if let Some(resolved) = resolve(cluster, &ingress.namespace, backend, "spec.defaultBackend", object, diagnostics)
+        if let Some(resolved) =
+            resolve(cluster, &ingress.namespace, backend, "spec.defaultBackend", object, diagnostics)
         {
             let path = PathMatch::from_ingress("/", PathType::ImplementationSpecific);
             add_route(hosts, HostMatch::Any, Route { path, backend: resolved, source }, object, diagnostics);

@@ -283,7 +283,8 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
         }
         let request = Request::of(service);
         let kept = allocator.assign(current, &request).and_then(|pool| {
-            let wrong_pool = annotation(service, ADDRESS_POOL).filter(|desired| !desired.is_empty() && *desired != pool);
+            let wrong_pool =
+                annotation(service, ADDRESS_POOL).filter(|desired| !desired.is_empty() && *desired != pool);
             let wrong_ip = desired_ip(service).ok().flatten().filter(|desired| *desired != current);
             if let Some(desired) = wrong_pool {
                 Err(format!("the Service asks for pool {desired}"))
@@ -319,7 +320,8 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
         }
         let Some(service) = cluster.services.get(index) else { continue };
         if service.cluster_ip.is_none() {
-            results.insert(index, Err("the Service has no ClusterIP, so MetalLB cannot tell its IP family".to_string()));
+            results
+                .insert(index, Err("the Service has no ClusterIP, so MetalLB cannot tell its IP family".to_string()));
             continue;
         }
         let request = Request::of(service);
@@ -329,7 +331,8 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
         let Some(service) = cluster.services.get_mut(index) else { continue };
         match result {
             Ok((ip, pool)) => {
-                service.load_balancer_ingress = vec![LoadBalancerIngress { ip: Some(ip), ..LoadBalancerIngress::default() }];
+                service.load_balancer_ingress =
+                    vec![LoadBalancerIngress { ip: Some(ip), ..LoadBalancerIngress::default() }];
                 service.annotations.insert(ALLOCATED_FROM_POOL.to_string(), pool);
                 service.annotations.remove(&ALLOCATED_FROM_POOL.replacen("metallb.io/", DEPRECATED_PREFIX, 1));
             }
@@ -363,7 +366,9 @@ fn node_ports(service: &Service) -> String {
     let ports: Vec<String> = service
         .ports
         .iter()
-        .filter_map(|port| port.node_port.map(|node_port| format!("{}:{node_port}/{}", port.port, port.protocol.api_name())))
+        .filter_map(|port| {
+            port.node_port.map(|node_port| format!("{}:{node_port}/{}", port.port, port.protocol.api_name()))
+        })
         .collect();
     if ports.is_empty() { String::new() } else { format!(" ({})", ports.join(",")) }
 }
