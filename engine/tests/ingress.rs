@@ -364,3 +364,54 @@ fn contour_objects_build_like_the_post() {
     assert!(!contour::wanted(&no_ingress));
     let _ = Ipv4Addr::LOCALHOST;
 }
+
+#[test]
+fn contour_route_order_port_of_sorter_test() {
+    use engine::ingress::path::PathMatch::{self, Exact, Regex, SegmentPrefix, StringPrefix};
+    // Contour's `TestSortRoutesPathMatch` (internal/sorter/sorter_test.go), the `want` order.
+    let s = str::to_string;
+    let want: Vec<PathMatch> = vec![
+        Exact(s("/aab/a")),
+        Exact(s("/aab")),
+        Exact(s("/aaa")),
+        Regex(s("/athis/is/the/longest")),
+        Regex(s(r"/foo((\/).*)*")),
+        Regex(s("/foo.*")),
+        Regex(s("/bar.*")),
+        Regex(s("/")),
+        SegmentPrefix(s("/path/prefix/a")),
+        StringPrefix(s("/path/prefix/a")),
+        StringPrefix(s("/path/prf222")),
+        StringPrefix(s("/path/prf122")),
+        StringPrefix(s("/path/prfx")),
+        SegmentPrefix(s("/path/p")),
+    ];
+    for rotation in 0..want.len() {
+        let mut have = want.clone();
+        have.reverse();
+        have.rotate_left(rotation);
+        have.sort_by(|a, b| a.envoy_order(b));
+        assert_eq!(have, want, "rotation {rotation}");
+    }
+}
+
+#[test]
+fn contour_behind_metallb_with_local_traffic_policy() {
+    use engine::metallb::announce;
+    let pool = "---\napiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lab\n  namespace: metallb-system\nspec:\n  addresses:\n    - 172.16.120.200/32\n---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata:\n  name: l2\n  namespace: metallb-system\n";
+    let text = format!("{}---\n{}{pool}", contour::manifests(contour::EnvoyExposure::LoadBalancer), contour::DEMO);
+    let (cluster, _) = build(&text);
+    let envoy = cluster.services.iter().find(|s| s.namespace == "projectcontour" && s.name == "envoy").unwrap();
+    let ip = Ipv4Addr::new(172, 16, 120, 200);
+    assert_eq!(contour::ingress_status(&cluster).first().and_then(|status| status.ip), Some(ip));
+    // externalTrafficPolicy: Local: the announcing node must run an Envoy pod itself.
+    let announcement = announce::announcer(&cluster, envoy, ip);
+    let node = announcement.node().unwrap();
+    assert!(cluster.pods.iter().any(
+        |pod| pod.labels.get("app").map(String::as_str) == Some("envoy") && pod.node_name.as_deref() == Some(node)
+    ));
+    // With the NodePort form there is no address for the Ingress.
+    let (node_port, _) =
+        build(&format!("{}---\n{}", contour::manifests(contour::EnvoyExposure::NodePort), contour::DEMO));
+    assert!(contour::ingress_status(&node_port).is_empty());
+}

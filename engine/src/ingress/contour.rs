@@ -12,6 +12,7 @@
 //! would serve (class `contour`, or no class; see [`super::class`]) and no object of the
 //! `projectcontour` namespace (a user who pastes Contour's own manifests keeps them).
 
+use crate::cluster::{Cluster, LoadBalancerIngress, ServiceType};
 use crate::manifest::{Manifests, Resource};
 
 /// The namespace of Contour's objects.
@@ -278,4 +279,18 @@ pub fn wanted(manifests: &Manifests) -> bool {
         }
     }
     has_served_ingress
+}
+
+/// The address Contour writes into the `status.loadBalancer` of every Ingress it serves
+/// (`kubectl get ingress` ADDRESS): the `envoy` Service's load-balancer status, copied as
+/// Contour's `--envoy-service-name`/`--envoy-service-namespace` watch does. Empty while the
+/// Service is a NodePort or its EXTERNAL-IP is `<pending>`.
+pub fn ingress_status(cluster: &Cluster) -> Vec<LoadBalancerIngress> {
+    cluster
+        .services
+        .iter()
+        .find(|service| service.namespace == NAMESPACE && service.name == "envoy")
+        .filter(|service| service.service_type == ServiceType::LoadBalancer)
+        .map(|service| service.load_balancer_ingress.clone())
+        .unwrap_or_default()
 }
