@@ -415,3 +415,15 @@ fn contour_behind_metallb_with_local_traffic_policy() {
         build(&format!("{}---\n{}", contour::manifests(contour::EnvoyExposure::NodePort), contour::DEMO));
     assert!(contour::ingress_status(&node_port).is_empty());
 }
+
+#[test]
+fn request_paths_are_normalized_like_envoy() {
+    use engine::ingress::path::request_path;
+    // RFC 3986 section 5.2.4's examples, as absolute paths.
+    assert_eq!(request_path("/a/b/c/./../../g"), "/a/g");
+    assert_eq!(request_path("/mid/content=5/../6"), "/mid/6");
+    assert_eq!(request_path("/cinnamon/../butterscotch?x=1"), "/butterscotch");
+    assert_eq!(request_path("/a/b/.."), "/a/");
+    assert_eq!(request_path("/../.."), "/");
+    assert_eq!(request_path("/foo//bar#frag"), "/foo//bar");
+}

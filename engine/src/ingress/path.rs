@@ -123,10 +123,38 @@ impl fmt::Display for PathMatch {
     }
 }
 
-/// The path Envoy routes on: the `:path` without its query string or fragment.
-pub fn request_path(target: &str) -> &str {
+/// The path Envoy routes on and forwards: the `:path` without its query string or
+/// fragment, with `.` and `..` segments removed (Contour's listeners set `normalize_path`,
+/// RFC 3986 §5.2.4 `remove_dot_segments`). Percent-decoding of unreserved characters, which
+/// Envoy's normalization also does, is not emulated; `//` is kept (`merge_slashes` is off).
+pub fn request_path(target: &str) -> String {
     let end = target.find(['?', '#']).unwrap_or(target.len());
-    target.get(..end).unwrap_or(target)
+    remove_dot_segments(target.get(..end).unwrap_or(target))
+}
+
+/// RFC 3986 §5.2.4 for an absolute path.
+fn remove_dot_segments(path: &str) -> String {
+    if !path.split('/').any(|segment| segment == "." || segment == "..") {
+        return path.to_string();
+    }
+    let mut output: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    for (index, segment) in segments.iter().enumerate() {
+        match *segment {
+            "." | ".." => {
+                if *segment == ".." {
+                    output.pop();
+                }
+                // A trailing dot segment leaves a directory, so the path keeps its slash.
+                if index == last {
+                    output.push("");
+                }
+            }
+            other => output.push(other),
+        }
+    }
+    format!("/{}", output.join("/"))
 }
 
 fn build(pattern: &str) -> Result<regex_lite::Regex, String> {

@@ -61,7 +61,7 @@ pub enum Outcome {
 pub struct RouteDecision {
     /// The host as matched: lowercased, port removed.
     pub host: String,
-    /// The path as matched: the query string removed.
+    /// The path as matched and forwarded: query string removed, dot segments resolved.
     pub path: String,
     /// The virtual host chosen, if any.
     pub virtual_host: Option<HostMatch>,
@@ -85,7 +85,7 @@ impl RouteDecision {
 /// Routes a request with `Host: host_header` for `target` (path and optional query).
 pub fn route(table: &RouteTable, host_header: &str, target: &str) -> RouteDecision {
     let host = normalize_host(host_header);
-    let path = request_path(target).to_string();
+    let path = request_path(target);
     // The table is sorted by Envoy's preference, so the first domain match wins.
     let chosen = table.virtual_hosts.iter().position(|virtual_host| virtual_host.host.domain_matches(&host));
     let other_hosts = table
@@ -151,11 +151,7 @@ impl fmt::Display for RouteDecision {
             writeln!(f, "  skipped virtual host {host}: {why}")?;
         }
         for considered in &self.considered {
-            writeln!(
-                f,
-                "  {} -> {} ({}): {}",
-                considered.route.path, considered.route.backend, considered.route.source, considered.verdict
-            )?;
+            writeln!(f, "  {}: {}", considered.route, considered.verdict)?;
         }
         match &self.outcome {
             Outcome::Routed(route) => writeln!(f, "=> {} via {}", route.backend, route.source),

@@ -71,6 +71,11 @@ impl fmt::Display for Backend {
 /// One Envoy route.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
+    /// The Ingress path as written (`/` for the defaultBackend) and its `pathType`
+    /// (ImplementationSpecific when the legacy form gave none).
+    pub ingress_path: String,
+    pub path_type: PathType,
+    /// What Contour made of them.
     pub path: PathMatch,
     pub backend: Backend,
     pub source: RouteSource,
@@ -155,8 +160,10 @@ fn add_ingress(
         if let Some(resolved) =
             resolve(cluster, &ingress.namespace, backend, "spec.defaultBackend", object, diagnostics)
         {
-            let path = PathMatch::from_ingress("/", PathType::ImplementationSpecific);
-            add_route(hosts, HostMatch::Any, Route { path, backend: resolved, source }, object, diagnostics);
+            let path_type = PathType::ImplementationSpecific;
+            let path = PathMatch::from_ingress("/", path_type);
+            let route = Route { ingress_path: "/".to_string(), path_type, path, backend: resolved, source };
+            add_route(hosts, HostMatch::Any, route, object, diagnostics);
         }
     }
     for (rule_index, rule) in ingress.rules.iter().enumerate() {
@@ -184,7 +191,14 @@ fn add_ingress(
                 continue;
             };
             let source = RouteSource::Rule { ingress: key.clone(), rule: rule_index, path: path_index };
-            add_route(hosts, host.clone(), Route { path: matcher, backend: resolved, source }, object, diagnostics);
+            let route = Route {
+                ingress_path: path.path.clone(),
+                path_type: path.path_type,
+                path: matcher,
+                backend: resolved,
+                source,
+            };
+            add_route(hosts, host.clone(), route, object, diagnostics);
         }
     }
 }
@@ -280,13 +294,25 @@ fn resolve(
     })
 }
 
+impl fmt::Display for Route {
+    /// `prefix: /cinnamon (ImplementationSpecific /cinnamon) -> default/cinnamon-service:5678 (Ingress ...)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path_type = match self.path_type {
+            PathType::Exact => "Exact",
+            PathType::Prefix => "Prefix",
+            PathType::ImplementationSpecific => "ImplementationSpecific",
+        };
+        write!(f, "{} ({path_type} {}) -> {} ({})", self.path, self.ingress_path, self.backend, self.source)
+    }
+}
+
 impl fmt::Display for RouteTable {
     /// One line per virtual host and route, in Envoy's order.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for host in &self.virtual_hosts {
             writeln!(f, "virtual host {}", host.host)?;
             for route in &host.routes {
-                writeln!(f, "  {} -> {} ({})", route.path, route.backend, route.source)?;
+                writeln!(f, "  {route}")?;
             }
         }
         Ok(())
