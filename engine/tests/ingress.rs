@@ -427,3 +427,17 @@ fn request_paths_are_normalized_like_envoy() {
     assert_eq!(request_path("/../.."), "/");
     assert_eq!(request_path("/foo//bar#frag"), "/foo//bar");
 }
+
+#[test]
+fn odd_requests_never_panic() {
+    let (cluster, _) = build(contour::DEMO);
+    let long = "/".repeat(10_000);
+    for host in ["", "[", "[::1]:80", ":", "ä.example.com", "a:b:c", "*.", "*"] {
+        for path in ["", "?", "#", "/..", "/./", "é", long.as_str(), "/cinnamon/../../.."] {
+            let decision = ingress::route(&cluster, host, path);
+            let _ = decision.to_string();
+        }
+    }
+    assert_eq!(ingress::host::normalize_host("[::1]:8080"), "::1");
+    assert_eq!(ingress::host::normalize_host("Example.COM:80"), "example.com");
+}
