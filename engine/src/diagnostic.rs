@@ -161,6 +161,14 @@ pub enum Problem {
     MisspelledField { field: String, suggestion: String },
     /// The YAML holds more values (scalars, lists, mappings) than the engine reads.
     TooManyValues { limit: usize },
+    /// An annotation the controller that serves the object does not honour.
+    IgnoredAnnotation { key: String, controller: String, reason: String },
+    /// A LoadBalancer Service keeps `EXTERNAL-IP <pending>`; `reason` says why.
+    LoadBalancerPending { reason: String },
+    /// MetalLB assigned an address that no node announces; `reason` says why.
+    NotAnnounced { ip: String, reason: String },
+    /// An Ingress backend the controller cannot resolve, so it programs no route for it.
+    UnresolvedBackend { backend: String, reason: String },
 }
 
 impl fmt::Display for Problem {
@@ -239,6 +247,19 @@ impl fmt::Display for Problem {
             Problem::TooManyValues { limit } => write!(
                 f,
                 "The input holds more than {limit} values; the lab stops reading here, and this document and the ones after it are not read."
+            ),
+            Problem::IgnoredAnnotation { key, controller, reason } => {
+                write!(f, "{controller} ignores the annotation `{key}`: {reason}.")
+            }
+            Problem::LoadBalancerPending { reason } => {
+                write!(f, "EXTERNAL-IP stays <pending>: {reason}.")
+            }
+            Problem::NotAnnounced { ip, reason } => {
+                write!(f, "MetalLB assigned {ip}, but no node answers ARP for it: {reason}.")
+            }
+            Problem::UnresolvedBackend { backend, reason } => write!(
+                f,
+                "Contour skips the backend `{backend}` (\"unresolved service reference\"): {reason}; requests for this path get Envoy's 404."
             ),
         }
     }

@@ -30,8 +30,11 @@ pub const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-pu
 /// Builds the cluster the manifests describe, filling gaps with the blog post's default cluster.
 pub fn build(manifests: &Manifests) -> (Cluster, Vec<Diagnostic>) {
     let (input, mut diagnostics) = intake::read(manifests);
-    let (cluster, more) = resolve(input);
+    let (mut cluster, more) = resolve(input);
     diagnostics.extend(more);
+    // MetalLB's controller and Contour read the built Services and EndpointSlices.
+    diagnostics.extend(crate::metallb::assign(&mut cluster));
+    diagnostics.extend(crate::ingress::diagnostics(&cluster));
     (cluster, diagnostics)
 }
 
