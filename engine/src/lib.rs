@@ -14,11 +14,14 @@
 //! as [`diagnostic::Diagnostic`] values next to whatever could still be built.
 
 pub mod cluster;
+pub mod conntrack;
 pub mod dataplane;
 pub mod diagnostic;
 pub mod kubeproxy;
 pub mod manifest;
 pub mod net;
 pub mod netfilter;
+pub mod packet;
+pub mod random;
 pub mod shell;
 pub mod yaml;

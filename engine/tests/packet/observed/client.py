@@ -1,0 +1,11 @@
+import socket, time, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("172.16.120.61", 51234))
+s.connect(("172.16.120.63", 31000))
+s.sendall(b"GET / HTTP/1.1\r\nHost: 172.16.120.63:31000\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n")
+data = s.recv(65536)
+print(data[:60])
+time.sleep(float(sys.argv[1]))
+s.close()
+time.sleep(0.5)
