@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod chain_name;
+pub mod check;
 pub mod counters;
 pub mod eval;
 pub mod hook;
@@ -17,6 +18,7 @@ pub mod list;
 pub mod mark;
 pub mod matches;
 pub mod negatable;
+pub mod parse;
 pub mod policy;
 pub mod port_range;
 pub mod probability;
@@ -37,6 +39,7 @@ pub use ip_protocol::IpProtocol;
 pub use mark::MarkMask;
 pub use matches::Match;
 pub use negatable::Negatable;
+pub use parse::{ParseError, ParseErrorKind, Parsed, RestoreOptions, parse, restore};
 pub use policy::Policy;
 pub use port_range::PortRange;
 pub use probability::Probability;
