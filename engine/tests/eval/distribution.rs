@@ -23,7 +23,15 @@ fn three_endpoints_have_the_kernels_exact_thirds() {
     let pod = meta(Some("cali1"), None);
     let ctx = node.ctx(CtView::default(), None);
     let prerouting = ChainName::builtin(Hook::PreRouting);
-    let distribution = probabilities(&rules, Table::Nat, Hook::PreRouting, &prerouting, &packet, &pod, &ctx);
+    let distribution = probabilities(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &prerouting,
+        &packet,
+        &pod,
+        &ctx,
+    );
     assert!(!distribution.truncated);
     let destinations: Vec<String> = distribution
         .outcomes
@@ -36,12 +44,30 @@ fn three_endpoints_have_the_kernels_exact_thirds() {
     assert_eq!(destinations, ENDPOINTS);
     // Rule 2 is taken with 715827883/2^31; rule 3 with (1 - that) * 2^30/2^31, and the last
     // rule gets the same: 1431655765/2^32 each (reference section 5.3 and 12.5).
-    let exact: Vec<Dyadic> = distribution.outcomes.iter().map(|outcome| outcome.exact.unwrap()).collect();
-    assert_eq!(exact, [Dyadic::new(715_827_883, 31).unwrap(), Dyadic::new(1_431_655_765, 32).unwrap(), Dyadic::new(1_431_655_765, 32).unwrap()]);
-    let total = exact.iter().try_fold(Dyadic::new(0, 0).unwrap(), |sum, p| sum.checked_add(*p)).unwrap();
+    let exact: Vec<Dyadic> = distribution
+        .outcomes
+        .iter()
+        .map(|outcome| outcome.exact.unwrap())
+        .collect();
+    assert_eq!(
+        exact,
+        [
+            Dyadic::new(715_827_883, 31).unwrap(),
+            Dyadic::new(1_431_655_765, 32).unwrap(),
+            Dyadic::new(1_431_655_765, 32).unwrap()
+        ]
+    );
+    let total = exact
+        .iter()
+        .try_fold(Dyadic::new(0, 0).unwrap(), |sum, p| sum.checked_add(*p))
+        .unwrap();
     assert_eq!(total, Dyadic::ONE);
     for outcome in &distribution.outcomes {
-        assert!((outcome.probability - 1.0 / 3.0).abs() < 1e-9, "{}", outcome.probability);
+        assert!(
+            (outcome.probability - 1.0 / 3.0).abs() < 1e-9,
+            "{}",
+            outcome.probability
+        );
         assert_eq!(outcome.verdict, Verdict::Accept);
     }
     // The recorded choices lead back to each outcome.
@@ -81,19 +107,37 @@ fn kube_proxy_cascades_are_uniform_for_every_n() {
         let mut node = Node::new(1);
         let ctx = node.ctx(CtView::default(), None);
         let packet = tcp("10.244.9.9", 40000, "10.96.0.1", 80);
-        let distribution = probabilities(&rules, Table::Nat, Hook::PreRouting, &chain, &packet, &meta(None, None), &ctx);
+        let distribution = probabilities(
+            &rules,
+            Table::Nat,
+            Hook::PreRouting,
+            &chain,
+            &packet,
+            &meta(None, None),
+            &ctx,
+        );
         assert_eq!(distribution.outcomes.len(), n as usize);
-        let sum: f64 = distribution.outcomes.iter().map(|outcome| outcome.probability).sum();
+        let sum: f64 = distribution
+            .outcomes
+            .iter()
+            .map(|outcome| outcome.probability)
+            .sum();
         assert!((sum - 1.0).abs() < 1e-12, "n={n}: {sum}");
         for outcome in &distribution.outcomes {
-            assert!((outcome.probability - 1.0 / f64::from(n)).abs() < 1e-8, "n={n}: {}", outcome.probability);
+            assert!(
+                (outcome.probability - 1.0 / f64::from(n)).abs() < 1e-8,
+                "n={n}: {}",
+                outcome.probability
+            );
         }
         // Exact sums fit in 128 bits up to four random decisions per path.
         if n <= 5 {
             let exact = distribution
                 .outcomes
                 .iter()
-                .try_fold(Dyadic::new(0, 0).unwrap(), |sum, outcome| sum.checked_add(outcome.exact.unwrap()))
+                .try_fold(Dyadic::new(0, 0).unwrap(), |sum, outcome| {
+                    sum.checked_add(outcome.exact.unwrap())
+                })
                 .unwrap();
             assert_eq!(exact, Dyadic::ONE, "n={n}");
         }
@@ -119,17 +163,30 @@ fn a_fixed_seed_gives_a_recorded_draw_sequence() {
     let mut picks = Vec::new();
     for connection in 0..20u16 {
         let packet = tcp("10.244.1.5", 40000 + connection, "10.96.0.100", 80);
-        let evaluation =
-            evaluate(&rules, Table::Nat, Hook::PreRouting, &packet, &meta(Some("cali1"), None), &mut node.ctx(CtView::default(), None));
+        let evaluation = evaluate(
+            &rules,
+            Table::Nat,
+            Hook::PreRouting,
+            &packet,
+            &meta(Some("cali1"), None),
+            &mut node.ctx(CtView::default(), None),
+        );
         let expected = replay_pick(&mut replay);
-        assert_eq!(dnat(&evaluation).as_deref(), Some(ENDPOINTS[expected]), "connection {connection}");
+        assert_eq!(
+            dnat(&evaluation).as_deref(),
+            Some(ENDPOINTS[expected]),
+            "connection {connection}"
+        );
         picks.push(expected);
     }
     // The generator recorded exactly the raw values the replay consumed, in order.
     let recorded: Vec<u64> = node.rng.draws().iter().map(|draw| draw.value).collect();
     let replayed: Vec<u64> = replay.draws().iter().map(|draw| draw.value).collect();
     assert_eq!(recorded, replayed);
-    assert!(picks.contains(&0) && picks.contains(&1) && picks.contains(&2), "{picks:?}");
+    assert!(
+        picks.contains(&0) && picks.contains(&1) && picks.contains(&2),
+        "{picks:?}"
+    );
 }
 
 #[test]
@@ -140,14 +197,32 @@ fn thirty_thousand_connections_pass_a_chi_square_test() {
     let packet = tcp("10.244.1.5", 40000, "10.96.0.100", 80);
     let distribution = {
         let ctx = node.ctx(CtView::default(), None);
-        probabilities(&rules, Table::Nat, Hook::PreRouting, &ChainName::builtin(Hook::PreRouting), &packet, &pod, &ctx)
+        probabilities(
+            &rules,
+            Table::Nat,
+            Hook::PreRouting,
+            &ChainName::builtin(Hook::PreRouting),
+            &packet,
+            &pod,
+            &ctx,
+        )
     };
     const N: usize = 30_000;
     let mut counts = [0usize; 3];
     for _ in 0..N {
-        let evaluation = evaluate(&rules, Table::Nat, Hook::PreRouting, &packet, &pod, &mut node.ctx(CtView::default(), None));
+        let evaluation = evaluate(
+            &rules,
+            Table::Nat,
+            Hook::PreRouting,
+            &packet,
+            &pod,
+            &mut node.ctx(CtView::default(), None),
+        );
         let destination = dnat(&evaluation).unwrap();
-        let index = ENDPOINTS.iter().position(|endpoint| *endpoint == destination).unwrap();
+        let index = ENDPOINTS
+            .iter()
+            .position(|endpoint| *endpoint == destination)
+            .unwrap();
         counts[index] += 1;
     }
     let chi_square: f64 = counts
@@ -159,6 +234,9 @@ fn thirty_thousand_connections_pass_a_chi_square_test() {
         })
         .sum();
     // Two degrees of freedom; 13.816 is the 0.1 % critical value of the chi-square distribution.
-    assert!(chi_square < 13.816, "chi-square {chi_square} for {counts:?}");
+    assert!(
+        chi_square < 13.816,
+        "chi-square {chi_square} for {counts:?}"
+    );
     assert_eq!(counts.iter().sum::<usize>(), N);
 }

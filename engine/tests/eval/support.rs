@@ -2,7 +2,9 @@
 
 use std::net::Ipv4Addr;
 
-use engine::netfilter::eval::{CtView, EvalContext, Evaluation, IpSets, LocalAddresses, NetfilterState, StepOutcome};
+use engine::netfilter::eval::{
+    CtView, EvalContext, Evaluation, IpSets, LocalAddresses, NetfilterState, StepOutcome,
+};
 use engine::netfilter::{Ruleset, parse};
 use engine::packet::{Packet, PacketMeta, TcpSegment, UdpDatagram};
 use engine::random::Rng;
@@ -22,12 +24,20 @@ pub fn ruleset(text: &str) -> Ruleset {
 
 /// A TCP SYN.
 pub fn tcp(src: &str, src_port: u16, dst: &str, dst_port: u16) -> Packet {
-    Packet::tcp(addr(src), addr(dst), TcpSegment::syn(src_port, dst_port, 1000))
+    Packet::tcp(
+        addr(src),
+        addr(dst),
+        TcpSegment::syn(src_port, dst_port, 1000),
+    )
 }
 
 /// A UDP datagram.
 pub fn udp(src: &str, src_port: u16, dst: &str, dst_port: u16) -> Packet {
-    Packet::udp(addr(src), addr(dst), UdpDatagram::opaque(src_port, dst_port, 10))
+    Packet::udp(
+        addr(src),
+        addr(dst),
+        UdpDatagram::opaque(src_port, dst_port, 10),
+    )
 }
 
 /// Packet state with the given devices.
@@ -65,7 +75,11 @@ impl Node {
     }
 
     /// The context of one evaluation.
-    pub fn ctx(&mut self, conntrack: CtView, masquerade_source: Option<Ipv4Addr>) -> EvalContext<'_> {
+    pub fn ctx(
+        &mut self,
+        conntrack: CtView,
+        masquerade_source: Option<Ipv4Addr>,
+    ) -> EvalContext<'_> {
         EvalContext {
             addresses: &self.addresses,
             conntrack,
