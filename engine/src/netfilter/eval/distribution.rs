@@ -192,7 +192,9 @@ pub fn probabilities(
             break;
         }
         let mut state = ctx.state.clone();
-        let mut rng = ctx.rng.clone();
+        // A scratch generator: the caller's is not advanced, and its draw history is not copied.
+        // Random NAT ports in the outcomes come from it.
+        let mut rng = crate::random::Rng::seeded(0);
         let mut sub = EvalContext {
             addresses: ctx.addresses,
             conntrack: ctx.conntrack,

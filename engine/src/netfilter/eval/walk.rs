@@ -214,6 +214,7 @@ pub(crate) fn walk(
             meta: &meta,
             hook,
             rule: rule_ref.clone(),
+            record: mode.record,
         };
         let (criteria, verdict) = match check_rule(rule, &input, ctx, mode) {
             RuleCheck::Need(probability) => {
@@ -237,7 +238,11 @@ pub(crate) fn walk(
                 });
             }
         }
-        let text = rule_text(chain, rule);
+        let text = if mode.record {
+            rule_text(chain, rule)
+        } else {
+            String::new()
+        };
         let depth = stack.len();
         match verdict {
             MatchOutcome::NotReached | MatchOutcome::NotMatched => {
@@ -565,7 +570,7 @@ fn check_rule(
     ctx: &mut EvalContext<'_>,
     mode: &mut Mode,
 ) -> RuleCheck {
-    let mut criteria = criteria::fixed(rule, input.packet, input.meta);
+    let mut criteria = criteria::fixed(rule, input.packet, input.meta, input.record);
     let mut verdict = MatchOutcome::Matched;
     if let Some(failed) = criteria
         .iter()
