@@ -44,7 +44,7 @@ pub mod walk;
 pub use addresses::{LocalAddresses, LocalRoute};
 pub use context::{CtView, EvalContext, NetfilterState, PacketCtState, RuleRef};
 pub use criteria::{Criterion, CriterionResult, MatchOutcome, StatisticDraw};
-pub use distribution::{Branch, Distribution, Dyadic, Outcome, probabilities};
+pub use distribution::{Distribution, Dyadic, Outcome, probabilities};
 pub use ipset::IpSets;
 pub use nat::{NatDecision, NatPort};
 pub use recent::{RecentEntry, RecentList, RecentLists};
