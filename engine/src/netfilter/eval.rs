@@ -33,6 +33,7 @@
 
 pub mod addresses;
 pub mod context;
+pub mod counting;
 pub mod criteria;
 pub mod distribution;
 pub mod ipset;
@@ -43,6 +44,7 @@ pub mod walk;
 
 pub use addresses::{LocalAddresses, LocalRoute};
 pub use context::{CtView, EvalContext, NetfilterState, PacketCtState, RuleRef};
+pub use counting::count;
 pub use criteria::{Criterion, CriterionResult, MatchOutcome, StatisticDraw};
 pub use distribution::{Distribution, Dyadic, Outcome, probabilities};
 pub use ipset::IpSets;

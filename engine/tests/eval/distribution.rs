@@ -240,3 +240,48 @@ fn thirty_thousand_connections_pass_a_chi_square_test() {
     );
     assert_eq!(counts.iter().sum::<usize>(), N);
 }
+
+#[test]
+fn kube_proxy_generated_rules_spread_evenly() {
+    // The kubeproxy stage's own output for a three-endpoint Service, as iptables-save prints it.
+    let rules = ruleset(include_str!(
+        "../kubeproxy/scenarios/clusterip_three_endpoints/worker-2.save.txt"
+    ));
+    let mut node = Node::new(1);
+    let ctx = node.ctx(CtView::default(), None);
+    let packet = tcp("192.168.34.140", 40000, "10.96.0.100", 80);
+    let distribution = probabilities(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &ChainName::builtin(Hook::PreRouting),
+        &packet,
+        &meta(Some("cali1"), None),
+        &ctx,
+    );
+    let exact: Vec<Dyadic> = distribution
+        .outcomes
+        .iter()
+        .map(|outcome| outcome.exact.unwrap())
+        .collect();
+    assert_eq!(
+        exact,
+        [
+            Dyadic::new(715_827_883, 31).unwrap(),
+            Dyadic::new(1_431_655_765, 32).unwrap(),
+            Dyadic::new(1_431_655_765, 32).unwrap()
+        ]
+    );
+    let ports: Vec<Option<u16>> = distribution
+        .outcomes
+        .iter()
+        .map(|outcome| {
+            outcome
+                .nat
+                .as_ref()
+                .and_then(|nat| nat.destination())
+                .and_then(|(_, port)| port)
+        })
+        .collect();
+    assert_eq!(ports, [Some(8080); 3]);
+}
