@@ -197,6 +197,27 @@ fn unknown_targets_and_misplaced_nat_are_not_emulated() {
         panic!("{evaluation}")
     };
     assert!(why.contains("only valid in the nat table"), "{why}");
+    // DNAT belongs to PREROUTING and OUTPUT; at POSTROUTING iptables refuses it.
+    let mut late = Ruleset::new();
+    let postrouting = ChainName::builtin(Hook::PostRouting);
+    late.append(
+        Table::Nat,
+        &postrouting,
+        Rule::jump(Target::dnat(addr("10.0.0.9"), 80)),
+    );
+    let packet = tcp("10.0.0.1", 1234, "192.168.0.2", 80);
+    let evaluation = evaluate(
+        &late,
+        Table::Nat,
+        Hook::PostRouting,
+        &packet,
+        &meta(Some("eth0"), Some("eth0")),
+        &mut node.ctx(CtView::default(), None),
+    );
+    let Verdict::NotEmulated { why } = &evaluation.verdict else {
+        panic!("{evaluation}")
+    };
+    assert_eq!(why, "iptables refuses DNAT at POSTROUTING");
 }
 
 #[test]

@@ -433,7 +433,7 @@ pub(crate) fn walk<'r>(
                 index = number;
             }
             Target::Dnat(_) | Target::Snat(_) | Target::Masquerade(_) => {
-                match nat_decision(target, rule_ref, packet, ctx) {
+                match nat_decision(target, rule_ref, hook, packet, ctx) {
                     Ok(decision) => {
                         walker.evaluation.nat = Some(decision.clone());
                         let outcome = StepOutcome::Nat(decision);
@@ -680,9 +680,13 @@ fn check_rule(
 }
 
 /// The decision of a NAT target, or why it cannot be made.
+///
+/// The kernel only allows each NAT target at some hooks (`.hooks` of its `xt_target`): DNAT in
+/// PREROUTING and OUTPUT, SNAT in POSTROUTING and INPUT, MASQUERADE in POSTROUTING.
 fn nat_decision(
     target: &Target,
     rule: RuleRef,
+    hook: Hook,
     packet: &Packet,
     ctx: &mut EvalContext<'_>,
 ) -> Result<NatDecision, String> {
@@ -692,6 +696,14 @@ fn nat_decision(
             target.name(),
             rule.table
         ));
+    }
+    let hooks: &[Hook] = match target {
+        Target::Dnat(_) => &[Hook::PreRouting, Hook::Output],
+        Target::Snat(_) => &[Hook::PostRouting, Hook::Input],
+        _ => &[Hook::PostRouting],
+    };
+    if !hooks.contains(&hook) {
+        return Err(format!("iptables refuses {} at {hook}", target.name()));
     }
     let original_source = packet.src_port();
     match target {
