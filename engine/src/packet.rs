@@ -402,6 +402,69 @@ impl Packet {
     }
 }
 
+/// A nested, one-layer-per-line view for traces, in the style of smoltcp's
+/// `wire/pretty_print.rs`; each layer inside a tunnel is indented one more step.
+impl fmt::Display for Packet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.pretty(f, 0)
+    }
+}
+
+impl Packet {
+    fn pretty(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
+        let prefix = if depth == 0 {
+            String::new()
+        } else {
+            format!("{}\\ ", " ".repeat(depth.saturating_sub(1)))
+        };
+        let df = if self.ip.df { " DF" } else { "" };
+        write!(
+            f,
+            "{prefix}IPv4 src={} dst={} proto={} ttl={} id={}{df} len={}",
+            self.ip.src,
+            self.ip.dst,
+            self.protocol().number(),
+            self.ip.ttl,
+            self.ip.id,
+            self.total_len()
+        )?;
+        let inner_prefix = format!("{}\\ ", " ".repeat(depth));
+        match &self.payload {
+            Payload::Tcp(segment) => write!(
+                f,
+                "\n{inner_prefix}TCP src={} dst={} flags={} seq={} ack={} win={} len={}",
+                segment.src_port,
+                segment.dst_port,
+                tcpdump::flag_text(segment.flags),
+                segment.seq,
+                segment.ack,
+                segment.window,
+                segment.payload_len
+            ),
+            Payload::Udp(datagram) => write!(
+                f,
+                "\n{inner_prefix}UDP src={} dst={} len={}",
+                datagram.src_port,
+                datagram.dst_port,
+                datagram.payload.wire_len()
+            ),
+            Payload::Icmp(message) => {
+                write!(
+                    f,
+                    "\n{inner_prefix}ICMP type={} code={} len={}",
+                    message.kind(),
+                    message.code(),
+                    message.wire_len()
+                )
+            }
+            Payload::Ipip(inner) => {
+                f.write_str("\n")?;
+                inner.pretty(f, depth.saturating_add(1))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +547,15 @@ mod tests {
         assert_eq!((segment.src_port, segment.dst_port), (80, 40123));
         assert_eq!(segment.flags, TcpFlags::SYN | TcpFlags::ACK);
         assert_eq!(segment.ack, 123457);
+    }
+
+    #[test]
+    fn display_nests_tunnels() {
+        let outer = syn().encapsulate_ipip(addr("172.16.120.63"), addr("172.16.120.64"));
+        assert_eq!(
+            outer.to_string(),
+            "IPv4 src=172.16.120.63 dst=172.16.120.64 proto=4 ttl=64 id=0 DF len=80\n\\ IPv4 src=192.168.56.128 dst=192.168.231.166 proto=6 ttl=64 id=0 DF len=60\n \\ TCP src=40123 dst=80 flags=S seq=123456 ack=0 win=64240 len=0"
+        );
     }
 
     #[test]

@@ -107,6 +107,16 @@ impl Rng {
         usize::try_from(value).ok()
     }
 
+    /// `-m statistic --mode random`: port of `statistic_mt` (net/netfilter/xt_statistic.c),
+    /// which matches when `(get_random_u32() & 0x7FFFFFFF) < probability`. `probability` is the
+    /// kernel's value, `lround(0x80000000 * p)` for `--probability p` (iptables' libxt_statistic).
+    /// The recorded draw is the masked value, from `[0, 2^31)`.
+    pub fn statistic_random(&mut self, purpose: impl Into<String>, probability: u32) -> bool {
+        let value = high_half(self.step()) & 0x7fff_ffff;
+        self.record(purpose.into(), u64::from(value), Some(0..0x8000_0000));
+        value < probability
+    }
+
     /// The draws made so far, oldest first.
     pub fn draws(&self) -> &[Draw] {
         &self.draws
@@ -191,6 +201,23 @@ mod tests {
         assert_eq!(first.range("empty", 5..5), 5);
         assert_eq!(first.pick("none", 0), None);
         assert_eq!(first.draws().len(), 20);
+    }
+
+    #[test]
+    fn statistic_random_follows_the_kernel_threshold() {
+        // Seed 0's first 32 bits are 0xe220a839; masked to 31 bits that is 0x6220a839.
+        let mut rng = Rng::seeded(0);
+        assert!(!rng.statistic_random("KUBE-SVC-X rule 1", 0x6220_a839));
+        let mut rng = Rng::seeded(0);
+        assert!(rng.statistic_random("KUBE-SVC-X rule 1", 0x6220_a83a));
+        assert_eq!(rng.draws()[0].value, 0x6220_a839);
+        assert_eq!(rng.draws()[0].range, Some(0..0x8000_0000));
+        // Probability 0.5 (0x40000000) is taken about half the time.
+        let mut rng = Rng::seeded(3);
+        let taken = (0..2000)
+            .filter(|_| rng.statistic_random("half", 0x4000_0000))
+            .count();
+        assert!((900..1100).contains(&taken), "{taken}");
     }
 
     #[test]

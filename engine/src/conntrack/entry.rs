@@ -271,18 +271,17 @@ impl Entry {
     ) -> (Entry, Transition) {
         let mut entry = self.clone();
         entry.refreshed_at = now;
-        if direction == Direction::Reply {
-            entry.status = entry.status.with(Status::SEEN_REPLY);
-        }
         let transition = match (self.original.protocol, packet.tcp_segment()) {
             (IpProtocol::Tcp, Some(segment)) => entry.advance_tcp(direction, segment.flags),
             (IpProtocol::Udp, _) => {
-                // Replied and still active two seconds after it began: a stream, assured, 120 s.
+                // Replied before, and still active two seconds after it began: a stream,
+                // assured, 120 s. The first reply itself still gets the short timeout, because
+                // `nf_conntrack_in` sets SEEN_REPLY only after the protocol handler ran.
                 let stream_from = self
                     .created_at
                     .as_micros()
                     .saturating_add(UDP_STREAM_MICROS);
-                if entry.status.contains(Status::SEEN_REPLY) && now.as_micros() > stream_from {
+                if self.status.contains(Status::SEEN_REPLY) && now.as_micros() > stream_from {
                     entry.status = entry.status.with(Status::ASSURED);
                     entry.timeout = UDP_REPLIED_TIMEOUT;
                 } else {
@@ -292,6 +291,13 @@ impl Entry {
             }
             _ => Transition::Accepted,
         };
+        if transition == Transition::Invalid {
+            // An invalid packet does not touch the entry.
+            return (self.clone(), Transition::Invalid);
+        }
+        if direction == Direction::Reply {
+            entry.status = entry.status.with(Status::SEEN_REPLY);
+        }
         (entry, transition)
     }
 
@@ -470,6 +476,32 @@ mod tests {
             "src=192.168.231.166 dst=192.168.56.128 sport=80 dport=40123"
         );
         assert!(entry.is_dnat() && entry.is_snat());
+    }
+
+    #[test]
+    fn invalid_packets_leave_the_entry_alone() {
+        let now = LabTime::from_micros(0);
+        let syn = Packet::tcp(addr("10.0.0.1"), addr("10.0.0.2"), segment(TcpFlags::SYN));
+        let entry = Entry::new(&syn, 0, now).unwrap();
+        // A pure ACK from the server while the client is in SYN_SENT is invalid.
+        let ack = Packet::tcp(addr("10.0.0.2"), addr("10.0.0.1"), segment(TcpFlags::ACK));
+        let (after, transition) = entry.observe(&ack, Direction::Reply, now.plus_secs(5));
+        assert_eq!(transition, Transition::Invalid);
+        assert_eq!(after, entry);
+    }
+
+    #[test]
+    fn a_late_first_reply_is_not_yet_a_stream() {
+        let start = LabTime::from_micros(0);
+        let query = Packet::udp(
+            addr("10.0.0.1"),
+            addr("10.0.0.2"),
+            UdpDatagram::opaque(1, 53, 20),
+        );
+        let entry = Entry::new(&query, 0, start).unwrap();
+        let (replied, _) = entry.observe(&query, Direction::Reply, start.plus_secs(5));
+        assert!(!replied.status.contains(Status::ASSURED));
+        assert_eq!(replied.timeout, 30);
     }
 
     #[test]

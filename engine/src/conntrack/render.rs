@@ -70,6 +70,24 @@ pub fn list(table: &ConntrackTable, now: LabTime) -> (String, String) {
     (stdout, summary(table.len(), "shown"))
 }
 
+/// What `conntrack -D <filter>` prints after deleting `deleted`: each entry as in `-L`, then
+/// the summary on stderr. conntrack exits with status 1 when nothing was deleted.
+pub fn deleted(deleted: &[Entry], now: LabTime) -> (String, String) {
+    let mut stdout = String::new();
+    for entry in deleted {
+        stdout.push_str(&entry_line(entry, now));
+        stdout.push('\n');
+    }
+    (stdout, summary(deleted.len(), "deleted"))
+}
+
+/// What `conntrack -F` prints on stderr.
+pub fn flushed() -> String {
+    format!(
+        "conntrack v{CONNTRACK_TOOLS_VERSION} (conntrack-tools): connection tracking table has been emptied.\n"
+    )
+}
+
 /// conntrack-tools' closing line, e.g. for `-D`: `... 2 flow entries have been deleted.`
 pub fn summary(count: usize, verb: &str) -> String {
     format!(
@@ -150,6 +168,21 @@ mod tests {
         assert_eq!(
             stderr,
             "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.\n"
+        );
+    }
+
+    // Real stderr lines: engine/tests/packet/observed/conntrack-D-none.txt and conntrack-F.txt.
+    #[test]
+    fn delete_and_flush_messages() {
+        let (stdout, stderr) = deleted(&[], LabTime::default());
+        assert_eq!(stdout, "");
+        assert_eq!(
+            stderr,
+            include_str!("../../tests/packet/observed/conntrack-D-none.txt")
+        );
+        assert_eq!(
+            flushed(),
+            include_str!("../../tests/packet/observed/conntrack-F.txt")
         );
     }
 }

@@ -298,6 +298,14 @@ impl ConntrackTable {
         Some(transition)
     }
 
+    /// The tuple NAT gives a (non-ICMP-error) packet of a tracked flow: the inverse of the other
+    /// direction's tuple. For a reply this is the un-NAT target, e.g. the pod's
+    /// `192.168.231.166:80 -> 192.168.56.128:40123` becomes `172.16.120.63:31000 -> 172.16.120.61:51234`.
+    pub fn translation(&self, packet: &Packet, zone: u16) -> Option<Tuple> {
+        let (id, direction) = self.lookup_packet(packet, zone)?;
+        Some(self.get(id)?.tuple(direction.opposite()).invert())
+    }
+
     /// The packet as NAT rewrites it on the way through: a packet matching one direction's
     /// tuple leaves looking like the inverse of the other direction's tuple
     /// (`nf_nat_packet`). Replies are un-NATed this way: a pod's answer to 192.168.56.128
@@ -489,6 +497,11 @@ mod tests {
         assert_eq!(info.entry, Some((id, Direction::Reply)));
         assert_eq!(info.state_names(), vec!["ESTABLISHED", "SNAT", "DNAT"]);
 
+        let target = table.translation(&synack, 0).unwrap();
+        assert_eq!(
+            target.to_string(),
+            "src=172.16.120.63 dst=172.16.120.61 sport=31000 dport=51234"
+        );
         let un_natted = table.nat_rewrite(&synack, 0).unwrap();
         assert_eq!(
             un_natted.endpoints().unwrap().to_string_for_test(),

@@ -312,7 +312,7 @@ impl Capture {
 }
 
 /// tcpdump's `tcp_flag_values` order: F S R P . U E W; `none` when empty.
-fn flag_text(flags: TcpFlags) -> String {
+pub(crate) fn flag_text(flags: TcpFlags) -> String {
     const ORDER: [(TcpFlags, char); 8] = [
         (TcpFlags::FIN, 'F'),
         (TcpFlags::SYN, 'S'),
