@@ -74,12 +74,12 @@ impl fmt::Display for MatchOutcome {
 /// The random number behind one `-m statistic --mode random` decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatisticDraw {
-    /// `get_random_u32()`; `None` when the branch was chosen by [`super::probabilities`]
-    /// or [`super::evaluate_forced`] instead of drawn.
+    /// The 31-bit random number `get_random_u32() & 0x7FFFFFFF`; `None` when the branch was
+    /// chosen by [`super::probabilities`] or [`super::evaluate_forced`] instead of drawn.
     pub value: Option<u32>,
     /// The kernel's stored probability, `lround(p * 2^31)`.
     pub threshold: u32,
-    /// Whether `(value & 0x7FFFFFFF) < threshold` (before a `!` after `--mode random`).
+    /// Whether `value < threshold` (before a `!` after `--mode random`).
     pub taken: bool,
 }
 
@@ -475,19 +475,25 @@ fn statistic_match(
                         "{} {} rule {}: statistic --probability {probability}",
                         input.rule.table, input.rule.chain, input.rule.number
                     );
-                    let value = ctx.rng.next_u32(purpose);
+                    // `Rng::statistic_random` draws `get_random_u32() & 0x7FFFFFFF` and records it.
+                    let taken = ctx.rng.statistic_random(purpose, threshold);
+                    let value = ctx
+                        .rng
+                        .draws()
+                        .last()
+                        .and_then(|draw| u32::try_from(draw.value).ok());
                     StatisticDraw {
-                        value: Some(value),
+                        value,
                         threshold,
-                        taken: probability.takes(value),
+                        taken,
                     }
                 }
             };
             let observed = || match draw.value {
                 Some(value) => format!(
-                    "drew {value:#010x}; {:#010x} {} {threshold:#010x}",
-                    value & 0x7FFF_FFFF,
-                    if draw.taken { "<" } else { ">=" }
+                    "drew {value} (31 bits); {} {threshold}, so {}",
+                    if draw.taken { "<" } else { ">=" },
+                    if draw.taken { "taken" } else { "not taken" }
                 ),
                 None => format!(
                     "branch chosen: {}",
