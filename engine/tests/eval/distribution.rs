@@ -289,3 +289,70 @@ fn kube_proxy_generated_rules_spread_evenly() {
         .collect();
     assert_eq!(ports, [Some(8080); 3]);
 }
+
+/// The distribution listing for the UI, as a golden file (engine/tests/eval/clusterip_distribution/).
+#[test]
+fn distribution_listing_golden() {
+    let rules = node_rules();
+    let mut node = Node::new(1);
+    let ctx = node.ctx(CtView::default(), None);
+    let packet = tcp("10.244.1.5", 40000, "10.96.0.100", 80);
+    let distribution = probabilities(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &ChainName::builtin(Hook::PreRouting),
+        &packet,
+        &meta(Some("cali1"), None),
+        &ctx,
+    );
+    expect_test::expect_file!["clusterip_distribution/distribution.txt"]
+        .assert_eq(&distribution.to_string());
+}
+
+#[test]
+fn hairpin_to_itself_is_masqueraded() {
+    // An endpoint reaching its own Service and landing on itself: the SEP chain's
+    // `-s <endpoint IP> -j KUBE-MARK-MASQ` rule marks it (reference section 7).
+    let rules = node_rules();
+    let mut node = Node::new(1);
+    let packet = tcp("10.244.1.10", 40000, "10.96.0.100", 80);
+    let pod = meta(Some("cali1"), None);
+    let prerouting = ChainName::builtin(Hook::PreRouting);
+    let to_self = evaluate_forced(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &prerouting,
+        &packet,
+        &pod,
+        &mut node.ctx(CtView::default(), None),
+        &[true],
+    );
+    assert_eq!(dnat(&to_self).as_deref(), Some("10.244.1.10:8080"));
+    assert_eq!(to_self.mark_after, 0x4000, "{to_self}");
+    let to_other = evaluate_forced(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &prerouting,
+        &packet,
+        &pod,
+        &mut node.ctx(CtView::default(), None),
+        &[false, true],
+    );
+    assert_eq!(dnat(&to_other).as_deref(), Some("10.244.2.11:8080"));
+    assert_eq!(to_other.mark_after, 0);
+    // Too few choices: the walk says so instead of guessing.
+    let short = evaluate_forced(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &prerouting,
+        &packet,
+        &pod,
+        &mut node.ctx(CtView::default(), None),
+        &[false],
+    );
+    assert!(matches!(short.verdict, Verdict::NotEmulated { .. }));
+}

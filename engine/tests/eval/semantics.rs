@@ -443,3 +443,49 @@ fn nth_mode_counts_per_rule_like_xt_statistic() {
     // The counter starts at --packet and matches when it wraps to 0: packets 3 and 6.
     assert_eq!(verdicts, [false, false, true, false, false, true, false]);
 }
+
+#[test]
+fn log_and_trace_continue_and_a_rule_without_target_only_counts() {
+    let rules = ruleset(concat!(
+        "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n",
+        "-A PREROUTING -p tcp -j TRACE\n",
+        "COMMIT\n",
+        "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n",
+        "-A INPUT -p tcp -j LOG --log-prefix \"in: \"\n",
+        "-A INPUT -m comment --comment \"just counting\"\n",
+        "-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n",
+        "COMMIT\n",
+    ));
+    let mut node = Node::new(1);
+    let evaluation = input(&rules, &mut node);
+    let outcomes: Vec<&StepOutcome> = evaluation.steps.iter().map(|step| &step.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            &StepOutcome::Logged,
+            &StepOutcome::Counted,
+            &StepOutcome::Accept
+        ]
+    );
+    let packet = tcp("10.0.0.1", 1234, "192.168.0.2", 80);
+    let raw = evaluate(
+        &rules,
+        Table::Raw,
+        Hook::PreRouting,
+        &packet,
+        &meta(Some("eth0"), None),
+        &mut node.ctx(CtView::default(), None),
+    );
+    assert_eq!(path(&raw), ["PREROUTING:1", "PREROUTING:end"]);
+    assert_eq!(raw.verdict, Verdict::Accept);
+    // A table nobody created hooks nothing: the packet passes without steps.
+    let mangle = evaluate(
+        &rules,
+        Table::Mangle,
+        Hook::PreRouting,
+        &packet,
+        &meta(Some("eth0"), None),
+        &mut node.ctx(CtView::default(), None),
+    );
+    assert_eq!((mangle.verdict, mangle.steps.len()), (Verdict::Accept, 0));
+}

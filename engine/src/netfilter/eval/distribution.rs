@@ -152,6 +152,39 @@ impl Distribution {
     }
 }
 
+impl fmt::Display for Outcome {
+    /// `DNAT to 10.244.1.10:8080: 715827883/2^31 = 0.33333333349 (1 path)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.nat {
+            Some(nat) => write!(
+                f,
+                "{nat} by {} rule {}",
+                nat.rule().chain,
+                nat.rule().number
+            )?,
+            None => write!(f, "{}", self.verdict)?,
+        }
+        write!(f, ": ")?;
+        if let Some(exact) = self.exact {
+            write!(f, "{exact} = ")?;
+        }
+        let paths = if self.paths == 1 { "path" } else { "paths" };
+        write!(f, "{:.11} ({} {paths})", self.probability, self.paths)
+    }
+}
+
+impl fmt::Display for Distribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for outcome in &self.outcomes {
+            writeln!(f, "{outcome}")?;
+        }
+        if self.truncated {
+            writeln!(f, "(more than {MAX_PATHS} paths: the list is incomplete)")?;
+        }
+        Ok(())
+    }
+}
+
 /// One branch still to explore.
 struct Pending<'r> {
     /// Where to continue; `None` for the start of the walk.
