@@ -12,7 +12,17 @@ use std::net::Ipv4Addr;
 
 use crate::net::{Cidr, Protocol};
 
+pub mod allocate;
 pub mod build;
+pub mod defaults;
+pub mod endpoints;
+pub mod intake;
+pub mod ipam;
+pub mod naming;
+pub mod schedule;
+pub mod services;
+pub mod spec;
+pub mod workloads;
 
 pub use build::build;
 

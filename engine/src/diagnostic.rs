@@ -155,6 +155,10 @@ pub enum Problem {
     Unschedulable { pod: String, reason: String },
     /// Filled in by the lab itself, e.g. the default cluster of the blog post.
     Defaulted { what: String, value: String },
+    /// A mapping has the same key twice (`sigs.k8s.io/yaml` refuses this too).
+    DuplicateKey { key: String, first_line: usize },
+    /// An unknown field that looks like a misspelling of a known one.
+    MisspelledField { field: String, suggestion: String },
 }
 
 impl fmt::Display for Problem {
@@ -222,6 +226,14 @@ impl fmt::Display for Problem {
                 write!(f, "The pod `{pod}` cannot be scheduled: {reason}.")
             }
             Problem::Defaulted { what, value } => write!(f, "No {what} was given; the lab uses {value}."),
+            Problem::DuplicateKey { key, first_line } => write!(
+                f,
+                "The key `{key}` is already set on line {first_line}; a mapping may not repeat a key, so the object is not read."
+            ),
+            Problem::MisspelledField { field, suggestion } => write!(
+                f,
+                "The field `{field}` is unknown here; did you mean `{suggestion}`? It is ignored."
+            ),
         }
     }
 }

@@ -1,0 +1,1 @@
+//! Scenario goldens: one folder per Service feature under `tests/kubeproxy/scenarios/`.
