@@ -13,6 +13,7 @@
 //! targets and for `wasm32-unknown-unknown`. Bad input never panics it: problems come back
 //! as [`diagnostic::Diagnostic`] values next to whatever could still be built.
 
+pub mod calico;
 pub mod cluster;
 pub mod conntrack;
 pub mod dataplane;

@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod chain_name;
+pub mod check;
 pub mod counters;
 pub mod hook;
 pub mod interface;

@@ -6,6 +6,7 @@
 //! `iptables-restore`), `setup.sh` (how the real outputs were produced, in a network
 //! namespace) and `real.*.txt` (what the real tools printed, date replaced by `<date>`).
 
+use engine::netfilter::check::{check_jumps, check_placement, not_emulated};
 use engine::netfilter::list::{ListOptions, list, list_chain};
 use engine::netfilter::spec::{spec, spec_chain};
 use engine::netfilter::{ChainName, Parsed, Probability, SaveOptions, Table, parse, save, save_table};
@@ -49,6 +50,14 @@ mod realistic {
         let from_save = parse_clean(SAVE);
         assert_text(&save(&from_save.ruleset, &date()), SAVE);
         assert_eq!(from_save.ruleset, parse_clean(RESTORE).ruleset);
+    }
+
+    #[test]
+    fn a_real_node_passes_the_checks() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        assert_eq!(check_jumps(&ruleset), []);
+        assert_eq!(check_placement(&ruleset), []);
+        assert_eq!(not_emulated(&ruleset), []);
     }
 
     #[test]
@@ -136,7 +145,8 @@ mod extensions {
         );
         let ours = list(filter, verbose);
         let real = include_str!("netfilter/extensions/real.list-v-filter.txt");
-        let differing: Vec<(&str, &str)> = ours.lines().zip(real.lines()).filter(|(left, right)| left != right).collect();
+        let differing: Vec<(&str, &str)> =
+            ours.lines().zip(real.lines()).filter(|(left, right)| left != right).collect();
         assert_eq!(
             differing,
             [(
@@ -200,9 +210,7 @@ fn probabilities_print_as_iptables_save() {
         assert_eq!(format!("{:.10}", 1.0 / f64::from(n)), restore, "kube-proxy's text for n={n}");
         assert_eq!(probability, Probability::parse(restore).unwrap());
         assert_eq!(probability.to_string(), saved, "iptables-save for n={n}");
-        let rule = format!(
-            "*nat\n:X - [0:0]\n-A X -m statistic --mode random --probability {restore} -j X\nCOMMIT\n"
-        );
+        let rule = format!("*nat\n:X - [0:0]\n-A X -m statistic --mode random --probability {restore} -j X\nCOMMIT\n");
         let text = save(&parse_clean(&rule).ruleset, &date());
         assert!(text.contains(&format!("--probability {saved} -j X")), "{text}");
     }

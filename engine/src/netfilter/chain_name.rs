@@ -28,10 +28,9 @@ impl fmt::Display for ChainNameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ChainNameError::Empty => f.write_str("a chain name cannot be empty"),
-            ChainNameError::TooLong { name, len } => write!(
-                f,
-                "the chain name `{name}` has {len} characters; iptables allows at most {MAX_CHAIN_NAME_LEN}"
-            ),
+            ChainNameError::TooLong { name, len } => {
+                write!(f, "the chain name `{name}` has {len} characters; iptables allows at most {MAX_CHAIN_NAME_LEN}")
+            }
             ChainNameError::BadStart { name } => {
                 write!(f, "the chain name `{name}` starts with `-` or `!`, which iptables refuses")
             }

@@ -11,10 +11,10 @@ use crate::net::Cidr;
 
 use super::chain::Chain;
 use super::chain_name::ChainName;
+use super::counters::Counters;
 use super::interface::Interface;
 use super::negatable::Negatable;
 use super::policy::Policy;
-use super::counters::Counters;
 use super::rule::Rule;
 use super::ruleset::TableRules;
 use super::target::Target;

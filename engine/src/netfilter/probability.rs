@@ -36,9 +36,7 @@ impl Probability {
     /// Parses the text of `--probability` as `strtod` would (decimal forms), then stores it.
     pub fn parse(text: &str) -> Option<Probability> {
         let trimmed = text.trim();
-        let plain = trimmed
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+        let plain = trimmed.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
         if trimmed.is_empty() || !plain {
             return None;
         }
@@ -72,7 +70,8 @@ impl Probability {
     /// `value / 2^31` with exactly `decimals` digits, rounded half to even on the exact value,
     /// as glibc's `printf("%.*f")` does. Integer arithmetic, so it cannot drift.
     pub fn decimal(self, decimals: u32) -> String {
-        let decimals = decimals.min(30);
+        // 2^32 * 10^20 < 2^128, so the products below cannot overflow.
+        let decimals = decimals.min(20);
         let ten_pow = 10u128.pow(decimals);
         let numerator = u128::from(self.0) * ten_pow;
         let denominator = u128::from(SCALE);
@@ -80,7 +79,7 @@ impl Probability {
         let remainder = numerator % denominator;
         let twice = remainder * 2;
         if twice > denominator || (twice == denominator && quotient % 2 == 1) {
-            quotient += 1;
+            quotient = quotient.saturating_add(1);
         }
         let whole = quotient / ten_pow;
         let fraction = quotient % ten_pow;

@@ -27,7 +27,7 @@ pub fn quote_word(value: &str) -> String {
 }
 
 fn quoted(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
+    let mut out = String::with_capacity(value.len().saturating_add(2));
     out.push('"');
     for c in value.chars() {
         if matches!(c, '"' | '\\' | '\'') {

@@ -165,7 +165,8 @@ mod tests {
 
     #[test]
     fn a_rule_may_have_no_target() {
-        let rule = Rule::default().with(Match::comment("other traffic to ns5/svc5:p80 will be dropped by KUBE-PROXY-FIREWALL"));
+        let rule = Rule::default()
+            .with(Match::comment("other traffic to ns5/svc5:p80 will be dropped by KUBE-PROXY-FIREWALL"));
         assert_eq!(
             rule.to_string(),
             r#"-m comment --comment "other traffic to ns5/svc5:p80 will be dropped by KUBE-PROXY-FIREWALL""#

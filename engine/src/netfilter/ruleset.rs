@@ -36,36 +36,45 @@ impl TableRules {
         &self.chains
     }
 
+    /// Where `name` is (`Ok`) or would be inserted (`Err`): a linear look at the few built-in
+    /// chains, then a binary search of the user chains, which are sorted by name.
+    fn position(&self, name: &ChainName) -> Result<usize, usize> {
+        let n_builtin = self.chains.iter().take_while(|chain| chain.is_builtin()).count();
+        if let Some(index) = self.chains.iter().take(n_builtin).position(|chain| chain.name() == name) {
+            return Ok(index);
+        }
+        let user = self.chains.get(n_builtin..).unwrap_or_default();
+        user.binary_search_by(|chain| chain.name().as_str().as_bytes().cmp(name.as_str().as_bytes()))
+            .map(|offset| n_builtin.saturating_add(offset))
+            .map_err(|offset| n_builtin.saturating_add(offset))
+    }
+
     pub fn chain(&self, name: &ChainName) -> Option<&Chain> {
-        self.chains.iter().find(|chain| chain.name() == name)
+        self.position(name).ok().and_then(|index| self.chains.get(index))
     }
 
     pub fn chain_mut(&mut self, name: &ChainName) -> Option<&mut Chain> {
-        self.chains.iter_mut().find(|chain| chain.name() == name)
+        self.position(name).ok().and_then(|index| self.chains.get_mut(index))
     }
 
     pub fn has_chain(&self, name: &ChainName) -> bool {
-        self.chain(name).is_some()
+        self.position(name).is_ok()
     }
 
     /// The chain called `name`, created as an empty user chain if missing (`iptables -N`,
     /// or a `:NAME - [0:0]` line). A built-in name of another table is a user chain here
-    /// (e.g. `FORWARD` in nat), as iptables allows.
+    /// (e.g. `FORWARD` in nat).
     pub fn ensure_chain(&mut self, name: &ChainName) -> &mut Chain {
-        let index = match self.chains.iter().position(|chain| chain.name() == name) {
-            Some(index) => index,
-            None => {
-                let n_builtin = self.chains.iter().take_while(|chain| chain.is_builtin()).count();
-                let user = self.chains.get(n_builtin..).unwrap_or_default();
-                let offset = user.partition_point(|chain| chain.name().as_str().as_bytes() < name.as_str().as_bytes());
-                let index = n_builtin.saturating_add(offset).min(self.chains.len());
+        let index = match self.position(name) {
+            Ok(index) => index,
+            Err(index) => {
+                let index = index.min(self.chains.len());
                 self.chains.insert(index, Chain::user(name.clone()));
                 index
             }
         };
-        // The index is in bounds: it was found or just inserted.
-        let len = self.chains.len();
-        let last = len.saturating_sub(1);
+        // The index is in bounds: it was found or just inserted, so `chains` is not empty.
+        let last = self.chains.len().saturating_sub(1);
         &mut self.chains[index.min(last)]
     }
 
@@ -83,9 +92,13 @@ impl TableRules {
 
     /// Removes a user chain (`-X`); returns whether it existed. Built-in chains stay.
     pub fn delete_chain(&mut self, name: &ChainName) -> bool {
-        let before = self.chains.len();
-        self.chains.retain(|chain| chain.is_builtin() || chain.name() != name);
-        self.chains.len() != before
+        match self.position(name) {
+            Ok(index) if self.chains.get(index).is_some_and(|chain| !chain.is_builtin()) => {
+                self.chains.remove(index);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Empties a chain (`-F`, or a `:NAME` line in `iptables-restore --noflush`).

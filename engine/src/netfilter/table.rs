@@ -48,9 +48,7 @@ impl Table {
     pub fn hooks(self) -> &'static [Hook] {
         match self {
             Table::Raw => &[Hook::PreRouting, Hook::Output],
-            Table::Mangle => {
-                &[Hook::PreRouting, Hook::Input, Hook::Forward, Hook::Output, Hook::PostRouting]
-            }
+            Table::Mangle => &[Hook::PreRouting, Hook::Input, Hook::Forward, Hook::Output, Hook::PostRouting],
             Table::Nat => &[Hook::PreRouting, Hook::Input, Hook::Output, Hook::PostRouting],
             Table::Filter | Table::Security => &[Hook::Input, Hook::Forward, Hook::Output],
         }

@@ -81,7 +81,7 @@ mod tests {
             ports: Multiport::parse_ports("80,443,8000:8080").unwrap(),
         };
         assert_eq!(multiport.to_string(), "-m multiport --dports 80,443,8000:8080");
-        assert!(Multiport::parse_ports(&"1,".repeat(15).trim_end_matches(',').to_string()).is_some());
-        assert!(Multiport::parse_ports(&"1,".repeat(16).trim_end_matches(',').to_string()).is_none());
+        assert!(Multiport::parse_ports("1,".repeat(15).trim_end_matches(',')).is_some());
+        assert!(Multiport::parse_ports("1,".repeat(16).trim_end_matches(',')).is_none());
     }
 }

@@ -80,10 +80,7 @@ mod tests {
         assert_eq!(masq.to_string(), "-m set --match-set cali40masq-ipam-pools src");
         let all = SetMatch { negated: true, ..SetMatch::new("cali40all-ipam-pools", SetDirection::Destination) };
         assert_eq!(all.to_string(), "-m set ! --match-set cali40all-ipam-pools dst");
-        assert_eq!(
-            SetMatch::parse_directions("src,dst"),
-            Some(vec![SetDirection::Source, SetDirection::Destination])
-        );
+        assert_eq!(SetMatch::parse_directions("src,dst"), Some(vec![SetDirection::Source, SetDirection::Destination]));
         assert_eq!(SetMatch::parse_directions("src,any"), None);
     }
 }

@@ -84,17 +84,21 @@ impl fmt::Display for ParseErrorKind {
             ParseErrorKind::UnknownTable { name } => {
                 write!(f, "there is no table `{name}`; iptables has raw, mangle, nat, filter and security")
             }
-            ParseErrorKind::OutsideTable => f.write_str("this line comes before any `*table` line, so it belongs to no table"),
+            ParseErrorKind::OutsideTable => {
+                f.write_str("this line comes before any `*table` line, so it belongs to no table")
+            }
             ParseErrorKind::MissingCommit { table } => {
                 write!(f, "a new table starts here but `*{table}` was not closed with `COMMIT`")
             }
             ParseErrorKind::EndWithoutCommit { table } => {
-                write!(f, "the text ends but `*{table}` was not closed with `COMMIT`; iptables-restore would not apply it")
+                write!(
+                    f,
+                    "the text ends but `*{table}` was not closed with `COMMIT`; iptables-restore would not apply it"
+                )
             }
-            ParseErrorKind::UnknownCommand { command } => write!(
-                f,
-                "`{command}` is not a command the lab reads; use -A, -I, -N, -X, -F, -P or -Z"
-            ),
+            ParseErrorKind::UnknownCommand { command } => {
+                write!(f, "`{command}` is not a command the lab reads; use -A, -I, -N, -X, -F, -P or -Z")
+            }
             ParseErrorKind::MissingValue { option } => write!(f, "`{option}` needs a value, but the line ends"),
             ParseErrorKind::BadValue { option, value, reason } => {
                 write!(f, "`{value}` is not a valid value for `{option}`: {reason}")
@@ -107,15 +111,13 @@ impl fmt::Display for ParseErrorKind {
             ParseErrorKind::Repeated { option } => {
                 write!(f, "`{option}` is given twice; iptables allows it once per rule")
             }
-            ParseErrorKind::NoSuchTarget { name } => write!(
-                f,
-                "`{name}` is neither a target (ACCEPT, DROP, DNAT ...) nor a chain declared in this table"
-            ),
+            ParseErrorKind::NoSuchTarget { name } => {
+                write!(f, "`{name}` is neither a target (ACCEPT, DROP, DNAT ...) nor a chain declared in this table")
+            }
             ParseErrorKind::NoSuchChain { chain } => write!(f, "there is no chain `{chain}` in this table"),
-            ParseErrorKind::ChainInUse { chain, references } => write!(
-                f,
-                "the chain `{chain}` cannot be deleted: {references} rule(s) still jump to it"
-            ),
+            ParseErrorKind::ChainInUse { chain, references } => {
+                write!(f, "the chain `{chain}` cannot be deleted: {references} rule(s) still jump to it")
+            }
             ParseErrorKind::ChainMisuse { chain, reason } => write!(f, "`{chain}`: {reason}"),
             ParseErrorKind::NotSupported { what } => write!(f, "{what} is not read by the lab"),
         }

@@ -66,13 +66,9 @@ pub fn match_option_arity(module: &str, option: &str) -> Option<usize> {
             ("--bytes-lt", 1),
             ("--bytes-gt", 1),
         ],
-        "multiport" => &[
-            ("--sports", 1),
-            ("--source-ports", 1),
-            ("--dports", 1),
-            ("--destination-ports", 1),
-            ("--ports", 1),
-        ],
+        "multiport" => {
+            &[("--sports", 1), ("--source-ports", 1), ("--dports", 1), ("--destination-ports", 1), ("--ports", 1)]
+        }
         "rpfilter" => &[("--loose", 0), ("--validmark", 0), ("--accept-local", 0), ("--invert", 0)],
         _ => return None,
     };
@@ -82,10 +78,20 @@ pub fn match_option_arity(module: &str, option: &str) -> Option<usize> {
 /// Whether the lab models this match module (its options are checked and typed).
 pub fn is_known_module(module: &str) -> bool {
     matches!(
-            module,
-            "comment" | "tcp" | "udp" | "addrtype" | "statistic" | "mark" | "conntrack" | "recent" | "nfacct" | "set"
-                | "multiport" | "rpfilter"
-        )
+        module,
+        "comment"
+            | "tcp"
+            | "udp"
+            | "addrtype"
+            | "statistic"
+            | "mark"
+            | "conntrack"
+            | "recent"
+            | "nfacct"
+            | "set"
+            | "multiport"
+            | "rpfilter"
+    )
 }
 
 /// The targets the lab models.

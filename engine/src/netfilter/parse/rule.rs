@@ -55,7 +55,10 @@ impl Opt {
     }
 
     fn bad(&self, reason: impl Into<String>) -> Located {
-        (self.column, ParseErrorKind::BadValue { option: self.name.clone(), value: self.values.join(" "), reason: reason.into() })
+        (
+            self.column,
+            ParseErrorKind::BadValue { option: self.name.clone(), value: self.values.join(" "), reason: reason.into() },
+        )
     }
 
     fn cannot_invert(&self) -> Located {
@@ -129,7 +132,7 @@ fn read(words: &[Word]) -> Result<Read, Located> {
     let mut negated: Option<usize> = None;
     let mut index = 0;
     while let Some(word) = words.get(index) {
-        index += 1;
+        index = index.saturating_add(1);
         let text = word.text.as_str();
         if text == "!" {
             if negated.is_some() {
@@ -144,21 +147,30 @@ fn read(words: &[Word]) -> Result<Read, Located> {
             if values.len() < count {
                 return Err((word.column, ParseErrorKind::MissingValue { option: text.to_string() }));
             }
-            index += count;
+            index = index.saturating_add(count);
             Ok(values)
         };
         match text {
             "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" => {
                 let value = take(1)?.concat();
                 let cidr = parse_address(&value).map_err(|reason| bad(word, &value, reason))?;
-                let field = if text.starts_with("-s") || text.starts_with("--s") { &mut rule.source } else { &mut rule.destination };
+                let field = if text.starts_with("-s") || text.starts_with("--s") {
+                    &mut rule.source
+                } else {
+                    &mut rule.destination
+                };
                 set_once(field, Negatable { negated: invert, value: cidr }, word)?;
             }
             "-i" | "--in-interface" | "-o" | "--out-interface" => {
                 let value = take(1)?.concat();
-                let interface = Interface::new(value.clone())
-                    .ok_or_else(|| bad(word, &value, "an interface name has 1 to 15 characters, optionally ending in `+`"))?;
-                let field = if text.starts_with("-i") || text.starts_with("--i") { &mut rule.in_interface } else { &mut rule.out_interface };
+                let interface = Interface::new(value.clone()).ok_or_else(|| {
+                    bad(word, &value, "an interface name has 1 to 15 characters, optionally ending in `+`")
+                })?;
+                let field = if text.starts_with("-i") || text.starts_with("--i") {
+                    &mut rule.in_interface
+                } else {
+                    &mut rule.out_interface
+                };
                 set_once(field, Negatable { negated: invert, value: interface }, word)?;
             }
             "-p" | "--protocol" => {
@@ -188,7 +200,12 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                     return Err((word.column, ParseErrorKind::Repeated { option: "-j/-g".to_string() }));
                 }
                 let name = take(1)?.concat();
-                target = Some(PendingTarget { name, goto: text.starts_with("-g") || text.starts_with("--g"), column: word.column, options: Vec::new() });
+                target = Some(PendingTarget {
+                    name,
+                    goto: text.starts_with("-g") || text.starts_with("--g"),
+                    column: word.column,
+                    options: Vec::new(),
+                });
             }
             "-c" | "--set-counters" => {
                 let values = take(2)?;
@@ -205,11 +222,14 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 route_option(text, invert, word.column, words, &mut index, &mut rule, &mut matches, &mut target)?;
             }
             _ => {
-                return Err((word.column, ParseErrorKind::BadValue {
-                    option: "(rule)".to_string(),
-                    value: text.to_string(),
-                    reason: "a word here should be an option starting with `-`".to_string(),
-                }));
+                return Err((
+                    word.column,
+                    ParseErrorKind::BadValue {
+                        option: "(rule)".to_string(),
+                        value: text.to_string(),
+                        reason: "a word here should be an option starting with `-`".to_string(),
+                    },
+                ));
             }
         }
     }
@@ -246,7 +266,7 @@ fn route_option(
         {
             return Err((column, ParseErrorKind::MissingValue { option: name.to_string() }));
         }
-        *index += values.len();
+        *index = index.saturating_add(values.len());
         Ok(values)
     };
     let make = |values: Vec<String>| Opt { negated, name: name.to_string(), values, column };
@@ -258,9 +278,8 @@ fn route_option(
         return Ok(());
     }
     // 2. The loaded matches in order.
-    if let Some(pending) = matches
-        .iter_mut()
-        .find(|pending| !pending.completed && match_option_arity(&pending.module, name).is_some())
+    if let Some(pending) =
+        matches.iter_mut().find(|pending| !pending.completed && match_option_arity(&pending.module, name).is_some())
     {
         let arity = match_option_arity(&pending.module, name);
         pending.options.push(make(take(arity)?));
@@ -298,7 +317,10 @@ fn route_option(
 }
 
 fn bad(word: &Word, value: &str, reason: impl Into<String>) -> Located {
-    (word.column, ParseErrorKind::BadValue { option: word.text.clone(), value: value.to_string(), reason: reason.into() })
+    (
+        word.column,
+        ParseErrorKind::BadValue { option: word.text.clone(), value: value.to_string(), reason: reason.into() },
+    )
 }
 
 fn set_once<T>(field: &mut Option<T>, value: T, word: &Word) -> Result<(), Located> {
@@ -312,7 +334,9 @@ fn set_once<T>(field: &mut Option<T>, value: T, word: &Word) -> Result<(), Locat
 /// `-s`/`-d`: `a.b.c.d`, `a.b.c.d/len` or `a.b.c.d/m.m.m.m` (host bits cleared, as iptables does).
 fn parse_address(text: &str) -> Result<Cidr, String> {
     if text.contains(',') {
-        return Err("several addresses in one option make iptables write one rule per address; the lab reads one".to_string());
+        return Err(
+            "several addresses in one option make iptables write one rule per address; the lab reads one".to_string()
+        );
     }
     if let Some((address, mask)) = text.split_once('/')
         && mask.contains('.')
@@ -398,7 +422,8 @@ fn ports(pending: &PendingMatch) -> Built<Ports> {
         if field.is_some() {
             return Err((option.column, ParseErrorKind::Repeated { option: option.name.clone() }));
         }
-        let range = PortRange::parse(option.value()).ok_or_else(|| option.bad("a port is a number from 0 to 65535, or FIRST:LAST"))?;
+        let range = PortRange::parse(option.value())
+            .ok_or_else(|| option.bad("a port is a number from 0 to 65535, or FIRST:LAST"))?;
         *field = Some(Negatable { negated: option.negated, value: range });
     }
     Ok(Some(ports))
@@ -410,8 +435,9 @@ fn addrtype(pending: &PendingMatch) -> Built<Addrtype> {
     for option in &pending.options {
         match option.name.as_str() {
             "--src-type" | "--dst-type" => {
-                let types = AddrTypes::parse(option.value())
-                    .ok_or_else(|| option.bad("address types are names such as LOCAL, UNICAST or BROADCAST, joined with commas"))?;
+                let types = AddrTypes::parse(option.value()).ok_or_else(|| {
+                    option.bad("address types are names such as LOCAL, UNICAST or BROADCAST, joined with commas")
+                })?;
                 let value = Some(Negatable { negated: option.negated, value: types });
                 if option.name == "--src-type" { addrtype.source = value } else { addrtype.destination = value }
             }
@@ -422,7 +448,8 @@ fn addrtype(pending: &PendingMatch) -> Built<Addrtype> {
                 if addrtype.limit_iface.is_some() {
                     return Err(option.bad("`--limit-iface-in` and `--limit-iface-out` cannot both be given"));
                 }
-                addrtype.limit_iface = Some(if option.name == "--limit-iface-in" { LimitIface::In } else { LimitIface::Out });
+                addrtype.limit_iface =
+                    Some(if option.name == "--limit-iface-in" { LimitIface::In } else { LimitIface::Out });
             }
             _ => return Ok(None),
         }
@@ -450,7 +477,8 @@ fn statistic(pending: &PendingMatch) -> Built<Statistic> {
             if find("--every").is_some() || find("--packet").is_some() {
                 return Err(option.bad("`--every` and `--packet` belong to `--mode nth`"));
             }
-            let probability = Probability::parse(option.value()).ok_or_else(|| option.bad("a probability is a number from 0 to 1"))?;
+            let probability = Probability::parse(option.value())
+                .ok_or_else(|| option.bad("a probability is a number from 0 to 1"))?;
             StatisticMode::Random { probability }
         }
         "nth" => {
@@ -458,7 +486,11 @@ fn statistic(pending: &PendingMatch) -> Built<Statistic> {
             if find("--probability").is_some() {
                 return Err(option.bad("`--probability` belongs to `--mode random`"));
             }
-            let every = option.value().parse::<u32>().ok().filter(|every| *every > 0)
+            let every = option
+                .value()
+                .parse::<u32>()
+                .ok()
+                .filter(|every| *every > 0)
                 .ok_or_else(|| option.bad("`--every` is a whole number of at least 1"))?;
             let packet = match find("--packet") {
                 Some(packet_option) => packet_option
@@ -481,7 +513,8 @@ fn mark(pending: &PendingMatch) -> Built<Match> {
         no_repeats(&pending.options)?;
         return Err(missing(pending, "--mark"));
     };
-    let value = MarkMask::parse(option.value()).ok_or_else(|| option.bad("a mark is VALUE or VALUE/MASK, in decimal or 0x hex"))?;
+    let value = MarkMask::parse(option.value())
+        .ok_or_else(|| option.bad("a mark is VALUE or VALUE/MASK, in decimal or 0x hex"))?;
     Ok(Some(Match::Mark(Negatable { negated: option.negated, value })))
 }
 
@@ -493,8 +526,9 @@ fn conntrack(pending: &PendingMatch) -> Built<Match> {
     if option.name != "--ctstate" {
         return Ok(None);
     }
-    let states = CtStates::parse(option.value())
-        .ok_or_else(|| option.bad("states are INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT or DNAT, joined with commas"))?;
+    let states = CtStates::parse(option.value()).ok_or_else(|| {
+        option.bad("states are INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT or DNAT, joined with commas")
+    })?;
     Ok(Some(Match::Conntrack(Conntrack { state: Negatable { negated: option.negated, value: states } })))
 }
 
@@ -537,7 +571,10 @@ fn recent(pending: &PendingMatch) -> Built<Recent> {
                 recent.name = option.value().to_string();
             }
             "--mask" => {
-                recent.mask = option.value().parse().map_err(|_| option.bad("the mask is an IPv4 address such as 255.255.255.255"))?;
+                recent.mask = option
+                    .value()
+                    .parse()
+                    .map_err(|_| option.bad("the mask is an IPv4 address such as 255.255.255.255"))?;
             }
             "--rsource" | "--rdest" => {
                 if side_given {
@@ -619,43 +656,55 @@ fn rpfilter(pending: &PendingMatch) -> Built<Rpfilter> {
 
 /// Turns `-j NAME OPTIONS` into a target. A name that is not a chain of the table and looks like
 /// a chain name still becomes a jump (so the rule is kept), with a `NoSuchTarget` problem.
-fn build_target(pending: &PendingTarget, is_chain: &dyn Fn(&str) -> bool) -> Result<(Target, Option<Located>), Located> {
+fn build_target(
+    pending: &PendingTarget,
+    is_chain: &dyn Fn(&str) -> bool,
+) -> Result<(Target, Option<Located>), Located> {
     let name = pending.name.as_str();
     if let Some(option) = pending.options.iter().find(|option| option.negated) {
         return Err(option.cannot_invert());
     }
     if KNOWN_TARGETS.contains(&name) {
         if pending.goto {
-            return Err((pending.column, ParseErrorKind::BadValue {
-                option: "-g".to_string(),
-                value: name.to_string(),
-                reason: "`-g` goes to a user chain, not to a target".to_string(),
-            }));
+            return Err((
+                pending.column,
+                ParseErrorKind::BadValue {
+                    option: "-g".to_string(),
+                    value: name.to_string(),
+                    reason: "`-g` goes to a user chain, not to a target".to_string(),
+                },
+            ));
         }
         no_repeats(&pending.options)?;
         return known_target(pending).map(|target| (target, None));
     }
     if is_chain(name) || !looks_like_extension(name) {
         let chain = ChainName::new(name).map_err(|error| {
-            (pending.column, ParseErrorKind::BadValue { option: "-j".to_string(), value: name.to_string(), reason: error.to_string() })
+            (
+                pending.column,
+                ParseErrorKind::BadValue {
+                    option: "-j".to_string(),
+                    value: name.to_string(),
+                    reason: error.to_string(),
+                },
+            )
         })?;
         if let Some(option) = pending.options.first() {
             return Err((option.column, ParseErrorKind::UnknownOption { option: option.name.clone() }));
         }
-        let warning = (!is_chain(name)).then(|| (pending.column, ParseErrorKind::NoSuchTarget { name: name.to_string() }));
+        let warning =
+            (!is_chain(name)).then(|| (pending.column, ParseErrorKind::NoSuchTarget { name: name.to_string() }));
         let target = if pending.goto { Target::Goto(chain) } else { Target::Jump(chain) };
         return Ok((target, warning));
     }
-    Ok((
-        Target::Unknown { name: name.to_string(), args: pending.options.iter().flat_map(Opt::words).collect() },
-        None,
-    ))
+    Ok((Target::Unknown { name: name.to_string(), args: pending.options.iter().flat_map(Opt::words).collect() }, None))
 }
 
 fn known_target(pending: &PendingTarget) -> Result<Target, Located> {
     let find = |name: &str| pending.options.iter().find(|option| option.name == name);
     let has = |name: &str| find(name).is_some();
-    let unknown = || Target::Unknown { name: pending.name.clone(), args: pending.options.iter().flat_map(Opt::words).collect() };
+    let unknown =
+        || Target::Unknown { name: pending.name.clone(), args: pending.options.iter().flat_map(Opt::words).collect() };
     let target = match pending.name.as_str() {
         "ACCEPT" => Target::Accept,
         "DROP" => Target::Drop,
@@ -663,15 +712,24 @@ fn known_target(pending: &PendingTarget) -> Result<Target, Located> {
         "TRACE" => Target::Trace,
         "REJECT" => match find("--reject-with") {
             Some(option) => Target::Reject(
-                RejectWith::parse(option.value()).ok_or_else(|| option.bad("not an IPv4 reject type such as icmp-port-unreachable or tcp-reset"))?,
+                RejectWith::parse(option.value())
+                    .ok_or_else(|| option.bad("not an IPv4 reject type such as icmp-port-unreachable or tcp-reset"))?,
             ),
             None => Target::Reject(RejectWith::default()),
         },
         "DNAT" | "SNAT" => {
             let to_name = if pending.name == "DNAT" { "--to-destination" } else { "--to-source" };
-            let option = find(to_name).ok_or_else(|| (pending.column, ParseErrorKind::MissingValue { option: format!("-j {} {to_name}", pending.name) }))?;
-            let to = NatRange::parse(option.value()).ok_or_else(|| option.bad("a NAT range is ADDRESS[-ADDRESS][:PORT[-PORT]]"))?;
-            let nat = Nat { to, random: has("--random"), random_fully: has("--random-fully"), persistent: has("--persistent") };
+            let option = find(to_name).ok_or_else(|| {
+                (pending.column, ParseErrorKind::MissingValue { option: format!("-j {} {to_name}", pending.name) })
+            })?;
+            let to = NatRange::parse(option.value())
+                .ok_or_else(|| option.bad("a NAT range is ADDRESS[-ADDRESS][:PORT[-PORT]]"))?;
+            let nat = Nat {
+                to,
+                random: has("--random"),
+                random_fully: has("--random-fully"),
+                persistent: has("--persistent"),
+            };
             if pending.name == "DNAT" { Target::Dnat(nat) } else { Target::Snat(nat) }
         }
         "MASQUERADE" => {
@@ -687,7 +745,12 @@ fn known_target(pending: &PendingTarget) -> Result<Target, Located> {
         }
         "MARK" => {
             let [option] = pending.options.as_slice() else {
-                return Err((pending.column, ParseErrorKind::MissingValue { option: "-j MARK --set-xmark (or --set-mark, --or-mark ...)".to_string() }));
+                return Err((
+                    pending.column,
+                    ParseErrorKind::MissingValue {
+                        option: "-j MARK --set-xmark (or --set-mark, --or-mark ...)".to_string(),
+                    },
+                ));
             };
             mark_target(option)?
         }
@@ -702,7 +765,8 @@ fn known_target(pending: &PendingTarget) -> Result<Target, Located> {
                         log.prefix = option.value().to_string();
                     }
                     "--log-level" => {
-                        log.level = Log::parse_level(option.value()).ok_or_else(|| option.bad("a level is 0 to 7 or a name such as warning"))?;
+                        log.level = Log::parse_level(option.value())
+                            .ok_or_else(|| option.bad("a level is 0 to 7 or a name such as warning"))?;
                     }
                     _ => return Ok(unknown()),
                 }
@@ -711,7 +775,11 @@ fn known_target(pending: &PendingTarget) -> Result<Target, Located> {
         }
         _ => unknown(),
     };
-    if let Some(option) = pending.options.first().filter(|_| matches!(target, Target::Accept | Target::Drop | Target::Return | Target::Trace)) {
+    if let Some(option) = pending
+        .options
+        .first()
+        .filter(|_| matches!(target, Target::Accept | Target::Drop | Target::Return | Target::Trace))
+    {
         return Err((option.column, ParseErrorKind::UnknownOption { option: option.name.clone() }));
     }
     Ok(target)
@@ -727,7 +795,8 @@ fn mark_target(option: &Opt) -> Result<Target, Located> {
             Ok(Target::set_mark(mark.value, mark.mask))
         }
         _ => {
-            let bits = parse_u32(option.value()).ok_or_else(|| option.bad("a mark is a number, in decimal or 0x hex"))?;
+            let bits =
+                parse_u32(option.value()).ok_or_else(|| option.bad("a mark is a number, in decimal or 0x hex"))?;
             Ok(match option.name.as_str() {
                 "--and-mark" => Target::and_mark(bits),
                 "--or-mark" => Target::or_mark(bits),
@@ -781,7 +850,10 @@ mod tests {
     #[test]
     fn unknown_modules_and_targets_are_kept() {
         check("-p icmp -m icmp --icmp-type 8 -j ACCEPT", "-p icmp -m icmp --icmp-type 8 -j ACCEPT");
-        check("-p tcp -m tcp --tcp-flags SYN,RST SYN -j CT --notrack", "-p tcp -m tcp --tcp-flags SYN,RST SYN -j CT --notrack");
+        check(
+            "-p tcp -m tcp --tcp-flags SYN,RST SYN -j CT --notrack",
+            "-p tcp -m tcp --tcp-flags SYN,RST SYN -j CT --notrack",
+        );
     }
 
     #[test]
