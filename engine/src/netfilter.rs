@@ -10,6 +10,7 @@ pub mod chain;
 pub mod chain_name;
 pub mod check;
 pub mod counters;
+pub mod eval;
 pub mod hook;
 pub mod interface;
 pub mod ip_protocol;

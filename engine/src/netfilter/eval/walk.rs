@@ -1,0 +1,470 @@
+//! The walker: `ipt_do_table` for one table at one hook, rule by rule, with a call stack.
+//!
+//! Part of [`crate::netfilter::eval`]. See the module documentation there for the kernel
+//! semantics. The walker never loops forever: a call stack deeper than [`MAX_DEPTH`] or more
+//! than [`MAX_STEPS`] rules looked at stops the walk with a visible `NotEmulated` step (the
+//! kernel refuses looping rulesets when they are loaded, so a real node never gets there).
+
+use crate::netfilter::chain::Chain;
+use crate::netfilter::chain_name::ChainName;
+use crate::netfilter::hook::Hook;
+use crate::netfilter::probability::Probability;
+use crate::netfilter::rule::Rule;
+use crate::netfilter::ruleset::Ruleset;
+use crate::netfilter::table::Table;
+use crate::netfilter::port_range::PortRange;
+use crate::netfilter::target::Target;
+use crate::packet::{Packet, PacketMeta};
+
+use super::context::{EvalContext, RuleRef};
+use super::criteria::{self, Checked, Criterion, CriterionResult, Forced, Input, MatchOutcome};
+use super::distribution::Branch;
+use super::nat::{NatDecision, NatPort, default_source_range, random_port};
+use super::step::{Evaluation, Position, RuleStep, StepOutcome, Verdict};
+
+/// The deepest call stack the walker follows (jumps inside jumps).
+pub const MAX_DEPTH: usize = 64;
+/// The most rules one walk looks at.
+pub const MAX_STEPS: usize = 100_000;
+
+/// Evaluates `table` at `hook` for `packet`, starting in the hook's built-in chain.
+pub fn evaluate(
+    ruleset: &Ruleset,
+    table: Table,
+    hook: Hook,
+    packet: &Packet,
+    meta: &PacketMeta,
+    ctx: &mut EvalContext<'_>,
+) -> Evaluation {
+    evaluate_chain(ruleset, table, hook, &ChainName::builtin(hook), packet, meta, ctx)
+}
+
+/// Evaluates from any chain (a user chain returns [`Verdict::Return`] if nothing decides).
+/// `hook` is the hook the packet is at (it matters for `-m recent` TTLs).
+pub fn evaluate_chain(
+    ruleset: &Ruleset,
+    table: Table,
+    hook: Hook,
+    chain: &ChainName,
+    packet: &Packet,
+    meta: &PacketMeta,
+    ctx: &mut EvalContext<'_>,
+) -> Evaluation {
+    let mut mode = Mode { forced: None, record: true };
+    walk(ruleset, table, hook, chain, packet, meta, ctx, &mut mode).evaluation
+}
+
+/// Evaluates with the random statistic decisions given instead of drawn: `choices[i]` says
+/// whether the i-th random statistic match reached was taken. Used to show the path to one
+/// outcome of [`super::probabilities`]. Once the choices run out, the walk stops with
+/// [`Verdict::NotEmulated`].
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_forced(
+    ruleset: &Ruleset,
+    table: Table,
+    hook: Hook,
+    chain: &ChainName,
+    packet: &Packet,
+    meta: &PacketMeta,
+    ctx: &mut EvalContext<'_>,
+    choices: &[bool],
+) -> Evaluation {
+    let mut mode = Mode { forced: Some(Forced { choices: choices.to_vec(), used: 0 }), record: true };
+    let walked = walk(ruleset, table, hook, chain, packet, meta, ctx, &mut mode);
+    let mut evaluation = walked.evaluation;
+    if walked.need.is_some() {
+        evaluation.verdict =
+            Verdict::NotEmulated { why: "the walk needs more random choices than were given".to_string() };
+    }
+    evaluation
+}
+
+/// How the walker decides random matches and whether it records steps.
+pub(crate) struct Mode {
+    pub forced: Option<Forced>,
+    pub record: bool,
+}
+
+/// What a walk produced.
+pub(crate) struct Walked {
+    pub evaluation: Evaluation,
+    /// The random statistic decisions made, in order.
+    pub branches: Vec<Branch>,
+    /// Set when the walk stopped because enumeration must choose for this probability.
+    pub need: Option<Probability>,
+}
+
+/// The mutable state of one walk.
+struct Walker<'r> {
+    table: Table,
+    start: &'r Chain,
+    evaluation: Evaluation,
+    branches: Vec<Branch>,
+    record: bool,
+}
+
+enum Flow<'r> {
+    /// Continue in this chain at this index.
+    Next(&'r Chain, usize),
+    Done,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn walk(
+    ruleset: &Ruleset,
+    table: Table,
+    hook: Hook,
+    start: &ChainName,
+    packet: &Packet,
+    meta: &PacketMeta,
+    ctx: &mut EvalContext<'_>,
+    mode: &mut Mode,
+) -> Walked {
+    let mut evaluation = Evaluation {
+        table,
+        start: start.clone(),
+        verdict: Verdict::Accept,
+        nat: None,
+        mark_before: meta.mark,
+        mark_after: meta.mark,
+        steps: Vec::new(),
+    };
+    let Some(rules) = ruleset.table(table) else {
+        // A table nobody created is not registered at any hook: nothing to traverse.
+        return Walked { evaluation, branches: Vec::new(), need: None };
+    };
+    let Some(start_chain) = rules.chain(start) else {
+        evaluation.verdict = Verdict::NotEmulated { why: format!("table {table} has no chain {start}") };
+        return Walked { evaluation, branches: Vec::new(), need: None };
+    };
+    let mut walker = Walker { table, start: start_chain, evaluation, branches: Vec::new(), record: mode.record };
+    let mut meta = meta.clone();
+    let mut stack: Vec<(&Chain, usize)> = Vec::new();
+    let mut chain = start_chain;
+    let mut index = 0usize;
+    let mut looked = 0usize;
+    loop {
+        looked = looked.saturating_add(1);
+        if looked > MAX_STEPS {
+            let why = format!("the walk looked at more than {MAX_STEPS} rules; the ruleset probably loops");
+            walker.stop(chain, Position::Rule(index.saturating_add(1)), stack.len(), String::new(), Vec::new(), why);
+            break;
+        }
+        let Some(rule) = chain.rules.get(index) else {
+            match walker.end_of_chain(chain, &mut stack) {
+                Flow::Next(next, resume) => {
+                    chain = next;
+                    index = resume;
+                    continue;
+                }
+                Flow::Done => break,
+            }
+        };
+        let number = index.saturating_add(1);
+        let rule_ref = RuleRef { table, chain: chain.name().clone(), number };
+        let input = Input { packet, meta: &meta, hook, rule: rule_ref.clone() };
+        let (criteria, verdict) = match check_rule(rule, &input, ctx, mode) {
+            RuleCheck::Need(probability) => {
+                walker.evaluation.mark_after = meta.mark;
+                return Walked { evaluation: walker.evaluation, branches: walker.branches, need: Some(probability) };
+            }
+            RuleCheck::Checked(criteria, verdict) => (criteria, verdict),
+        };
+        for criterion in &criteria {
+            if let (Criterion::Match { .. }, Some(draw)) = (&criterion.criterion, criterion.draw)
+                && let Some(probability) = Probability::from_kernel(draw.threshold)
+            {
+                walker.branches.push(Branch { rule: rule_ref.clone(), probability, taken: draw.taken });
+            }
+        }
+        let text = rule_text(chain, rule);
+        let depth = stack.len();
+        match verdict {
+            MatchOutcome::NotReached | MatchOutcome::NotMatched => {
+                walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::NoMatch);
+                index = number;
+                continue;
+            }
+            MatchOutcome::NotEmulated { why } => {
+                walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                break;
+            }
+            MatchOutcome::Matched => {}
+        }
+        let Some(target) = &rule.target else {
+            walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::Counted);
+            index = number;
+            continue;
+        };
+        match target {
+            Target::Accept => {
+                walker.finish(chain, number, depth, text, criteria, StepOutcome::Accept, Verdict::Accept);
+                break;
+            }
+            Target::Drop => {
+                walker.finish(chain, number, depth, text, criteria, StepOutcome::Drop, Verdict::Drop);
+                break;
+            }
+            Target::Reject(with) => {
+                let outcome = StepOutcome::Reject(*with);
+                walker.finish(chain, number, depth, text, criteria, outcome, Verdict::Reject(*with));
+                break;
+            }
+            Target::Return => {
+                let to = stack.last().map(|(caller, _)| caller.name().clone());
+                walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::Return { to });
+                match walker.pop_or_policy(&mut stack) {
+                    Flow::Next(next, resume) => {
+                        chain = next;
+                        index = resume;
+                    }
+                    Flow::Done => break,
+                }
+            }
+            Target::Jump(name) | Target::Goto(name) => {
+                let Some(next) = rules.chain(name) else {
+                    let why = format!("rule {number} of {} jumps to {name}, which does not exist", chain.name());
+                    walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                    break;
+                };
+                let is_goto = matches!(target, Target::Goto(_));
+                if !is_goto && stack.len() >= MAX_DEPTH {
+                    let why = format!("jumps nest deeper than {MAX_DEPTH} chains; the ruleset probably loops");
+                    walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                    break;
+                }
+                let outcome = if is_goto { StepOutcome::Goto(name.clone()) } else { StepOutcome::Jump(name.clone()) };
+                walker.push(chain, Position::Rule(number), depth, text, criteria, outcome);
+                if !is_goto {
+                    stack.push((chain, number));
+                }
+                chain = next;
+                index = 0;
+            }
+            Target::Mark(mark) => {
+                let before = meta.mark;
+                meta.mark = (before & !mark.mask) ^ mark.value;
+                let outcome = StepOutcome::Mark { before, after: meta.mark };
+                walker.push(chain, Position::Rule(number), depth, text, criteria, outcome);
+                index = number;
+            }
+            Target::Log(_) | Target::Trace => {
+                walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::Logged);
+                index = number;
+            }
+            Target::Dnat(_) | Target::Snat(_) | Target::Masquerade(_) => {
+                match nat_decision(target, rule_ref, packet, ctx) {
+                    Ok(decision) => {
+                        walker.evaluation.nat = Some(decision.clone());
+                        let outcome = StepOutcome::Nat(decision);
+                        walker.finish(chain, number, depth, text, criteria, outcome, Verdict::Accept);
+                    }
+                    Err(why) => walker.stop(chain, Position::Rule(number), depth, text, criteria, why),
+                }
+                break;
+            }
+            Target::Unknown { name, .. } => {
+                let why = format!("the lab does not emulate the {name} target");
+                walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                break;
+            }
+        }
+    }
+    walker.evaluation.mark_after = meta.mark;
+    Walked { evaluation: walker.evaluation, branches: walker.branches, need: None }
+}
+
+impl<'r> Walker<'r> {
+    fn push(
+        &mut self,
+        chain: &Chain,
+        position: Position,
+        depth: usize,
+        text: String,
+        criteria: Vec<CriterionResult>,
+        outcome: StepOutcome,
+    ) {
+        if self.record {
+            self.evaluation.steps.push(RuleStep {
+                table: self.table,
+                chain: chain.name().clone(),
+                position,
+                depth,
+                text,
+                criteria,
+                outcome,
+            });
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        chain: &Chain,
+        number: usize,
+        depth: usize,
+        text: String,
+        criteria: Vec<CriterionResult>,
+        outcome: StepOutcome,
+        verdict: Verdict,
+    ) {
+        self.push(chain, Position::Rule(number), depth, text, criteria, outcome);
+        self.evaluation.verdict = verdict;
+    }
+
+    fn stop(
+        &mut self,
+        chain: &Chain,
+        position: Position,
+        depth: usize,
+        text: String,
+        criteria: Vec<CriterionResult>,
+        why: String,
+    ) {
+        self.push(chain, position, depth, text, criteria, StepOutcome::NotEmulated { why: why.clone() });
+        self.evaluation.verdict = Verdict::NotEmulated { why };
+    }
+
+    /// Past the last rule of `chain`: a built-in start chain applies its policy; otherwise the
+    /// implicit RETURN of a user chain.
+    fn end_of_chain(&mut self, chain: &'r Chain, stack: &mut Vec<(&'r Chain, usize)>) -> Flow<'r> {
+        let depth = stack.len();
+        if chain.is_builtin() && stack.is_empty() {
+            return self.policy();
+        }
+        let to = stack.last().map(|(caller, _)| caller.name().clone());
+        self.push(chain, Position::End, depth, "(end of chain)".to_string(), Vec::new(), StepOutcome::Return { to });
+        self.pop_or_policy(stack)
+    }
+
+    /// RETURN: back to the caller, or with an empty stack to the start chain's policy (the
+    /// kernel's `underflow` entry), or out of a walk that started in a user chain.
+    fn pop_or_policy(&mut self, stack: &mut Vec<(&'r Chain, usize)>) -> Flow<'r> {
+        match stack.pop() {
+            Some((caller, resume)) => Flow::Next(caller, resume),
+            None => self.policy(),
+        }
+    }
+
+    fn policy(&mut self) -> Flow<'r> {
+        let start = self.start;
+        match start.policy() {
+            Some(policy) => {
+                let text = format!("-P {} {policy}", start.name());
+                self.push(start, Position::End, 0, text, Vec::new(), StepOutcome::Policy(policy));
+                self.evaluation.verdict = match policy {
+                    crate::netfilter::policy::Policy::Accept => Verdict::Accept,
+                    crate::netfilter::policy::Policy::Drop => Verdict::Drop,
+                };
+            }
+            None => self.evaluation.verdict = Verdict::Return,
+        }
+        Flow::Done
+    }
+}
+
+/// `-A CHAIN rule`, as `iptables-save` prints it.
+fn rule_text(chain: &Chain, rule: &Rule) -> String {
+    let body = rule.to_string();
+    if body.is_empty() { format!("-A {}", chain.name()) } else { format!("-A {} {body}", chain.name()) }
+}
+
+enum RuleCheck {
+    Checked(Vec<CriterionResult>, MatchOutcome),
+    Need(Probability),
+}
+
+/// All criteria of a rule in kernel order, stopping at the first that does not match.
+fn check_rule(rule: &Rule, input: &Input<'_>, ctx: &mut EvalContext<'_>, mode: &mut Mode) -> RuleCheck {
+    let mut criteria = criteria::fixed(rule, input.packet, input.meta);
+    let mut verdict = MatchOutcome::Matched;
+    if let Some(failed) = criteria.iter().position(|criterion| criterion.outcome != MatchOutcome::Matched) {
+        verdict = criteria.get(failed).map_or(MatchOutcome::NotMatched, |criterion| criterion.outcome.clone());
+        for later in criteria.iter_mut().skip(failed.saturating_add(1)) {
+            later.outcome = MatchOutcome::NotReached;
+            later.observed.clear();
+        }
+    }
+    for (position, matched) in rule.matches.iter().enumerate() {
+        if verdict != MatchOutcome::Matched {
+            if mode.record {
+                criteria.push(CriterionResult {
+                    criterion: Criterion::Match { index: position, module: matched.module().to_string() },
+                    text: matched.to_string(),
+                    outcome: MatchOutcome::NotReached,
+                    observed: String::new(),
+                    draw: None,
+                });
+            }
+            continue;
+        }
+        match criteria::module(position, matched, input, ctx, mode.forced.as_mut()) {
+            Checked::NeedChoice(probability) => return RuleCheck::Need(probability),
+            Checked::Done(result) => {
+                if result.outcome != MatchOutcome::Matched {
+                    verdict = result.outcome.clone();
+                }
+                criteria.push(result);
+            }
+        }
+    }
+    RuleCheck::Checked(criteria, verdict)
+}
+
+/// The decision of a NAT target, or why it cannot be made.
+fn nat_decision(target: &Target, rule: RuleRef, packet: &Packet, ctx: &mut EvalContext<'_>) -> Result<NatDecision, String> {
+    if rule.table != Table::Nat {
+        return Err(format!("{} is only valid in the nat table, not in {}", target.name(), rule.table));
+    }
+    let original_source = packet.src_port();
+    match target {
+        Target::Dnat(nat) => {
+            let port = match (packet.dst_port(), nat.to.ports) {
+                (None, _) | (_, None) => NatPort::Unchanged,
+                (Some(_), Some(range)) if range.first() == range.last() => NatPort::Fixed(range.first()),
+                (Some(_), Some(range)) if nat.random || nat.random_fully => random(ctx, &rule, "DNAT", range),
+                (Some(_), Some(range)) => NatPort::KeepIfUnique { range: Some(range) },
+            };
+            Ok(NatDecision::Dnat { rule, nat: *nat, port })
+        }
+        Target::Snat(nat) => {
+            let port = source_port(ctx, &rule, "SNAT", original_source, nat.to.ports, nat.random || nat.random_fully);
+            Ok(NatDecision::Snat { rule, nat: *nat, port })
+        }
+        Target::Masquerade(masquerade) => {
+            let Some(source) = ctx.masquerade_source else {
+                return Err("MASQUERADE needs the outgoing interface's address, and none was given".to_string());
+            };
+            let randomise = masquerade.random || masquerade.random_fully;
+            let port = source_port(ctx, &rule, "MASQUERADE", original_source, masquerade.to_ports, randomise);
+            Ok(NatDecision::Masquerade { rule, masquerade: *masquerade, source, port })
+        }
+        _ => Err(format!("{} is not a NAT target", target.name())),
+    }
+}
+
+fn source_port(
+    ctx: &mut EvalContext<'_>,
+    rule: &RuleRef,
+    what: &str,
+    original: Option<u16>,
+    to_ports: Option<PortRange>,
+    randomise: bool,
+) -> NatPort {
+    let Some(original) = original else {
+        return NatPort::Unchanged;
+    };
+    match to_ports {
+        Some(range) if range.first() == range.last() => NatPort::Fixed(range.first()),
+        Some(range) if randomise => random(ctx, rule, what, range),
+        Some(range) => NatPort::KeepIfUnique { range: Some(range) },
+        None if randomise => random(ctx, rule, what, default_source_range(original)),
+        None => NatPort::KeepIfUnique { range: None },
+    }
+}
+
+fn random(ctx: &mut EvalContext<'_>, rule: &RuleRef, what: &str, range: PortRange) -> NatPort {
+    let purpose = format!("{} {} rule {}: {what} port", rule.table, rule.chain, rule.number);
+    let draw = u16::try_from(ctx.rng.next_u32(purpose) & 0xFFFF).unwrap_or(0);
+    NatPort::Random { draw, port: random_port(draw, range), range }
+}
