@@ -1,0 +1,122 @@
+//! The lab a trace runs in: every host's devices and routes, and every node's netfilter
+//! rules exactly as `iptables-save` shows them.
+//!
+//! Part of [`crate::trace`]. "The rules on screen are the rules the engine runs": a node's
+//! ruleset is kube-proxy's ([`crate::kubeproxy::generate`]) plus Felix's
+//! ([`crate::calico::apply`]), rendered to `iptables-save` text, parsed back, and the parsed
+//! rules are what the tracer evaluates. Built once per cluster and kept (the cache per node).
+
+use std::collections::BTreeMap;
+
+use crate::cluster::Cluster;
+use crate::dataplane::{self, Host, HostKind};
+use crate::netfilter::eval::{IpSets, LocalAddresses};
+use crate::netfilter::{self, Ruleset, SaveOptions};
+
+/// The date the lab's `iptables-save` banner shows (the engine has no clock).
+pub const SAVE_DATE: &str = "Thu Nov 26 12:00:00 2026";
+
+/// One node's netfilter configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRules {
+    /// The `iptables-save` text the learner sees.
+    pub save_text: String,
+    /// The same text parsed back: what the tracer evaluates.
+    pub ruleset: Ruleset,
+    /// Lines of the text the parser refused (should be none).
+    pub parse_errors: Vec<String>,
+    /// Felix's IP sets, for `-m set`.
+    pub ipsets: IpSets,
+}
+
+/// Every host and every node's rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lab {
+    pub cluster: Cluster,
+    pub hosts: Vec<Host>,
+    /// Node name -> rules.
+    pub rules: BTreeMap<String, NodeRules>,
+    /// Host name -> table `local`, for `-m addrtype`.
+    pub addresses: BTreeMap<String, LocalAddresses>,
+}
+
+impl Lab {
+    /// Builds the hosts and each node's rules.
+    pub fn new(cluster: Cluster) -> Lab {
+        let hosts = dataplane::hosts(&cluster);
+        let mut rules = BTreeMap::new();
+        for node in &cluster.nodes {
+            rules.insert(node.name.clone(), node_rules(&cluster, &node.name));
+        }
+        let addresses = hosts.iter().map(|host| (host.name.clone(), LocalAddresses::from_host(host))).collect();
+        Lab { cluster, hosts, rules, addresses }
+    }
+
+    /// The host called `name`.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        dataplane::find(&self.hosts, name)
+    }
+
+    /// The host a user means by `name`: a host name, a pod name (unique across namespaces),
+    /// or a hostNetwork pod (its node).
+    pub fn resolve_host(&self, name: &str) -> Option<&Host> {
+        if let Some(host) = self.host(name) {
+            return Some(host);
+        }
+        let pods: Vec<&crate::cluster::Pod> = self
+            .cluster
+            .pods
+            .iter()
+            .filter(|pod| pod.name == name || pod.key() == name)
+            .collect();
+        match pods.as_slice() {
+            [pod] => dataplane::host_name_of_pod(pod).and_then(|host| self.host(&host)),
+            _ => None,
+        }
+    }
+
+    /// The host that owns `address` on an underlay (Ethernet) device: a node or external host.
+    pub fn underlay_owner(&self, address: std::net::Ipv4Addr) -> Option<&Host> {
+        self.hosts.iter().find(|host| {
+            !matches!(host.kind, HostKind::Pod { .. })
+                && host.links.iter().any(|link| {
+                    link.kind == dataplane::LinkKind::Ethernet
+                        && link.addresses.iter().any(|inet| inet.local == address)
+                })
+        })
+    }
+
+    /// The node's rules, if `host` is a node.
+    pub fn node_rules(&self, host: &str) -> Option<&NodeRules> {
+        self.rules.get(host)
+    }
+
+    /// The pod (`namespace/name`) whose address is `address`, for naming endpoints.
+    pub fn pod_with_ip(&self, address: std::net::Ipv4Addr) -> Option<&crate::cluster::Pod> {
+        self.cluster.pods.iter().find(|pod| pod.ip == Some(address) && !pod.host_network)
+    }
+
+    /// Whether an address is inside one of Calico's IP pools.
+    pub fn in_pool(&self, address: std::net::Ipv4Addr) -> bool {
+        self.cluster.ip_pools.iter().any(|pool| pool.cidr.contains(address))
+    }
+}
+
+/// kube-proxy + Felix for one node, saved and parsed back.
+fn node_rules(cluster: &Cluster, node: &str) -> NodeRules {
+    let mut ruleset = crate::kubeproxy::generate(cluster, node);
+    crate::calico::apply(cluster, node, &mut ruleset);
+    let save_text = netfilter::save(&ruleset, &SaveOptions::new(SAVE_DATE));
+    let parsed = netfilter::parse(&save_text);
+    let mut ipsets = IpSets::new();
+    let felix_sets = crate::calico::ip_sets(cluster, node);
+    for set in &felix_sets.sets {
+        ipsets.insert(set.name.clone(), set.members.clone());
+    }
+    NodeRules {
+        save_text,
+        ruleset: parsed.ruleset,
+        parse_errors: parsed.errors.iter().map(ToString::to_string).collect(),
+        ipsets,
+    }
+}
