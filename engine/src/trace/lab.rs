@@ -48,7 +48,8 @@ impl Lab {
         for node in &cluster.nodes {
             rules.insert(node.name.clone(), node_rules(&cluster, &node.name));
         }
-        let addresses = hosts.iter().map(|host| (host.name.clone(), LocalAddresses::from_host(host))).collect();
+        let addresses =
+            hosts.iter().map(|host| (host.name.clone(), LocalAddresses::from_host(host).with_main_routes(host))).collect();
         Lab { cluster, hosts, rules, addresses }
     }
 
