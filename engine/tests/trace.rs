@@ -1,14 +1,20 @@
 //! Packet traces through the cluster: one folder per scenario under `tests/trace/`, each with
-//! `input.yaml` and goldens of the trace rendered one step per line (regenerate with
-//! `UPDATE_EXPECT=1`). The facts the goldens show are asserted next to them.
+//! `input.yaml`, `trace.txt` (every trace of the scenario, one step per line) and `hops.txt`
+//! (only the device crossings, with inner and outer addresses). Regenerate with
+//! `UPDATE_EXPECT=1`. The facts the goldens show are asserted next to them, from the sources
+//! in /work/shared/reference (calico-metallb-ingress.md §1.8-§1.11, kube-proxy-iptables.md
+//! §7, §9, §10, §13).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use engine::cluster;
 use engine::manifest;
-use engine::trace::{self, Event, Lab, Outcome, Session, Trace, TraceOptions};
+use engine::netfilter::target::RejectWith;
+use engine::packet::{Packet, Payload};
+use engine::trace::{self, At, DropReason, Event, Lab, Outcome, Session, Trace, TraceOptions};
 use expect_test::expect_file;
 
 fn lab(scenario: &str) -> Lab {
@@ -16,7 +22,11 @@ fn lab(scenario: &str) -> Lab {
     let text = std::fs::read_to_string(path).unwrap();
     let (manifests, _) = manifest::parse(&text);
     let (cluster, _) = cluster::build(&manifests);
-    Lab::new(cluster)
+    let lab = Lab::new(cluster);
+    for (node, rules) in &lab.rules {
+        assert!(rules.parse_errors.is_empty(), "{node}: {:?}", rules.parse_errors);
+    }
+    lab
 }
 
 fn ip(text: &str) -> Ipv4Addr {
@@ -27,10 +37,18 @@ fn run(lab: &Lab, session: &mut Session, from: &str, url: &str) -> Trace {
     trace::trace(lab, session, from, url, &TraceOptions::default())
 }
 
-/// The addresses each device saw, for checking hops: `host dev rx|tx src > dst [inner src > dst]`.
-fn device_hops(trace: &Trace) -> Vec<String> {
-    trace
-        .steps
+/// Every device crossing: `host dev rx|tx src:port > dst:port [outer a > b]`.
+fn hops(trace: &Trace) -> Vec<String> {
+    let mut out = Vec::new();
+    for lookup in &trace.lookups {
+        out.extend(device_lines(&lookup.steps, &format!("dns {}", lookup.name)));
+    }
+    out.extend(device_lines(&trace.steps, "tcp"));
+    out
+}
+
+fn device_lines(steps: &[trace::Step], flow: &str) -> Vec<String> {
+    steps
         .iter()
         .filter_map(|step| {
             let (dir, packet) = match &step.event {
@@ -38,12 +56,64 @@ fn device_hops(trace: &Trace) -> Vec<String> {
                 Event::DeviceTx { packet } => ("tx", packet),
                 _ => return None,
             };
-            let trace::At::Device(dev) = &step.at else { return None };
+            let At::Device(dev) = &step.at else { return None };
             let inner = packet.innermost();
             let outer = if inner == packet { String::new() } else { format!(" outer {} > {}", packet.ip.src, packet.ip.dst) };
-            Some(format!("{} {dev} {dir} {}:{} > {}:{}{outer}", step.host, inner.ip.src, inner.src_port().unwrap_or(0), inner.ip.dst, inner.dst_port().unwrap_or(0)))
+            Some(format!(
+                "{flow}: {} {dev} {dir} {}:{} > {}:{}{outer}",
+                step.host,
+                inner.ip.src,
+                inner.src_port().unwrap_or(0),
+                inner.ip.dst,
+                inner.dst_port().unwrap_or(0)
+            ))
         })
         .collect()
+}
+
+/// Writes the scenario's goldens.
+fn goldens(scenario: &str, traces: &[&Trace]) {
+    let mut text = String::new();
+    let mut hop_text = String::new();
+    for trace in traces {
+        text.push_str(&trace.text());
+        text.push('\n');
+        let _ = writeln!(hop_text, "# {}", trace.request);
+        for hop in hops(trace) {
+            let _ = writeln!(hop_text, "{hop}");
+        }
+        let _ = writeln!(hop_text, "# outcome: {}\n", trace.outcome);
+    }
+    expect_file![format!("trace/{scenario}/trace.txt")].assert_eq(&text);
+    expect_file![format!("trace/{scenario}/hops.txt")].assert_eq(&hop_text);
+}
+
+fn answered(trace: &Trace) -> (String, Ipv4Addr) {
+    match &trace.outcome {
+        Outcome::Answered { host, seen_source, .. } => (host.clone(), seen_source.0),
+        other => panic!("{}: {other}", trace.request),
+    }
+}
+
+/// The packets one host sent and received on one device.
+fn packets_on<'a>(trace: &'a Trace, host: &str, dev: &str) -> Vec<&'a Packet> {
+    trace
+        .steps
+        .iter()
+        .filter(|step| step.host == host && step.at == At::Device(dev.to_string()))
+        .filter_map(|step| match &step.event {
+            Event::DeviceRx { packet } | Event::DeviceTx { packet } => Some(packet),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A reply reaches the client with exactly the tuple it sent to.
+fn assert_reply_matches(trace: &Trace) {
+    let client = trace.client.expect("client tuple");
+    let reply = trace.reply.expect("reply tuple");
+    assert_eq!((reply.src, reply.src_port), (client.dst, client.dst_port), "{}", trace.request);
+    assert_eq!((reply.dst, reply.dst_port), (client.src, client.src_port), "{}", trace.request);
 }
 
 #[test]
@@ -51,15 +121,208 @@ fn seed_nodeport_flow() {
     let lab = lab("seed-nodeport");
     let mut session = Session::new(1);
     let traced = run(&lab, &mut session, "client", "http://172.16.120.63:31000/");
-    println!("{}", traced.text());
-    for hop in device_hops(&traced) {
-        println!("{hop}");
+    goldens("seed-nodeport", &[&traced]);
+    // The pod sees node1's tunl0 address (§1.11: MASQUERADE picks tunl0's 192.168.56.128).
+    let (server, seen) = answered(&traced);
+    assert_eq!(server, "default/nginx");
+    assert_eq!(seen, ip("192.168.56.128"));
+    assert_reply_matches(&traced);
+    // The client only ever talks to 172.16.120.63.
+    for packet in packets_on(&traced, "client", "eth0") {
+        let peer = if packet.ip.src == ip("172.16.120.61") { packet.ip.dst } else { packet.ip.src };
+        assert_eq!(peer, ip("172.16.120.63"));
     }
-    match &traced.outcome {
-        Outcome::Answered { pod, seen_source, .. } => {
-            assert_eq!(pod.as_deref(), Some("default/nginx"));
-            assert_eq!(seen_source.0, ip("192.168.56.128"));
+    // Between the nodes the SYN is IPIP, outer node1 -> node2, protocol 4, TTL copied.
+    let underlay: Vec<&Packet> = packets_on(&traced, "node1", "eth0")
+        .into_iter()
+        .filter(|packet| matches!(packet.payload, Payload::Ipip(_)))
+        .collect();
+    let syn = underlay.first().expect("an encapsulated packet on node1 eth0");
+    assert_eq!((syn.ip.src, syn.ip.dst, syn.protocol().number()), (ip("172.16.120.63"), ip("172.16.120.64"), 4));
+    assert_eq!(syn.ip.ttl, syn.innermost().ip.ttl);
+    assert_eq!(syn.innermost().ip.dst, ip("192.168.231.166"));
+    assert_eq!(syn.innermost().ip.src, ip("192.168.56.128"));
+    // The reply crosses node2 tunl0 back, and node1 un-NATs it to 172.16.120.63:31000.
+    assert!(packets_on(&traced, "node2", "tunl0").iter().any(|p| p.ip.src == ip("192.168.231.166")));
+    let nginx = traced.exchange.as_ref().expect("exchange");
+    assert!(nginx.response.body.contains("Welcome to nginx!"));
+    // MASQUERADE --random-fully moved the port (§1.11 item 7).
+    let client_port = traced.client.unwrap().src_port;
+    let masq = answered_port(&traced);
+    assert_ne!(client_port, masq);
+}
+
+fn answered_port(trace: &Trace) -> u16 {
+    match &trace.outcome {
+        Outcome::Answered { seen_source, .. } => seen_source.1,
+        _ => 0,
+    }
+}
+
+#[test]
+fn pod_to_cluster_ip() {
+    let lab = lab("pod-clusterip");
+    let mut session = Session::new(2);
+    let same = run(&lab, &mut session, "client", "http://same:8080/");
+    let other = run(&lab, &mut session, "default/client", "http://10.96.100.20:8080/");
+    let node = run(&lab, &mut session, "node1", "http://10.96.100.20:8080/");
+    let hairpin = run(&lab, &mut session, "web-a", "http://10.96.100.10:8080/");
+    goldens("pod-clusterip", &[&same, &other, &node, &hairpin]);
+    // Pod -> ClusterIP: no masquerade, the pod sees the client pod (§7 table).
+    assert_eq!(answered(&same), ("default/web-a".to_string(), ip("192.168.56.140")));
+    assert_eq!(answered(&other), ("default/web-b".to_string(), ip("192.168.56.140")));
+    // The name resolved through kube-dns, first search domain first.
+    assert_eq!(same.lookups.first().map(|l| l.name.as_str()), Some("same.default.svc.cluster.local"));
+    assert_eq!(same.lookups.first().and_then(|l| l.answer), Some(ip("10.96.100.10")));
+    // The whoami answer shows what the pod saw.
+    let body = &same.exchange.as_ref().unwrap().response.body;
+    assert!(body.contains("RemoteAddr: 192.168.56.140:"), "{body}");
+    assert!(body.starts_with("Hostname: web-a\n"), "{body}");
+    // Node -> ClusterIP takes nat OUTPUT and leaves by tunl0 masqueraded to tunl0's address.
+    assert!(node.steps.iter().any(|s| s.host == "node1" && matches!(s.event, Event::Dnat { .. }) && matches!(s.at, At::Table { hook: engine::netfilter::Hook::Output, .. })));
+    assert_eq!(answered(&node), ("default/web-b".to_string(), ip("192.168.56.128")));
+    // Hairpin: the pod reaches itself through its Service, masqueraded (KUBE-SEP -s <ep> mark).
+    let (server, seen) = answered(&hairpin);
+    assert_eq!(server, "default/web-a");
+    assert_ne!(seen, ip("192.168.56.150"));
+    for trace in [&same, &other, &node, &hairpin] {
+        assert_reply_matches(trace);
+    }
+}
+
+#[test]
+fn node_ports_and_traffic_policy() {
+    let lab = lab("nodeport");
+    let mut session = Session::new(3);
+    let local_cluster = run(&lab, &mut session, "client", "http://172.16.120.64:31000/");
+    let etp_remote = run(&lab, &mut session, "client", "http://172.16.120.63:31001/");
+    let etp_local = run(&lab, &mut session, "client", "http://172.16.120.64:31001/");
+    goldens("nodeport", &[&local_cluster, &etp_remote, &etp_local]);
+    // eTP Cluster on the endpoint's own node: still masqueraded, no tunnel.
+    let (server, seen) = answered(&local_cluster);
+    assert_eq!(server, "default/echo");
+    assert_ne!(seen, ip("172.16.120.61"));
+    assert!(packets_on(&local_cluster, "node2", "tunl0").is_empty());
+    assert_eq!(local_cluster.exchange.as_ref().unwrap().response.body, "hello from node2\n");
+    // eTP Local on a node without a local endpoint: dropped by KUBE-EXTERNAL-SERVICES (§9).
+    match &etp_remote.outcome {
+        Outcome::Dropped { host, rule: Some(rule), .. } => {
+            assert_eq!(host, "node1");
+            assert_eq!(rule.chain.as_str(), "KUBE-EXTERNAL-SERVICES");
         }
         other => panic!("{other}"),
     }
+    // eTP Local on the endpoint's node: the client's address is kept.
+    assert_eq!(answered(&etp_local), ("default/echo".to_string(), ip("172.16.120.61")));
+    assert_reply_matches(&local_cluster);
+    assert_reply_matches(&etp_local);
 }
+
+#[test]
+fn client_ip_affinity_sticks() {
+    let lab = lab("affinity");
+    let mut session = Session::new(4);
+    let first = run(&lab, &mut session, "client", "http://172.16.120.63:31100/");
+    let second = run(&lab, &mut session, "client", "http://172.16.120.63:31100/");
+    goldens("affinity", &[&first, &second]);
+    assert_eq!(answered(&first).0, answered(&second).0);
+    // The second connection was decided by `-m recent --rcheck`, not by a statistic draw.
+    let rcheck_matched = second.steps.iter().any(|step| match &step.event {
+        Event::Rule(rule) => rule.text.contains("--rcheck") && rule.matched(),
+        _ => false,
+    });
+    assert!(rcheck_matched);
+    // And the exact distribution now gives the remembered pod probability 1.
+    let spread = trace::spread(&lab, &session, "client", "http://172.16.120.63:31100/", 0);
+    let winner = spread.shares.iter().find(|share| share.endpoint == answered(&first).0).unwrap();
+    assert!((winner.probability - 1.0).abs() < 1e-12, "{spread:?}");
+}
+
+#[test]
+fn no_endpoints_rejects() {
+    let lab = lab("no-endpoints");
+    let mut session = Session::new(5);
+    let cluster_ip = run(&lab, &mut session, "client", "http://10.96.100.30/");
+    let node_port = run(&lab, &mut session, "client", "http://172.16.120.63:31200/");
+    let from_node = run(&lab, &mut session, "node2", "http://10.96.100.30/");
+    goldens("no-endpoints", &[&cluster_ip, &node_port, &from_node]);
+    for trace in [&cluster_ip, &node_port, &from_node] {
+        match &trace.outcome {
+            Outcome::Rejected { with, rule, .. } => {
+                assert_eq!(*with, RejectWith::PortUnreachable);
+                assert!(rule.chain.as_str().starts_with("KUBE-"), "{}", rule.chain);
+            }
+            other => panic!("{}: {other}", trace.request),
+        }
+    }
+}
+
+#[test]
+fn load_balancer_source_ranges() {
+    let lab = lab("lb-source-ranges");
+    let mut session = Session::new(6);
+    let blocked = run(&lab, &mut session, "client", "http://172.16.120.200/");
+    let admitted = run(&lab, &mut session, "client", "http://172.16.120.201/");
+    goldens("lb-source-ranges", &[&blocked, &admitted]);
+    match &blocked.outcome {
+        Outcome::Dropped { rule: Some(rule), .. } => assert_eq!(rule.chain.as_str(), "KUBE-PROXY-FIREWALL"),
+        other => panic!("{other}"),
+    }
+    assert_eq!(answered(&admitted).0, "default/nginx");
+    // MetalLB's speaker answered ARP for the address on one node.
+    assert!(admitted.steps.iter().any(|step| matches!(&step.event, Event::ProxyArp { address, .. } if *address == ip("172.16.120.201"))));
+    assert_reply_matches(&admitted);
+}
+
+#[test]
+fn crosssubnet_and_never_route_without_the_tunnel() {
+    for scenario in ["crosssubnet", "never"] {
+        let lab = lab(scenario);
+        let mut session = Session::new(1);
+        let traced = run(&lab, &mut session, "client", "http://172.16.120.63:31000/");
+        goldens(scenario, &[&traced]);
+        // Same subnet: plain routing over eth0, so MASQUERADE picks eth0's address.
+        assert_eq!(answered(&traced), ("default/nginx".to_string(), ip("172.16.120.63")));
+        assert!(packets_on(&traced, "node1", "tunl0").is_empty());
+        assert!(traced
+            .steps
+            .iter()
+            .all(|step| !matches!(&step.event, Event::DeviceTx { packet } if matches!(packet.payload, Payload::Ipip(_)))));
+        assert_reply_matches(&traced);
+    }
+}
+
+#[test]
+fn every_trace_ends_and_replies_match() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("seed-nodeport", "client", "http://172.16.120.63:31000/"),
+        ("seed-nodeport", "client", "http://172.16.120.64:31000/"),
+        ("seed-nodeport", "client", "http://172.16.120.62:31000/"),
+        ("seed-nodeport", "node2", "http://172.16.120.63:31000/"),
+        ("pod-clusterip", "client", "http://other:8080/"),
+        ("pod-clusterip", "web-b", "http://10.96.100.10:8080/"),
+        ("pod-clusterip", "web-b", "http://192.168.56.150/"),
+        ("pod-clusterip", "client", "http://10.96.100.20:9999/"),
+        ("pod-clusterip", "client", "http://192.168.231.150:81/"),
+        ("pod-clusterip", "client", "http://203.0.113.9/"),
+        ("nodeport", "client", "http://172.16.120.62:31000/"),
+        ("affinity", "node2", "http://10.96.100.40/"),
+    ];
+    for (scenario, from, url) in cases {
+        let lab = lab(scenario);
+        for seed in 0..8 {
+            let mut session = Session::new(seed);
+            let traced = run(&lab, &mut session, from, url);
+            assert!(!traced.steps.is_empty(), "{scenario} {from} {url}");
+            if let Outcome::Answered { .. } | Outcome::Refused { .. } = traced.outcome {
+                assert_reply_matches(&traced);
+            }
+            assert!(
+                !matches!(traced.outcome, Outcome::Dropped { reason: DropReason::HopLimit, .. }),
+                "{scenario} {from} {url}: {}",
+                traced.outcome
+            );
+        }
+    }
+}
+

@@ -87,6 +87,42 @@ impl Lab {
         })
     }
 
+    /// The node that answers ARP for a LoadBalancer address in MetalLB's layer 2 mode, as
+    /// `sortL2Candidates` picks it: nodes without the `exclude-from-external-load-balancers`
+    /// label (with a ready local endpoint when `externalTrafficPolicy: Local`), sorted by
+    /// sha256(node + "#" + ip), the first one. `None` when the address is no Service's LB
+    /// address or the Service has no ready endpoint (nobody announces).
+    pub fn l2_announcer(&self, address: std::net::Ipv4Addr) -> Option<&str> {
+        use sha2::{Digest, Sha256};
+        let service = self
+            .cluster
+            .services
+            .iter()
+            .find(|service| service.load_balancer_ingress.iter().any(|ingress| ingress.ip == Some(address)))?;
+        let ready: Vec<&crate::cluster::Endpoint> = self
+            .cluster
+            .endpoint_slices
+            .iter()
+            .filter(|slice| slice.namespace == service.namespace && slice.service_name == service.name)
+            .flat_map(|slice| slice.endpoints.iter())
+            .filter(|endpoint| endpoint.ready != Some(false))
+            .collect();
+        if ready.is_empty() {
+            return None;
+        }
+        let local_only = service.external_traffic_policy == crate::cluster::TrafficPolicy::Local;
+        let mut candidates: Vec<(Vec<u8>, &str)> = self
+            .cluster
+            .nodes
+            .iter()
+            .filter(|node| !node.labels.contains_key("node.kubernetes.io/exclude-from-external-load-balancers"))
+            .filter(|node| !local_only || ready.iter().any(|endpoint| endpoint.node_name.as_deref() == Some(&node.name)))
+            .map(|node| (Sha256::digest(format!("{}#{address}", node.name).as_bytes()).to_vec(), node.name.as_str()))
+            .collect();
+        candidates.sort();
+        candidates.first().map(|(_, name)| *name)
+    }
+
     /// The node's rules, if `host` is a node.
     pub fn node_rules(&self, host: &str) -> Option<&NodeRules> {
         self.rules.get(host)

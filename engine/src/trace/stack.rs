@@ -571,7 +571,18 @@ impl<'a> Walker<'a> {
             }
             Some(LinkKind::Ethernet) => {
                 let next_hop = gateway.unwrap_or(packet.ip.dst);
-                let Some(owner) = self.lab.underlay_owner(next_hop) else {
+                let owner = match self.lab.underlay_owner(next_hop) {
+                    Some(owner) => Some(owner),
+                    None => {
+                        let announcer = self.lab.l2_announcer(next_hop).and_then(|name| self.lab.host(name));
+                        if let Some(announcer) = announcer {
+                            let dev = dataplane::build::UNDERLAY_DEV.to_string();
+                            self.push(&announcer.name, At::Device(dev.clone()), Event::ProxyArp { dev, address: next_hop });
+                        }
+                        announcer
+                    }
+                };
+                let Some(owner) = owner else {
                     let reason = DropReason::NoNeighbour(next_hop);
                     self.push(host_name, At::Device(dev.to_string()), Event::Dropped { reason: reason.clone(), rule: None });
                     return Fate::Dropped { host: host_name.to_string(), reason, rule: None };
