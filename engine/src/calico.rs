@@ -57,7 +57,7 @@ impl FelixTable {
             .inserts
             .iter()
             .chain(self.appends.iter())
-            .flat_map(|(_, rules)| rules.iter().filter_map(|rule| rule.action.chain()))
+            .flat_map(|(_, rules)| rules.iter().filter_map(|rule| rule.target_chain()))
             .collect();
         while let Some(name) = pending.pop() {
             if let Some(chain) = by_name.get(name)

@@ -159,6 +159,8 @@ pub enum Problem {
     DuplicateKey { key: String, first_line: usize },
     /// An unknown field that looks like a misspelling of a known one.
     MisspelledField { field: String, suggestion: String },
+    /// The YAML holds more values (scalars, lists, mappings) than the engine reads.
+    TooManyValues { limit: usize },
 }
 
 impl fmt::Display for Problem {
@@ -233,6 +235,10 @@ impl fmt::Display for Problem {
             Problem::MisspelledField { field, suggestion } => write!(
                 f,
                 "The field `{field}` is unknown here; did you mean `{suggestion}`? It is ignored."
+            ),
+            Problem::TooManyValues { limit } => write!(
+                f,
+                "The input holds more than {limit} values; the lab stops reading here, and this document and the ones after it are not read."
             ),
         }
     }

@@ -11,6 +11,11 @@
 //! (`CategorizeEndpoints`), `config` (mark, detector, NodePort addresses), `input` (what one
 //! node's kube-proxy knows), `rules` (rule-piece constructors), `sync` (`syncProxyRules`:
 //! the restore input), `node_view` (the whole node's tables: kubelet, jumps, canaries).
+//!
+//! Deliberate, documented departures from the real thing: service ports are processed in a
+//! fixed order (byte-wise `ns/name:port`, then protocol) where kube-proxy iterates a Go map;
+//! every sync is a full sync; only the IPv4 family exists; `kube_proxy.mode` is not consulted
+//! (the lab always emulates iptables mode).
 
 pub mod config;
 pub mod endpoint;

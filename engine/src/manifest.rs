@@ -141,6 +141,14 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
     let mut skipped = Skipped::default();
     for document in &documents {
         if document.failed {
+            // Name the object in the YAML-level errors (duplicate keys) when it can be told.
+            if let Some(label) = document.root.as_ref().and_then(peek_label) {
+                for diagnostic in diagnostics.iter_mut() {
+                    if diagnostic.document == Some(document.index) && diagnostic.object.is_none() {
+                        diagnostic.object = Some(label.clone());
+                    }
+                }
+            }
             continue;
         }
         let Some(root) = &document.root else {
@@ -187,9 +195,7 @@ fn read_document(
             Value::Seq(_) => "a list".to_string(),
             _ => root.describe(),
         };
-        diagnostics.push(
-            Diagnostic::error(Problem::NotAnObject { found }).at(Some(index), Some(root.position)),
-        );
+        diagnostics.push(Diagnostic::error(Problem::NotAnObject { found }).at(Some(index), Some(root.position)));
         return;
     };
     let kind = root.get("kind").and_then(yaml::Node::text).unwrap_or("");
@@ -228,7 +234,10 @@ fn read_list(
     // The API's own lists (`ServiceList` from `kubectl get --raw`) leave out each item's
     // apiVersion and kind; the list's kind and apiVersion tell them.
     let list_api = root.get("apiVersion").and_then(yaml::Node::text).unwrap_or("v1");
-    let implied = list_kind.strip_suffix("List").filter(|k| !k.is_empty()).map(|kind| (list_api, kind));
+    let implied = list_kind
+        .strip_suffix("List")
+        .filter(|k| !k.is_empty())
+        .map(|kind| (list_api, kind));
     for (number, item) in entries.iter().enumerate() {
         let path = format!("items[{number}]");
         if !matches!(item.value, Value::Map(_)) {
@@ -262,21 +271,47 @@ fn read_one(
         Some((api, kind)) if node.get("kind").is_none() && node.get("apiVersion").is_none() => {
             (Some(api.to_string()), Some(kind.to_string()))
         }
-        _ => (type_field(&mut cx, node, prefix, "apiVersion"), type_field(&mut cx, node, prefix, "kind")),
+        _ => (
+            type_field(&mut cx, node, prefix, "apiVersion"),
+            type_field(&mut cx, node, prefix, "kind"),
+        ),
     };
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         return;
     };
-    let name = node.get("metadata").and_then(|m| m.get("name")).and_then(yaml::Node::text).unwrap_or("");
-    let namespace = node.get("metadata").and_then(|m| m.get("namespace")).and_then(yaml::Node::text);
+    let name = node
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(yaml::Node::text)
+        .unwrap_or("");
+    let namespace = node
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(yaml::Node::text);
     cx.object = Some(object_label(&kind, name, namespace, namespaced(&kind)));
     let resource = read_kind(&mut cx, node, prefix, &api_version, &kind);
     if cx.failed {
         return;
     }
     if let Some(resource) = resource {
-        manifests.objects.push(Object { document: index, position: node.position, resource });
+        manifests.objects.push(Object {
+            document: index,
+            position: node.position,
+            resource,
+        });
     }
+}
+
+/// The label of a document's object from its `kind` and `metadata`, if it has a kind.
+fn peek_label(root: &yaml::Node) -> Option<String> {
+    let kind = root.get("kind").and_then(yaml::Node::text).filter(|k| !k.is_empty())?;
+    let metadata = root.get("metadata");
+    let name = metadata
+        .and_then(|m| m.get("name"))
+        .and_then(yaml::Node::text)
+        .unwrap_or("");
+    let namespace = metadata.and_then(|m| m.get("namespace")).and_then(yaml::Node::text);
+    Some(object_label(kind, name, namespace, namespaced(kind)))
 }
 
 /// `Service default/web`, `Node node1`, `KubeProxyConfiguration`.
@@ -290,7 +325,10 @@ fn object_label(kind: &str, name: &str, namespace: Option<&str>, namespaced: boo
 
 /// Whether a kind lives in a namespace.
 fn namespaced(kind: &str) -> bool {
-    !matches!(kind, "Node" | "Namespace" | "IPPool" | "BlockAffinity" | "IngressClass" | "KubeProxyConfiguration")
+    !matches!(
+        kind,
+        "Node" | "Namespace" | "IPPool" | "BlockAffinity" | "IngressClass" | "KubeProxyConfiguration"
+    )
 }
 
 /// Reads `apiVersion` or `kind`, which must be non-empty text.
@@ -300,13 +338,25 @@ fn type_field(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, field: &str) -> 
         Some(value) if !value.is_null() => match cx.string(value, &path) {
             Some(text) if !text.is_empty() => Some(text),
             Some(_) => {
-                cx.error(value.position, &path, Problem::MissingTypeInfo { field: field.to_string() });
+                cx.error(
+                    value.position,
+                    &path,
+                    Problem::MissingTypeInfo {
+                        field: field.to_string(),
+                    },
+                );
                 None
             }
             None => None,
         },
         _ => {
-            cx.error(node.position, &path, Problem::MissingTypeInfo { field: field.to_string() });
+            cx.error(
+                node.position,
+                &path,
+                Problem::MissingTypeInfo {
+                    field: field.to_string(),
+                },
+            );
             None
         }
     }
@@ -323,14 +373,21 @@ fn read_kind(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, api_version: &str
         "BlockAffinity" => &["crd.projectcalico.org/v1"],
         "KubeProxyConfiguration" => &["kubeproxy.config.k8s.io/v1alpha1"],
         "IPAddressPool" | "L2Advertisement" => &["metallb.io/v1beta1"],
-        "Ingress" => &["networking.k8s.io/v1", "networking.k8s.io/v1beta1", "extensions/v1beta1"],
+        "Ingress" => &[
+            "networking.k8s.io/v1",
+            "networking.k8s.io/v1beta1",
+            "extensions/v1beta1",
+        ],
         "IngressClass" => &["networking.k8s.io/v1"],
         _ => {
             let position = node.get("kind").map(|k| k.position).unwrap_or(node.position);
             cx.warn(
                 position,
                 &decode::key_path(prefix, "kind"),
-                Problem::UnknownKind { api_version: api_version.to_string(), kind: kind.to_string() },
+                Problem::UnknownKind {
+                    api_version: api_version.to_string(),
+                    kind: kind.to_string(),
+                },
             );
             return None;
         }
@@ -341,7 +398,11 @@ fn read_kind(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, api_version: &str
         cx.error(
             position,
             &api_path,
-            Problem::UnknownApiVersion { api_version: api_version.to_string(), kind: kind.to_string(), expected },
+            Problem::UnknownApiVersion {
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+                expected,
+            },
         );
         return None;
     }
@@ -360,7 +421,10 @@ fn read_kind(cx: &mut Cx<'_>, node: &yaml::Node, prefix: &str, api_version: &str
         "BlockAffinity" => calico::read_block_affinity(cx, &mut fields).map(Resource::BlockAffinity),
         "KubeProxyConfiguration" => Some(Resource::KubeProxyConfiguration(kube_proxy::read(cx, &mut fields))),
         "IPAddressPool" => metallb::read_ip_address_pool(cx, &mut fields).map(Resource::IpAddressPool),
-        "L2Advertisement" => Some(Resource::L2Advertisement(metallb::read_l2_advertisement(cx, &mut fields))),
+        "L2Advertisement" => Some(Resource::L2Advertisement(metallb::read_l2_advertisement(
+            cx,
+            &mut fields,
+        ))),
         "Ingress" => ingress::read_ingress(cx, &mut fields, node, api_version).map(Resource::Ingress),
         "IngressClass" => Some(Resource::IngressClass(ingress::read_ingress_class(cx, &mut fields))),
         _ => None,

@@ -34,7 +34,7 @@ pub const ALIAS_BUDGET: usize = 10_000;
 /// The most documents (`---`) read.
 pub const MAX_DOCUMENTS: usize = 1_000;
 /// The most nodes (scalars, lists, mappings) read in total.
-pub const MAX_NODES: usize = 1_000_000;
+pub const MAX_NODES: usize = 300_000;
 
 /// One YAML document of the input.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,9 +116,10 @@ impl Scalar {
             return Resolved::Int(value);
         }
         if looks_like_float(text)
-            && let Ok(value) = text.parse::<f64>() {
-                return Resolved::Float(value);
-            }
+            && let Ok(value) = text.parse::<f64>()
+        {
+            return Resolved::Float(value);
+        }
         match text {
             ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
             "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
@@ -229,6 +230,9 @@ impl Node {
                 Resolved::Null => "null (an empty value)".to_string(),
                 Resolved::Bool(b) => format!("the boolean {b}"),
                 Resolved::Int(_) | Resolved::Float(_) => format!("the number {}", scalar.text),
+                Resolved::Str if scalar.yaml11_bool().is_some() => {
+                    format!("`{}`, which Kubernetes reads as a boolean (YAML 1.1)", scalar.text)
+                }
                 Resolved::Str => format!("the text \"{}\"", shorten(&scalar.text)),
             },
         }
@@ -253,8 +257,11 @@ pub fn load(text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     if text.len() > MAX_INPUT_BYTES {
         diagnostics.push(
-            Diagnostic::error(Problem::InputTooLarge { bytes: text.len(), limit: MAX_INPUT_BYTES })
-                .at(None, Some(Position { line: 1, column: 1 })),
+            Diagnostic::error(Problem::InputTooLarge {
+                bytes: text.len(),
+                limit: MAX_INPUT_BYTES,
+            })
+            .at(None, Some(Position { line: 1, column: 1 })),
         );
         return (Vec::new(), diagnostics);
     }
@@ -295,9 +302,10 @@ fn next_document_marker(text: &str, line: usize) -> Option<(usize, usize)> {
         if this_line >= line && number > 0 {
             let trimmed = content.trim_end_matches(['\n', '\r']);
             if let Some(after) = trimmed.strip_prefix("---")
-                && (after.is_empty() || after.starts_with([' ', '\t'])) {
-                    return Some((number, byte));
-                }
+                && (after.is_empty() || after.starts_with([' ', '\t']))
+            {
+                return Some((number, byte));
+            }
         }
         byte = byte.saturating_add(content.len());
     }
@@ -315,8 +323,20 @@ enum Outcome {
 
 /// A collection being built.
 enum Open {
-    Seq { position: Position, anchor: usize, items: Vec<Node> },
-    Map { position: Position, anchor: usize, entries: Vec<Entry>, key: Option<(String, Position)>, bad_key: bool },
+    Seq {
+        position: Position,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        position: Position,
+        anchor: usize,
+        entries: Vec<Entry>,
+        /// The keys so far and the line of each, so duplicates are found in log time.
+        seen: BTreeMap<String, usize>,
+        key: Option<(String, Position)>,
+        bad_key: bool,
+    },
 }
 
 #[derive(Default)]
@@ -333,7 +353,10 @@ impl Builder {
         let mut parser = Parser::new_from_str(text);
         let mut stack: Vec<Open> = Vec::new();
         let mut root: Option<Node> = None;
-        let mut doc_position = Position { line: offset_line.saturating_add(1), column: 1 };
+        let mut doc_position = Position {
+            line: offset_line.saturating_add(1),
+            column: 1,
+        };
         let mut in_document = false;
         let mut failed = false;
         self.anchors.clear();
@@ -351,15 +374,13 @@ impl Builder {
                     // The scanner counts flow brackets itself and may stop before our depth check.
                     let index = self.documents.len();
                     let marker = error.marker();
-                    diagnostics.push(
-                        Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(
-                            Some(index),
-                            Some(Position {
-                                line: marker.line().saturating_add(offset_line),
-                                column: marker.col().saturating_add(1),
-                            }),
-                        ),
-                    );
+                    diagnostics.push(Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(
+                        Some(index),
+                        Some(Position {
+                            line: marker.line().saturating_add(offset_line),
+                            column: marker.col().saturating_add(1),
+                        }),
+                    ));
                     self.push_document(index, doc_position, None, true);
                     return Outcome::Stopped;
                 }
@@ -367,7 +388,9 @@ impl Builder {
                     let index = self.documents.len();
                     diagnostics.push(syntax_error(text, &error, offset_line, index));
                     self.push_document(index, doc_position, None, true);
-                    return Outcome::Failed { line: error.marker().line() };
+                    return Outcome::Failed {
+                        line: error.marker().line(),
+                    };
                 }
             };
             let here = position(&span);
@@ -408,9 +431,8 @@ impl Builder {
                 }
                 Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                     if stack.len() >= MAX_DEPTH {
-                        diagnostics.push(
-                            Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(Some(index), Some(here)),
-                        );
+                        diagnostics
+                            .push(Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(Some(index), Some(here)));
                         self.push_document(index, doc_position, None, true);
                         return Outcome::Stopped;
                     }
@@ -418,19 +440,49 @@ impl Builder {
                         return Outcome::Stopped;
                     }
                     if matches!(event, Event::SequenceStart(..)) {
-                        stack.push(Open::Seq { position: here, anchor, items: Vec::new() });
+                        stack.push(Open::Seq {
+                            position: here,
+                            anchor,
+                            items: Vec::new(),
+                        });
                     } else {
-                        stack.push(Open::Map { position: here, anchor, entries: Vec::new(), key: None, bad_key: false });
+                        stack.push(Open::Map {
+                            position: here,
+                            anchor,
+                            entries: Vec::new(),
+                            seen: BTreeMap::new(),
+                            key: None,
+                            bad_key: false,
+                        });
                     }
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let node = match stack.pop() {
-                        Some(Open::Seq { position, anchor, items }) => {
-                            self.remember(anchor, Node { position, value: Value::Seq(items) })
-                        }
-                        Some(Open::Map { position, anchor, entries, .. }) => {
+                        Some(Open::Seq {
+                            position,
+                            anchor,
+                            items,
+                        }) => self.remember(
+                            anchor,
+                            Node {
+                                position,
+                                value: Value::Seq(items),
+                            },
+                        ),
+                        Some(Open::Map {
+                            position,
+                            anchor,
+                            entries,
+                            ..
+                        }) => {
                             let entries = merge_keys(entries);
-                            self.remember(anchor, Node { position, value: Value::Map(entries) })
+                            self.remember(
+                                anchor,
+                                Node {
+                                    position,
+                                    value: Value::Map(entries),
+                                },
+                            )
                         }
                         None => continue,
                     };
@@ -441,7 +493,13 @@ impl Builder {
                         return Outcome::Stopped;
                     }
                     let quoted = !matches!(style, ScalarStyle::Plain) || is_str_tag(tag.as_ref());
-                    let node = Node { position: here, value: Value::Scalar(Scalar { text: text.into_owned(), quoted }) };
+                    let node = Node {
+                        position: here,
+                        value: Value::Scalar(Scalar {
+                            text: text.into_owned(),
+                            quoted,
+                        }),
+                    };
                     finished = Some(self.remember(anchor, node));
                 }
                 Event::Alias(id) => {
@@ -450,9 +508,8 @@ impl Builder {
                         continue;
                     };
                     if stack.len().saturating_add(depth) > MAX_DEPTH {
-                        diagnostics.push(
-                            Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(Some(index), Some(here)),
-                        );
+                        diagnostics
+                            .push(Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(Some(index), Some(here)));
                         self.push_document(index, doc_position, None, true);
                         return Outcome::Stopped;
                     }
@@ -470,28 +527,37 @@ impl Builder {
                         return Outcome::Stopped;
                     }
                     // The copy keeps the anchor's positions; the alias position is where it is used.
-                    finished = Some(Node { position: here, value: node.value });
+                    finished = Some(Node {
+                        position: here,
+                        value: node.value,
+                    });
                 }
             }
+            let mut duplicate: Option<(String, Position, usize)> = None;
             if let Some(node) = finished {
                 match stack.last_mut() {
                     None => root = Some(node),
                     Some(Open::Seq { items, .. }) => items.push(node),
-                    Some(Open::Map { entries, key, bad_key, .. }) => {
+                    Some(Open::Map {
+                        entries,
+                        seen,
+                        key,
+                        bad_key,
+                        ..
+                    }) => {
                         if *bad_key {
                             *bad_key = false;
                         } else if let Some((key_text, key_position)) = key.take() {
-                            if let Some(first) = entries.iter().find(|e| e.key == key_text) {
-                                diagnostics.push(
-                                    Diagnostic::error(Problem::DuplicateKey {
-                                        key: key_text.clone(),
-                                        first_line: first.key_position.line,
-                                    })
-                                    .at(Some(index), Some(key_position)),
-                                );
+                            if let Some(first_line) = seen.get(&key_text) {
+                                duplicate = Some((key_text, key_position, *first_line));
                                 failed = true;
                             } else {
-                                entries.push(Entry { key: key_text, key_position, value: node });
+                                seen.insert(key_text.clone(), key_position.line);
+                                entries.push(Entry {
+                                    key: key_text,
+                                    key_position,
+                                    value: node,
+                                });
                             }
                         } else {
                             match node.value {
@@ -512,11 +578,26 @@ impl Builder {
                     }
                 }
             }
+            if let Some((key, position, first_line)) = duplicate {
+                diagnostics.push(
+                    Diagnostic::error(Problem::DuplicateKey {
+                        key: key.clone(),
+                        first_line,
+                    })
+                    .at(Some(index), Some(position))
+                    .with_path(open_path(&stack, &key)),
+                );
+            }
         }
     }
 
     fn push_document(&mut self, index: usize, position: Position, root: Option<Node>, failed: bool) {
-        self.documents.push(Document { index, position, root, failed });
+        self.documents.push(Document {
+            index,
+            position,
+            root,
+            failed,
+        });
     }
 
     /// Keeps a copy of an anchored node (`&name`) with its depth, for later aliases.
@@ -531,10 +612,8 @@ impl Builder {
     fn count_nodes(&mut self, count: usize, index: usize, here: Position, diagnostics: &mut Vec<Diagnostic>) -> bool {
         self.nodes = self.nodes.saturating_add(count);
         if self.nodes > MAX_NODES {
-            diagnostics.push(
-                Diagnostic::error(Problem::TooManyObjects { count: self.nodes, limit: MAX_NODES })
-                    .at(Some(index), Some(here)),
-            );
+            diagnostics
+                .push(Diagnostic::error(Problem::TooManyValues { limit: MAX_NODES }).at(Some(index), Some(here)));
             return false;
         }
         true
@@ -553,6 +632,29 @@ fn describe_value(value: &Value) -> String {
     }
 }
 
+/// The field path (`spec.ports[0].port`) of `key` in the innermost open mapping.
+fn open_path(stack: &[Open], key: &str) -> String {
+    let mut path = String::new();
+    let push_key = |path: &mut String, key: &str| {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    };
+    for open in stack.iter().take(stack.len().saturating_sub(1)) {
+        match open {
+            Open::Seq { items, .. } => path.push_str(&format!("[{}]", items.len())),
+            Open::Map {
+                key: Some((pending, _)),
+                ..
+            } => push_key(&mut path, pending),
+            Open::Map { .. } => {}
+        }
+    }
+    push_key(&mut path, key);
+    path
+}
+
 /// Applies YAML merge keys (`<<: *defaults`), which go-yaml and so `sigs.k8s.io/yaml`
 /// support: the merged mapping's entries (or those of each mapping in a merged list, earlier
 /// ones first) are added unless the mapping already has the key.
@@ -562,6 +664,7 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         return entries;
     }
     let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.key == MERGE_KEY);
+    let mut present: std::collections::BTreeSet<String> = out.iter().map(|e| e.key.clone()).collect();
     for merge in merges {
         let sources: Vec<Node> = match merge.value.value {
             Value::Map(_) => vec![merge.value],
@@ -571,7 +674,7 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         for source in sources {
             if let Value::Map(source_entries) = source.value {
                 for entry in source_entries {
-                    if !out.iter().any(|e| e.key == entry.key) {
+                    if present.insert(entry.key.clone()) {
                         out.push(entry);
                     }
                 }
@@ -588,10 +691,12 @@ const MERGE_KEY: &str = "<<";
 fn count_tree(node: &Node) -> usize {
     match &node.value {
         Value::Scalar(_) => 1,
-        Value::Seq(items) => items.iter().fold(1usize, |sum, item| sum.saturating_add(count_tree(item))),
-        Value::Map(entries) => {
-            entries.iter().fold(1usize, |sum, entry| sum.saturating_add(1).saturating_add(count_tree(&entry.value)))
-        }
+        Value::Seq(items) => items
+            .iter()
+            .fold(1usize, |sum, item| sum.saturating_add(count_tree(item))),
+        Value::Map(entries) => entries.iter().fold(1usize, |sum, entry| {
+            sum.saturating_add(1).saturating_add(count_tree(&entry.value))
+        }),
     }
 }
 
@@ -599,9 +704,11 @@ fn count_tree(node: &Node) -> usize {
 fn tree_depth(node: &Node, above: usize) -> usize {
     match &node.value {
         Value::Scalar(_) => above,
-        Value::Seq(items) => {
-            items.iter().map(|item| tree_depth(item, above.saturating_add(1))).max().unwrap_or(above.saturating_add(1))
-        }
+        Value::Seq(items) => items
+            .iter()
+            .map(|item| tree_depth(item, above.saturating_add(1)))
+            .max()
+            .unwrap_or(above.saturating_add(1)),
         Value::Map(entries) => entries
             .iter()
             .map(|entry| tree_depth(&entry.value, above.saturating_add(1)))
@@ -629,7 +736,9 @@ fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usi
     if let Some((index, content)) = fullwidth {
         line = index.saturating_add(1);
         column = content.chars().take_while(|c| *c == ' ').count().saturating_add(1);
-        message = "`＃` is a full-width character, not `#`, so this line is not a comment and breaks the YAML; write `#`".to_string();
+        message =
+            "`＃` is a full-width character, not `#`, so this line is not a comment and breaks the YAML; write `#`"
+                .to_string();
     } else if info.contains("tab") {
         if let Some(at) = line_text(line).chars().position(|c| c == '\t') {
             column = at.saturating_add(1);
@@ -647,8 +756,13 @@ fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usi
     } else if info.contains("block collection") || info.contains("block mapping") || info.contains("mapping values") {
         message.push_str(" (check the indentation: the entries of one mapping or list must start in the same column)");
     }
-    Diagnostic::error(Problem::Syntax { message })
-        .at(Some(document), Some(Position { line: line.saturating_add(offset_line), column }))
+    Diagnostic::error(Problem::Syntax { message }).at(
+        Some(document),
+        Some(Position {
+            line: line.saturating_add(offset_line),
+            column,
+        }),
+    )
 }
 
 /// The innermost `[` or `{` still open before 1-based `line`:`column`, skipping quoted text
@@ -687,7 +801,10 @@ mod tests {
     use super::*;
 
     fn scalar(text: &str, quoted: bool) -> Scalar {
-        Scalar { text: text.to_string(), quoted }
+        Scalar {
+            text: text.to_string(),
+            quoted,
+        }
     }
 
     #[test]

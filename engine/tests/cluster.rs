@@ -170,7 +170,11 @@ fn dump(cluster: &Cluster, diagnostics: &[Diagnostic]) -> String {
         let ports = join(slice.ports.iter().map(|port| {
             format!(
                 "{}{}/{}",
-                port.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default(),
+                match port.name.as_deref() {
+                    None => "(nil)=".to_string(),
+                    Some("") => "\"\"=".to_string(),
+                    Some(name) => format!("{name}="),
+                },
                 opt(&port.port),
                 port.protocol.api_name()
             )
@@ -325,4 +329,33 @@ fn ipaddrs_annotation_pins_the_posts_nginx() {
     let slice = cluster.endpoint_slices.iter().find(|s| s.service_name == "sample-service").unwrap();
     assert_eq!(slice.endpoints.len(), 1);
     assert_eq!(slice.endpoints[0].addresses, [ip("192.168.231.166")]);
+}
+
+#[test]
+fn selectorless_and_config() {
+    let (cluster, diagnostics) = check("selectorless-and-config");
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+    let slice = cluster.endpoint_slices.iter().find(|slice| slice.name == "legacy-db-1").unwrap();
+    assert!(!slice.managed_by_lab);
+    let search = cluster.services.iter().find(|s| s.name == "search").unwrap();
+    assert_eq!(search.cluster_ip, None);
+    let front = cluster.services.iter().find(|s| s.name == "front").unwrap();
+    assert_eq!(front.load_balancer_ingress[0].ip, Some(ip("172.16.120.100")));
+    assert_eq!(front.session_affinity_timeout, Some(10800));
+    assert!(front.ports[0].node_port.is_some());
+    assert!(cluster.kube_proxy.masquerade_all);
+    assert_eq!(cluster.kube_proxy.cluster_cidr.unwrap().to_string(), "10.244.0.0/16");
+    assert!(cluster.namespaces.iter().any(|namespace| namespace == "metallb-system"));
+    assert_eq!(cluster.ingresses.len(), 1);
+}
+
+#[test]
+fn unnamed_service_ports_get_an_empty_name_in_slices() {
+    let (cluster, _) = build(
+        &std::fs::read_to_string(format!("{}/tests/cluster/daemonset/input.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    );
+    let slice = cluster.endpoint_slices.iter().find(|slice| slice.service_name == "agent").unwrap();
+    // The controller writes `name: ""`; kube-proxy ignores ports whose name is nil.
+    assert_eq!(slice.ports[0].name.as_deref(), Some(""));
+    assert_eq!(slice.endpoints.len(), 2);
 }

@@ -15,7 +15,7 @@ use engine::diagnostic::{Position, Problem, Severity};
 use engine::manifest::{
     self, AddressRange, AffinityState, CalicoApi, ClusterIp, EncapsulationMode, IngressApi, IngressBackend, IpMode,
     Manifests, NodeAddress, NodePortAddresses, PathType, ProxyMode, Resource, ServiceBackendPort, ServiceType,
-    SessionAffinity, TargetPort, TaintEffect, TolerationOperator, TrafficPolicy, WorkloadKind,
+    SessionAffinity, TaintEffect, TargetPort, TolerationOperator, TrafficPolicy, WorkloadKind,
 };
 use engine::net::{Cidr, Protocol};
 use expect_test::expect_file;
@@ -34,7 +34,11 @@ fn read(path: &str) -> String {
 fn parse_clean(text: &str) -> Manifests {
     let (manifests, diagnostics) = manifest::parse(text);
     let rendered: Vec<String> = diagnostics.iter().map(|d| d.render("input")).collect();
-    assert!(diagnostics.is_empty(), "unexpected diagnostics:\n{}", rendered.join("\n"));
+    assert!(
+        diagnostics.is_empty(),
+        "unexpected diagnostics:\n{}",
+        rendered.join("\n")
+    );
     manifests
 }
 
@@ -80,11 +84,25 @@ fn seed_blog_post_manifests() {
     assert!(matches!(diagnostics[0].problem, Problem::Deprecated { .. }));
     assert_eq!(diagnostics[0].position, Some(Position { line: 47, column: 13 }));
     let rendered = diagnostics[0].render("seed.yaml");
-    assert!(rendered.contains("v1.22") && rendered.contains("backend.service.port.number: 5678"), "{rendered}");
+    assert!(
+        rendered.contains("v1.22") && rendered.contains("backend.service.port.number: 5678"),
+        "{rendered}"
+    );
 
-    let kinds: Vec<(usize, usize, &str)> =
-        manifests.objects.iter().map(|o| (o.document, o.position.line, o.resource.kind())).collect();
-    assert_eq!(kinds, vec![(0, 2, "Service"), (1, 17, "Service"), (2, 32, "Service"), (3, 47, "Ingress")]);
+    let kinds: Vec<(usize, usize, &str)> = manifests
+        .objects
+        .iter()
+        .map(|o| (o.document, o.position.line, o.resource.kind()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (0, 2, "Service"),
+            (1, 17, "Service"),
+            (2, 32, "Service"),
+            (3, 47, "Ingress")
+        ]
+    );
 
     let services = services(&manifests);
     let cluster_ip = services[0];
@@ -105,9 +123,18 @@ fn seed_blog_post_manifests() {
     assert_eq!(services[2].metadata.name, "sample-lb");
     assert_eq!(services[2].ports[0].node_port, Some(31000));
 
-    let Resource::Ingress(ingress) = &manifests.objects[3].resource else { panic!() };
+    let Resource::Ingress(ingress) = &manifests.objects[3].resource else {
+        panic!()
+    };
     assert_eq!(ingress.api, IngressApi::ExtensionsV1beta1);
-    assert_eq!(ingress.metadata.annotations.get("ingress.kubernetes.io/rewrite-target").map(String::as_str), Some("/"));
+    assert_eq!(
+        ingress
+            .metadata
+            .annotations
+            .get("ingress.kubernetes.io/rewrite-target")
+            .map(String::as_str),
+        Some("/")
+    );
     assert_eq!(ingress.rules.len(), 1);
     assert_eq!(ingress.rules[0].host, None);
     let paths = &ingress.rules[0].paths;
@@ -116,7 +143,10 @@ fn seed_blog_post_manifests() {
     assert_eq!(paths[0].path_type, PathType::ImplementationSpecific);
     assert_eq!(
         paths[1].backend,
-        IngressBackend::Service { name: "cinnamon-service".to_string(), port: ServiceBackendPort::Number(5678) }
+        IngressBackend::Service {
+            name: "cinnamon-service".to_string(),
+            port: ServiceBackendPort::Number(5678)
+        }
     );
 }
 
@@ -130,7 +160,12 @@ fn pasted_kubectl_list_reads_without_warnings() {
         .collect();
     assert_eq!(
         kinds,
-        vec![(3, "Service", "kubernetes"), (31, "Service", "sample-service"), (89, "Service", "sample-lb"), (126, "Deployment", "web")]
+        vec![
+            (3, "Service", "kubernetes"),
+            (31, "Service", "sample-service"),
+            (89, "Service", "sample-lb"),
+            (126, "Deployment", "web")
+        ]
     );
     assert!(manifests.objects.iter().all(|o| o.document == 0));
     let services = services(&manifests);
@@ -140,13 +175,21 @@ fn pasted_kubectl_list_reads_without_warnings() {
     assert!(kubernetes.selector.is_empty());
     assert_eq!(kubernetes.ports[0].target_port, Some(TargetPort::Number(6443)));
     assert_eq!(kubernetes.internal_traffic_policy, Some(TrafficPolicy::Cluster));
-    assert_eq!(kubernetes.metadata.labels.get("provider").map(String::as_str), Some("kubernetes"));
+    assert_eq!(
+        kubernetes.metadata.labels.get("provider").map(String::as_str),
+        Some("kubernetes")
+    );
 
     let node_port = services[1];
     assert_eq!(node_port.cluster_ip, Some(ClusterIp::Address(ip("10.107.84.3"))));
     assert_eq!(node_port.ports[0].node_port, Some(31000));
     assert_eq!(node_port.external_traffic_policy, Some(TrafficPolicy::Cluster));
-    assert!(node_port.metadata.annotations.contains_key("kubectl.kubernetes.io/last-applied-configuration"));
+    assert!(
+        node_port
+            .metadata
+            .annotations
+            .contains_key("kubectl.kubernetes.io/last-applied-configuration")
+    );
 
     let lb = services[2];
     assert_eq!(lb.service_type, ServiceType::LoadBalancer);
@@ -160,11 +203,19 @@ fn pasted_kubectl_list_reads_without_warnings() {
     assert_eq!(lb.load_balancer_ingress[0].ip, Some(ip("172.16.120.200")));
     assert_eq!(lb.load_balancer_ingress[0].ip_mode, Some(IpMode::Vip));
 
-    let Resource::Workload(deployment) = &manifests.objects[3].resource else { panic!() };
+    let Resource::Workload(deployment) = &manifests.objects[3].resource else {
+        panic!()
+    };
     assert_eq!(deployment.kind, WorkloadKind::Deployment);
     assert_eq!(deployment.replicas, Some(2));
-    assert_eq!(deployment.selector.match_labels.get("app").map(String::as_str), Some("web"));
-    assert_eq!(deployment.template.metadata.labels.get("app").map(String::as_str), Some("web"));
+    assert_eq!(
+        deployment.selector.match_labels.get("app").map(String::as_str),
+        Some("web")
+    );
+    assert_eq!(
+        deployment.template.metadata.labels.get("app").map(String::as_str),
+        Some("web")
+    );
     let container = &deployment.template.spec.containers[0];
     assert_eq!(container.name, "nginx");
     assert_eq!(container.image.as_deref(), Some("nginx:1.25"));
@@ -191,7 +242,11 @@ fn json_input_reads_like_yaml() {
 #[test]
 fn every_kind_in_one_multi_document_file() {
     let manifests = parse_clean(&read("good/all-kinds.yaml"));
-    let kinds: Vec<(usize, &str)> = manifests.objects.iter().map(|o| (o.document, o.resource.kind())).collect();
+    let kinds: Vec<(usize, &str)> = manifests
+        .objects
+        .iter()
+        .map(|o| (o.document, o.resource.kind()))
+        .collect();
     assert_eq!(
         kinds,
         vec![
@@ -237,11 +292,21 @@ fn every_kind_in_one_multi_document_file() {
     assert_eq!(pod.spec.tolerations[0].toleration_seconds, Some(300));
     assert_eq!(pod.metadata.deletion_timestamp, None);
 
-    let Resource::Workload(daemon_set) = resource(3) else { panic!() };
+    let Resource::Workload(daemon_set) = resource(3) else {
+        panic!()
+    };
     assert_eq!(daemon_set.kind, WorkloadKind::DaemonSet);
     assert_eq!(daemon_set.replicas, None);
     assert!(daemon_set.template.spec.host_network);
-    assert_eq!(daemon_set.template.spec.node_selector.get("kubernetes.io/os").map(String::as_str), Some("linux"));
+    assert_eq!(
+        daemon_set
+            .template
+            .spec
+            .node_selector
+            .get("kubernetes.io/os")
+            .map(String::as_str),
+        Some("linux")
+    );
     let echo = &daemon_set.template.spec.containers[0];
     assert_eq!(echo.args, vec!["-text=hello".to_string(), "-listen=:5678".to_string()]);
     assert_eq!(echo.ports[0].host_port, Some(5678));
@@ -251,13 +316,18 @@ fn every_kind_in_one_multi_document_file() {
     assert!(db.selector.is_empty());
     assert_eq!(db.ports[0].target_port, None);
 
-    let Resource::EndpointSlice(slice) = resource(5) else { panic!() };
+    let Resource::EndpointSlice(slice) = resource(5) else {
+        panic!()
+    };
     assert_eq!(slice.service_name.as_deref(), Some("db"));
     assert_eq!(slice.endpoints[0].addresses, vec![ip("10.0.0.5")]);
     assert_eq!(slice.endpoints[0].conditions.ready, Some(true));
     assert_eq!(slice.endpoints[0].conditions.terminating, Some(false));
     assert_eq!(slice.endpoints[0].node_name.as_deref(), Some("node1"));
-    assert_eq!(slice.endpoints[0].target_ref.as_ref().and_then(|r| r.name.as_deref()), Some("db-0"));
+    assert_eq!(
+        slice.endpoints[0].target_ref.as_ref().and_then(|r| r.name.as_deref()),
+        Some("db-0")
+    );
     assert_eq!(slice.ports[0].port, Some(5432));
     assert_eq!(slice.ports[0].name.as_deref(), Some(""));
 
@@ -274,40 +344,73 @@ fn every_kind_in_one_multi_document_file() {
     assert!(spare.disabled);
     assert_eq!(spare.block_size, None);
 
-    let Resource::BlockAffinity(affinity) = resource(8) else { panic!() };
+    let Resource::BlockAffinity(affinity) = resource(8) else {
+        panic!()
+    };
     assert_eq!(affinity.node, "node1");
     assert_eq!(affinity.cidr, Cidr::parse_strict("192.168.56.128/26").unwrap());
     assert_eq!(affinity.state, Some(AffinityState::Confirmed));
 
-    let Resource::KubeProxyConfiguration(proxy) = resource(9) else { panic!() };
+    let Resource::KubeProxyConfiguration(proxy) = resource(9) else {
+        panic!()
+    };
     assert_eq!(proxy.mode, ProxyMode::Iptables);
     assert_eq!(proxy.cluster_cidr, vec![Cidr::parse_strict("192.168.0.0/16").unwrap()]);
     assert_eq!(proxy.masquerade_bit, Some(14));
     assert_eq!(proxy.localhost_node_ports, Some(true));
-    assert_eq!(proxy.node_port_addresses, NodePortAddresses::Cidrs(vec![Cidr::parse_strict("172.16.120.0/24").unwrap()]));
+    assert_eq!(
+        proxy.node_port_addresses,
+        NodePortAddresses::Cidrs(vec![Cidr::parse_strict("172.16.120.0/24").unwrap()])
+    );
 
-    let Resource::IpAddressPool(lb_pool) = resource(10) else { panic!() };
+    let Resource::IpAddressPool(lb_pool) = resource(10) else {
+        panic!()
+    };
     assert_eq!(
         lb_pool.addresses,
         vec![
-            AddressRange { first: ip("172.16.120.200"), last: ip("172.16.120.250") },
-            AddressRange { first: ip("172.16.121.0"), last: ip("172.16.121.15") },
+            AddressRange {
+                first: ip("172.16.120.200"),
+                last: ip("172.16.120.250")
+            },
+            AddressRange {
+                first: ip("172.16.121.0"),
+                last: ip("172.16.121.15")
+            },
         ]
     );
     assert!(lb_pool.avoid_buggy_ips);
-    let Resource::L2Advertisement(l2) = resource(11) else { panic!() };
+    let Resource::L2Advertisement(l2) = resource(11) else {
+        panic!()
+    };
     assert_eq!(l2.ip_address_pools, vec!["first-pool".to_string()]);
-    assert_eq!(l2.node_selectors[0].match_labels.get("kubernetes.io/hostname").map(String::as_str), Some("node1"));
+    assert_eq!(
+        l2.node_selectors[0]
+            .match_labels
+            .get("kubernetes.io/hostname")
+            .map(String::as_str),
+        Some("node1")
+    );
 
-    let Resource::IngressClass(class) = resource(12) else { panic!() };
+    let Resource::IngressClass(class) = resource(12) else {
+        panic!()
+    };
     assert!(class.is_default);
-    assert_eq!(class.controller.as_deref(), Some("projectcontour.io/ingress-controller"));
-    let Resource::Ingress(ingress) = resource(13) else { panic!() };
+    assert_eq!(
+        class.controller.as_deref(),
+        Some("projectcontour.io/ingress-controller")
+    );
+    let Resource::Ingress(ingress) = resource(13) else {
+        panic!()
+    };
     assert_eq!(ingress.api, IngressApi::V1);
     assert_eq!(ingress.ingress_class_name.as_deref(), Some("contour"));
     assert_eq!(
         ingress.default_backend,
-        Some(IngressBackend::Service { name: "web".to_string(), port: ServiceBackendPort::Name("http".to_string()) })
+        Some(IngressBackend::Service {
+            name: "web".to_string(),
+            port: ServiceBackendPort::Name("http".to_string())
+        })
     );
     assert_eq!(ingress.rules[0].host.as_deref(), Some("shop.example.com"));
     assert_eq!(ingress.rules[0].paths[0].path_type, PathType::Prefix);
@@ -324,12 +427,18 @@ fn a_broken_document_or_object_leaves_the_others() {
     assert_eq!(manifests.objects[0].resource.metadata().name, "shop");
     // Fixture 63: a List whose second item is text and whose third item is invalid.
     let (manifests, _) = manifest::parse(&read("bad/63-list-with-bad-items.yaml"));
-    let names: Vec<&str> = manifests.objects.iter().map(|o| o.resource.metadata().name.as_str()).collect();
+    let names: Vec<&str> = manifests
+        .objects
+        .iter()
+        .map(|o| o.resource.metadata().name.as_str())
+        .collect();
     assert_eq!(names, vec!["web"]);
     // Warnings keep their object: fixture 60 reads `natOutgoing: yes` as true.
     let (manifests, diagnostics) = manifest::parse(&read("bad/60-yaml11-boolean.yaml"));
     assert!(diagnostics.iter().all(|d| d.severity == Severity::Warning));
-    let Resource::IpPool(pool) = &manifests.objects[0].resource else { panic!() };
+    let Resource::IpPool(pool) = &manifests.objects[0].resource else {
+        panic!()
+    };
     assert!(pool.nat_outgoing);
 }
 
@@ -338,21 +447,48 @@ fn a_broken_document_or_object_leaves_the_others() {
 fn bounded_inputs_give_diagnostics() {
     let cases: Vec<(&str, String)> = vec![
         // 10 MB: refused before parsing.
-        ("10-megabytes", format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  blob: \"{}\"\n", "x".repeat(10 * 1024 * 1024))),
+        (
+            "10-megabytes",
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\ndata:\n  blob: \"{}\"\n",
+                "x".repeat(10 * 1024 * 1024)
+            ),
+        ),
         // 10k nested flow lists: refused at the 65th level, without recursion.
-        ("deep-flow-lists", format!("apiVersion: v1\nkind: Service\nmetadata: {}{}\n", "[".repeat(10_000), "]".repeat(10_000))),
+        (
+            "deep-flow-lists",
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {}{}\n",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ),
+        ),
         // 10k nested flow mappings, unclosed.
         ("deep-flow-mappings", format!("x: {}", "{a: ".repeat(10_000))),
         // Deep block nesting, each level indented one more space.
-        ("deep-block-mappings", (0..200).map(|depth| format!("{}k{depth}:\n", " ".repeat(depth))).collect()),
+        (
+            "deep-block-mappings",
+            (0..200)
+                .map(|depth| format!("{}k{depth}:\n", " ".repeat(depth)))
+                .collect(),
+        ),
+        // A mapping with 100k keys (linear work, no quadratic duplicate check) and no kind.
+        ("wide-mapping", (0..100_000).map(|i| format!("k{i}: {i}\n")).collect()),
+        // More nodes than the limit in one flat list.
+        ("too-many-nodes", format!("[{}]", "1,".repeat(300_001))),
         // More documents than the limit.
-        ("too-many-documents", "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001)),
+        (
+            "too-many-documents",
+            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001),
+        ),
         // More objects than the limit in one List.
         (
             "too-many-list-items",
             format!(
                 "apiVersion: v1\nkind: List\nitems:\n{}",
-                (0..1_001).map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n")).collect::<String>()
+                (0..1_001)
+                    .map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n"))
+                    .collect::<String>()
             ),
         ),
     ];
@@ -369,7 +505,9 @@ fn limits_keep_what_fits() {
     assert_eq!(manifests.objects.len(), 1_000);
     let list = format!(
         "apiVersion: v1\nkind: List\nitems:\n{}",
-        (0..1_001).map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n")).collect::<String>()
+        (0..1_001)
+            .map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n"))
+            .collect::<String>()
     );
     let (manifests, diagnostics) = manifest::parse(&list);
     assert_eq!(manifests.objects.len(), 1_000);
@@ -390,7 +528,11 @@ fn truncations_and_mutations_never_panic() {
         let line_count = input.lines().count();
         for diagnostic in diagnostics {
             if let Some(position) = diagnostic.position {
-                assert!(position.line >= 1 && position.line <= line_count + 1, "{}", diagnostic.render("x"));
+                assert!(
+                    position.line >= 1 && position.line <= line_count + 1,
+                    "{}",
+                    diagnostic.render("x")
+                );
                 assert!(position.column >= 1);
             }
         }
@@ -401,7 +543,9 @@ fn truncations_and_mutations_never_panic() {
     }
     // Deterministic pseudo-random mutations (xorshift): replace, insert or delete one byte
     // with a character that matters to YAML.
-    let specials = ['[', ']', '{', '}', ':', '-', '"', '\'', '\t', '\n', ' ', '&', '*', '!', '|', '>', '#', '0', 'x', '\u{ff03}'];
+    let specials = [
+        '[', ']', '{', '}', ':', '-', '"', '\'', '\t', '\n', ' ', '&', '*', '!', '|', '>', '#', '0', 'x', '\u{ff03}',
+    ];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
         state ^= state << 13;
@@ -436,7 +580,6 @@ fn truncations_and_mutations_never_panic() {
         check(&mutated);
     }
 }
-
 
 #[test]
 fn typed_list_items_take_the_list_kind() {

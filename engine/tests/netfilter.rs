@@ -6,7 +6,7 @@
 //! `iptables-restore`), `setup.sh` (how the real outputs were produced, in a network
 //! namespace) and `real.*.txt` (what the real tools printed, date replaced by `<date>`).
 
-use engine::netfilter::check::{check_jumps, check_placement, not_emulated};
+use engine::netfilter::check::{check_jumps, check_kube_proxy, check_placement, not_emulated};
 use engine::netfilter::list::{ListOptions, list, list_chain};
 use engine::netfilter::spec::{spec, spec_chain};
 use engine::netfilter::{ChainName, Parsed, Probability, SaveOptions, Table, parse, save, save_table};
@@ -63,15 +63,38 @@ mod realistic {
     #[test]
     fn spec_and_list_match_real_iptables() {
         let ruleset = parse_clean(RESTORE).ruleset;
-        let nat = ruleset.table(Table::Nat).unwrap();
-        let filter = ruleset.table(Table::Filter).unwrap();
-        assert_text(&spec(nat), include_str!("netfilter/realistic/real.spec-nat.txt"));
-        assert_text(&spec(filter), include_str!("netfilter/realistic/real.spec-filter.txt"));
-        assert_text(&list(nat, ListOptions::default()), include_str!("netfilter/realistic/real.list-nat.txt"));
-        assert_text(&list(filter, ListOptions::default()), include_str!("netfilter/realistic/real.list-filter.txt"));
         let verbose = ListOptions { verbose: true, line_numbers: true };
-        assert_text(&list(nat, verbose), include_str!("netfilter/realistic/real.list-v-nat.txt"));
-        assert_text(&list(filter, verbose), include_str!("netfilter/realistic/real.list-v-filter.txt"));
+        for (table, spec_text, list_text, list_v_text) in [
+            (
+                Table::Raw,
+                include_str!("netfilter/realistic/real.spec-raw.txt"),
+                include_str!("netfilter/realistic/real.list-raw.txt"),
+                include_str!("netfilter/realistic/real.list-v-raw.txt"),
+            ),
+            (
+                Table::Mangle,
+                include_str!("netfilter/realistic/real.spec-mangle.txt"),
+                include_str!("netfilter/realistic/real.list-mangle.txt"),
+                include_str!("netfilter/realistic/real.list-v-mangle.txt"),
+            ),
+            (
+                Table::Nat,
+                include_str!("netfilter/realistic/real.spec-nat.txt"),
+                include_str!("netfilter/realistic/real.list-nat.txt"),
+                include_str!("netfilter/realistic/real.list-v-nat.txt"),
+            ),
+            (
+                Table::Filter,
+                include_str!("netfilter/realistic/real.spec-filter.txt"),
+                include_str!("netfilter/realistic/real.list-filter.txt"),
+                include_str!("netfilter/realistic/real.list-v-filter.txt"),
+            ),
+        ] {
+            let rules = ruleset.table(table).unwrap();
+            assert_text(&spec(rules), spec_text);
+            assert_text(&list(rules, ListOptions::default()), list_text);
+            assert_text(&list(rules, verbose), list_v_text);
+        }
     }
 }
 
@@ -98,6 +121,14 @@ mod extensions {
     fn save_output_round_trips_byte_for_byte() {
         let from_save = parse_clean(SAVE);
         assert_text(&save(&from_save.ruleset, &date()), SAVE);
+    }
+
+    #[test]
+    fn render_then_parse_gives_the_same_rules_and_counters() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        let mut with_counters = date();
+        with_counters.counters = true;
+        assert_eq!(parse_clean(&save(&ruleset, &with_counters)).ruleset, ruleset);
     }
 
     #[test]
@@ -154,6 +185,29 @@ mod extensions {
                 "4        0     0 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmptype 8"
             )]
         );
+    }
+}
+
+/// Upstream kube-proxy's `TestOverallIPTablesRules` dump (restore form), loaded into real
+/// iptables with `--noflush`.
+mod upstream_overall {
+    use super::*;
+
+    const RESTORE: &str = include_str!("netfilter/upstream-overall/restore.txt");
+    const SAVE: &str = include_str!("netfilter/upstream-overall/real.save.txt");
+
+    #[test]
+    fn renders_what_real_iptables_save_printed() {
+        let parsed = parse_clean(RESTORE);
+        assert_text(&save(&parsed.ruleset, &date()), SAVE);
+        assert_eq!(parse_clean(SAVE).ruleset, parsed.ruleset);
+    }
+
+    #[test]
+    fn passes_kube_proxys_own_jump_check() {
+        let ruleset = parse_clean(RESTORE).ruleset;
+        assert_eq!(check_kube_proxy(&ruleset), []);
+        assert_eq!(check_placement(&ruleset), []);
     }
 }
 

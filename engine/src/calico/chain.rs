@@ -35,7 +35,7 @@ impl FelixChain {
 
     /// The chains this chain jumps or goes to.
     pub fn targets(&self) -> impl Iterator<Item = &str> {
-        self.rules.iter().filter_map(|rule| rule.action.chain())
+        self.rules.iter().filter_map(|rule| rule.target_chain())
     }
 }
 

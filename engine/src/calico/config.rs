@@ -69,6 +69,11 @@ pub struct FelixConfig {
     pub endpoint_to_host_action: EndpointToHostAction,
     /// `VXLANPort`, used by the workload egress rule that drops VXLAN from pods.
     pub vxlan_port: u16,
+    /// Whether workload chains clear the pass bit with the accept bit (`0x30000`), as Felix's
+    /// current source does (felix/rules/endpoints.go `ClearMark(MarkAccept | MarkPass)`).
+    /// Published v3.2x dumps clear only the accept bit (`0x10000`); the lab follows those by
+    /// default, since every rule it renders is checked against such dumps.
+    pub endpoint_clears_pass_bit: bool,
 }
 
 impl FelixConfig {
@@ -84,6 +89,7 @@ impl FelixConfig {
             masq_fully_random: cluster.kube_proxy.random_fully,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
+            endpoint_clears_pass_bit: false,
         }
     }
 

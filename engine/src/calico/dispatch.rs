@@ -128,6 +128,22 @@ mod tests {
     }
 
     #[test]
+    fn a_published_child_chain_jump_reproduces() {
+        // kubernetes/kubernetes#61005 (2019): two pods share `cali4`, so the root chain's first
+        // rule goes to a child chain: `-o cali4+ ... "cali:OvZFoUJ0shat6y2L" -g cali-to-wl-dispatch-4`.
+        let interfaces: Vec<String> = ["cali40230d8b50d", "cali4298ededa0f", "cali5f87d3be0cd", "calie970167072b"]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let chains = workload_dispatch_chains(&interfaces);
+        let to = chains.iter().find(|chain| chain.name == "cali-to-wl-dispatch").unwrap();
+        assert_eq!(to.rules[0].fragment(), "--out-interface cali4+ --goto cali-to-wl-dispatch-4");
+        assert_eq!(to.hashes()[0], "OvZFoUJ0shat6y2L");
+        let child = chains.iter().find(|chain| chain.name == "cali-to-wl-dispatch-4").unwrap();
+        assert_eq!(child.rules.len(), 3);
+    }
+
+    #[test]
     fn felix_restore_text_of_a_published_dispatch_chain() {
         // projectcalico/calico#8433 shows Felix's input: one rule per interface when every
         // interface differs in the character after the common prefix `cali`.
@@ -137,5 +153,35 @@ mod tests {
         let from = chains.iter().find(|chain| chain.name == "cali-from-wl-dispatch").unwrap();
         assert_eq!(from.rules[0].fragment(), "--in-interface cali5b14f994e2c --goto cali-fw-cali5b14f994e2c");
         assert_eq!(from.rules.len(), 4);
+    }
+
+    #[test]
+    fn a_published_flat_dispatch_chain_reproduces() {
+        // An AKS node's `iptables --list-rules`: six pods, each with its own next character.
+        let interfaces: Vec<String> = [
+            "calif6abb148530",
+            "cali112d888c0c2",
+            "cali26cecacb712",
+            "cali55f439ddb0e",
+            "cali9d7310e16e7",
+            "calic5a1f1aa0ed",
+        ]
+        .iter()
+        .map(|name| name.to_string())
+        .collect();
+        let chains = workload_dispatch_chains(&interfaces);
+        let from = chains.iter().find(|chain| chain.name == "cali-from-wl-dispatch").unwrap();
+        assert_eq!(
+            from.hashes(),
+            [
+                "887K6j2m0yTxV8XZ",
+                "-1f18nv9_J5o_MPL",
+                "X28EvX2q55aZM8gM",
+                "CxKCBaJmNdZnWGOY",
+                "ZPC1pWieGIBIr5A7",
+                "xDvXvF5yVFq7Y1QJ",
+                "FUqQW1upEuPXcL7s"
+            ]
+        );
     }
 }

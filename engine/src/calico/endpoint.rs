@@ -65,7 +65,11 @@ fn endpoint_chain(
         FelixRule::new(FelixAction::Drop)
             .with(FelixMatch::ConntrackState { negated: false, states: vec![CtState::Invalid] }),
         // Policy chains report their verdict in these bits.
-        FelixRule::new(FelixAction::ClearMark(marks.accept | marks.pass)),
+        FelixRule::new(FelixAction::ClearMark(if config.endpoint_clears_pass_bit {
+            marks.accept | marks.pass
+        } else {
+            marks.accept
+        })),
     ];
     if egress {
         // `AllowVXLANPacketsFromWorkloads` and `AllowIPIPPacketsFromWorkloads` default to false:
@@ -101,8 +105,16 @@ pub fn profile_chains(config: &FelixConfig, workloads: &[Workload]) -> Vec<Felix
     profiles.dedup();
     let mut chains = Vec::new();
     for profile in profiles {
-        for prefix in [PROFILE_INBOUND_PREFIX, PROFILE_OUTBOUND_PREFIX] {
-            let rules = if profile.starts_with("kns.") { allow_all(config) } else { Vec::new() };
+        for (prefix, direction) in [(PROFILE_INBOUND_PREFIX, "ingress"), (PROFILE_OUTBOUND_PREFIX, "egress")] {
+            let mut rules = if profile.starts_with("kns.") { allow_all(config) } else { Vec::new() };
+            // `ProtoRulesToIptablesRules` puts the chain comment on the first rule, adding an
+            // empty rule when the profile has none.
+            if rules.is_empty() {
+                rules.push(FelixRule::empty());
+            }
+            if let Some(first) = rules.first_mut() {
+                first.comments.push(format!("Profile {profile} {direction}"));
+            }
             chains.push(FelixChain::new(profile_chain_name(prefix, &profile), rules));
         }
     }
@@ -134,25 +146,40 @@ mod tests {
             masq_fully_random: true,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
+            endpoint_clears_pass_bit: false,
         }
     }
 
     #[test]
-    fn namespace_profile_hashes_match_a_published_dump() {
-        // kubernetes/kubernetes#61005 (2019): `cali-pri-kns.kube-system` and `cali-pro-...`.
+    fn profile_chains_match_a_published_dump() {
+        // The AKS node's dump (Calico v3.2x): the namespace profile allows all, with the chain
+        // comment on its first rule; the service-account profile has only a comment rule.
         let workload = Workload {
-            interface: "cali0123456789a".to_string(),
+            interface: "cali112d888c0c2".to_string(),
             namespace: "kube-system".to_string(),
-            service_account: "coredns".to_string(),
+            service_account: "metrics-server".to_string(),
         };
         let chains = profile_chains(&config(), &[workload]);
-        let inbound = chains.iter().find(|chain| chain.name == "cali-pri-kns.kube-system").unwrap();
-        assert_eq!(inbound.hashes(), ["zoH5gU6U55FKZxEo", "bcGRIJcyOS9dgBiB"]);
-        let outbound = chains.iter().find(|chain| chain.name == "cali-pro-kns.kube-system").unwrap();
-        assert_eq!(outbound.hashes(), ["-50oJuMfLVO3LkBk", "ztVPKv1UYejNzm1g"]);
-        // The service-account profile is hashed into the name and has no rules.
-        let sa = chains.iter().find(|chain| chain.name == "cali-pro-_u2Tn2rSoAPffvE7JO6").unwrap();
-        assert!(sa.rules.is_empty());
+        let find = |name: &str| chains.iter().find(|chain| chain.name == name).unwrap();
+        assert_eq!(find("cali-pri-kns.kube-system").hashes(), ["J1TyxtHWd0qaBGK-", "QIB6k7eEKdIg73Jp"]);
+        assert_eq!(find("cali-pro-kns.kube-system").hashes(), ["tgOR2S8DVHZW3F1M", "HVEEtYPJsiGRXCIt"]);
+        let sa = find("cali-pri-_CVSZITRyIpEmH8AB6H");
+        assert_eq!(sa.hashes(), ["Jm7TmoNoWplOEka1"]);
+        assert_eq!(
+            sa.to_chain().rules[0].to_string(),
+            "-m comment --comment \"cali:Jm7TmoNoWplOEka1\" -m comment --comment \"Profile ksa.kube-system.metrics-server ingress\""
+        );
+        assert_eq!(find("cali-pro-_CVSZITRyIpEmH8AB6H").hashes(), ["jzJff9OzGIv_OyaY"]);
+    }
+
+    #[test]
+    fn older_profile_rules_without_the_chain_comment_reproduce() {
+        // kubernetes/kubernetes#61005 (2019): before the chain comment, the same two rules.
+        let rules = allow_all(&config());
+        assert_eq!(
+            crate::calico::chain::hashed_rules("cali-pri-kns.kube-system", &rules),
+            ["zoH5gU6U55FKZxEo", "bcGRIJcyOS9dgBiB"]
+        );
     }
 
     #[test]
@@ -171,7 +198,7 @@ mod tests {
             [
                 "-m conntrack --ctstate RELATED,ESTABLISHED --jump ACCEPT",
                 "-m conntrack --ctstate INVALID --jump DROP",
-                "--jump MARK --set-mark 0/0x30000",
+                "--jump MARK --set-mark 0/0x10000",
                 "--jump cali-pri-kns.default",
                 "-m comment --comment \"Return if profile accepted\" -m mark --mark 0x10000/0x10000 --jump RETURN",
                 "--jump cali-pri-ksa.default.default",
@@ -179,11 +206,44 @@ mod tests {
                 "-m comment --comment \"Drop if no profiles matched\" --jump DROP",
             ]
         );
+        // Current Felix also clears the pass bit.
+        let newer = FelixConfig { endpoint_clears_pass_bit: true, ..config() };
+        assert_eq!(workload_chains(&newer, &workload)[0].rules[2].fragment(), "--jump MARK --set-mark 0/0x30000");
         // The from-workload chain also drops encapsulated packets.
         assert_eq!(
             chains[1].rules[4].fragment(),
             "-m comment --comment \"Drop IPinIP encapped packets originating in workloads\" -p 4 --jump DROP"
         );
+    }
+
+    #[test]
+    fn a_published_v3_2x_workload_chain_reproduces() {
+        // An AKS node's `iptables --list-rules` (Calico v3.2x, operator install): the egress chain
+        // of a kube-system pod running as service account metrics-server.
+        let config = config();
+        let workload = Workload {
+            interface: "cali112d888c0c2".to_string(),
+            namespace: "kube-system".to_string(),
+            service_account: "metrics-server".to_string(),
+        };
+        let from = workload_chains(&config, &workload).remove(1);
+        assert_eq!(from.name, "cali-fw-cali112d888c0c2");
+        assert_eq!(
+            from.hashes(),
+            [
+                "gxYrST51OJyfBgWw",
+                "6xENQhO2T0QW5LgN",
+                "O7MDTYmYN54jUWVF",
+                "pJp4jdAzPgU1geph",
+                "rM5VAS66uaB9uI7_",
+                "s_9J1YgpafK_gEIJ",
+                "djdRyha1SrYGGpRJ",
+                "Agp1xuefUF89n6q7",
+                "ctlnSZ9l6AD7YocC",
+                "ThfJzx8K_BY2PCkD",
+            ]
+        );
+        assert_eq!(from.rules[7].target_chain(), Some("cali-pro-_CVSZITRyIpEmH8AB6H"));
     }
 
     #[test]

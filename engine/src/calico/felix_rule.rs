@@ -187,14 +187,25 @@ impl FelixAction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FelixRule {
     pub matches: Vec<FelixMatch>,
-    pub action: FelixAction,
+    /// `None` for a rule that only carries comments (an empty profile's placeholder rule).
+    pub action: Option<FelixAction>,
     pub comments: Vec<String>,
 }
 
 impl FelixRule {
     /// A rule with no criteria.
     pub fn new(action: FelixAction) -> FelixRule {
-        FelixRule { matches: Vec::new(), action, comments: Vec::new() }
+        FelixRule { matches: Vec::new(), action: Some(action), comments: Vec::new() }
+    }
+
+    /// A rule with neither criteria nor action; it only counts packets and carries comments.
+    pub fn empty() -> FelixRule {
+        FelixRule { matches: Vec::new(), action: None, comments: Vec::new() }
+    }
+
+    /// The chain this rule jumps or goes to, if any.
+    pub fn target_chain(&self) -> Option<&str> {
+        self.action.as_ref().and_then(FelixAction::chain)
     }
 
     /// Builder: appends a criterion.
@@ -221,7 +232,9 @@ impl FelixRule {
         if !matches.is_empty() {
             parts.push(matches.join(" "));
         }
-        parts.push(self.action.fragment());
+        if let Some(action) = &self.action {
+            parts.push(action.fragment());
+        }
         parts.join(" ")
     }
 
@@ -235,7 +248,8 @@ impl FelixRule {
         for matched in &self.matches {
             matched.add_to(&mut rule);
         }
-        rule.target(self.action.target())
+        rule.target = self.action.as_ref().map(FelixAction::target);
+        rule
     }
 }
 

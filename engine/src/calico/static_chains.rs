@@ -239,3 +239,139 @@ pub fn filter_chains(config: &FelixConfig) -> Vec<FelixChain> {
         empty(CIDR_BLOCK),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calico::config::{DEFAULT_MARK_MASK, EndpointToHostAction, Marks};
+    use crate::calico::dispatch::workload_dispatch_chains;
+
+    fn config() -> FelixConfig {
+        FelixConfig {
+            marks: Marks::allocate(DEFAULT_MARK_MASK),
+            workload_prefix: "cali".to_string(),
+            ipip_enabled: true,
+            ipip_tunnel_address: Some("192.168.56.128".parse().unwrap()),
+            masq_fully_random: false,
+            endpoint_to_host_action: EndpointToHostAction::Accept,
+            vxlan_port: 4789,
+            endpoint_clears_pass_bit: false,
+        }
+    }
+
+    fn hashes(chains: &[FelixChain], name: &str) -> Vec<String> {
+        chains.iter().find(|chain| chain.name == name).unwrap().hashes()
+    }
+
+    #[test]
+    fn raw_chains_match_published_dumps() {
+        let raw = raw_chains(&config());
+        // `iptables -t raw -L -n` in a 2023 write-up on host endpoints (IPIP cluster).
+        assert_eq!(
+            hashes(&raw, PREROUTING),
+            [
+                "XFX5xbM8B9qR10JG",
+                "EWMPb0zVROM-woQp",
+                "PWuxTAIaFCtsg5Qa",
+                "fSSbGND7dgyemWU7",
+                "ImU0-4Rl2WoOI9Ou",
+                "lV4V2MPoMBf0hl9T"
+            ]
+        );
+        // projectcalico/calico#6522: the first two rules of raw cali-OUTPUT.
+        assert_eq!(hashes(&raw, OUTPUT)[..2], ["njdnLwYeGqBJyMxW", "rz86uTUcEZAfFsh7"]);
+    }
+
+    #[test]
+    fn mangle_prerouting_matches_a_published_dump() {
+        let mangle = mangle_chains(&config());
+        assert_eq!(
+            hashes(&mangle, PREROUTING),
+            ["6BJqBjBC7crtA-7-", "KX7AGNd6rMcDUai6", "wNH7KsA3ILKJBsY9", "Cg96MgVuoPm7UMRo"]
+        );
+        // An nftables trace of mangle cali-POSTROUTING (rules 2 and 3; the chaining means rule 1
+        // is checked too).
+        assert_eq!(hashes(&mangle, POSTROUTING)[1..3], ["nnqPh8lh2VOogSzX", "nquN8Jw8Tz72pcBW"]);
+    }
+
+    #[test]
+    fn nat_chains_match_published_dumps() {
+        // aws/amazon-vpc-cni-k8s#34 and projectcalico/felix#1421 (Felix 2.x/3.0, the same rules);
+        // the tunl0 rule without --random-fully is reference §1.12's JHlpT-eSqR1TvyYm.
+        let pools = vec![crate::cluster::defaults::ip_pool()];
+        let nat = nat_chains(&config(), &pools);
+        assert_eq!(hashes(&nat, PREROUTING), ["r6XmIziWUJsdOK6Z"]);
+        assert_eq!(hashes(&nat, OUTPUT), ["GBTAv2p5CwevEyJm"]);
+        assert_eq!(hashes(&nat, POSTROUTING), ["Z-c7XtVd2Bq7s_hA", "nYKhEzDlr11Jccal", "JHlpT-eSqR1TvyYm"]);
+        assert_eq!(hashes(&nat, NAT_OUTGOING), ["Dw4T8UWPnCLxRJiI"]);
+        // With --random-fully the nat-outgoing rule is the reference's flqWnvo8yq4ULQLa.
+        let fully = FelixConfig { masq_fully_random: true, ..config() };
+        assert_eq!(hashes(&nat_chains(&fully, &pools), NAT_OUTGOING), ["flqWnvo8yq4ULQLa"]);
+        // Published `iptables -t nat -L` output shows the tunl0 rule with random-fully as
+        // SXWvdsbh4Mw7wOln.
+        assert_eq!(hashes(&nat_chains(&fully, &pools), POSTROUTING)[2], "SXWvdsbh4Mw7wOln");
+        // No natOutgoing pool, no rule; no tunnel address, no tunl0 rule.
+        let plain = crate::cluster::IpPool { nat_outgoing: false, ..crate::cluster::defaults::ip_pool() };
+        let no_tunnel = FelixConfig { ipip_tunnel_address: None, ..config() };
+        let nat = nat_chains(&no_tunnel, &[plain]);
+        assert!(hashes(&nat, NAT_OUTGOING).is_empty());
+        assert_eq!(hashes(&nat, POSTROUTING).len(), 2);
+    }
+
+    #[test]
+    fn filter_chains_match_a_published_ipip_node() {
+        // `iptables -t filter -S` of an IPIP worker with no local pods, in a 2022 study note.
+        let mut filter = filter_chains(&config());
+        filter.extend(workload_dispatch_chains(&[]));
+        assert_eq!(
+            hashes(&filter, FORWARD),
+            [
+                "vjrMJCRpqwy5oRoX",
+                "A_sPAO0mcxbT9mOV",
+                "8ZoYfO5HKXWbB3pk",
+                "jdEuaPBe14V2hutn",
+                "12bc6HljsMKsmfr-",
+                "NOSxoaGx8OIstr1z"
+            ]
+        );
+        assert_eq!(
+            hashes(&filter, INPUT),
+            [
+                "PajejrV4aFdkZojI",
+                "_wjq-Yrma8Ly1Svo",
+                "8TZGxLWh_Eiz66wc",
+                "6McIeIDvPdL6PE1T",
+                "YGPbrUms7NId8xVa",
+                "2gmY7Bg2i0i84Wk_",
+                "q-Vz2ZT9iGE331LL"
+            ]
+        );
+        assert_eq!(
+            hashes(&filter, OUTPUT),
+            [
+                "Mq1_rAdXXH3YkrzW",
+                "69FkRTJDvD5Vu6Vl",
+                "AnEsmO6bDZbQntWW",
+                "9e9Uf3GU5tX--Lxy",
+                "0f3LDz_VKuHFaA2K",
+                "OgU2f8BVEAZ_fwkq"
+            ]
+        );
+        assert_eq!(hashes(&filter, WORKLOAD_TO_HOST), ["Ee9Sbo10IpVujdIY", "nSZbcOoG1xPONxb8"]);
+        assert_eq!(hashes(&filter, FROM_WORKLOAD_DISPATCH), ["zTj6P0TIgYvgz-md"]);
+        assert_eq!(hashes(&filter, TO_WORKLOAD_DISPATCH), ["7KNphB1nNHw80nIO"]);
+    }
+
+    #[test]
+    fn without_ipip_the_input_chain_starts_with_the_workload_goto() {
+        // An AKS node without IPIP (host-local IPAM) shows cali-INPUT starting at the goto,
+        // whose hash then differs: FewJpBykm9iJ-YNH.
+        let config = FelixConfig { ipip_enabled: false, ..config() };
+        let filter = filter_chains(&config);
+        assert_eq!(hashes(&filter, INPUT)[..2], ["FewJpBykm9iJ-YNH", "hder3ARWznqqv8Va"]);
+        assert_eq!(
+            hashes(&filter, OUTPUT),
+            ["Mq1_rAdXXH3YkrzW", "69FkRTJDvD5Vu6Vl", "Fskumj4SGQtDV6GC", "1F4VWEsQu0QbRwKf", "m8Eqm15x1MjD24LD"]
+        );
+    }
+}

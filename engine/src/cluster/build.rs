@@ -12,7 +12,7 @@ use crate::cluster::ipam::{Ipam, IpamError, Use};
 use crate::cluster::naming::veth_name;
 use crate::cluster::schedule::{Request, Scheduler};
 use crate::cluster::spec::{Input, Origin, WorkloadKind};
-use crate::cluster::workloads::{PodWork, materialise, selector_fits_template};
+use crate::cluster::workloads::{MAX_PODS, PodWork, materialise, selector_fits_template};
 use crate::cluster::{
     Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod, Workload, defaults, endpoints, intake,
     services,
@@ -46,22 +46,21 @@ fn duplicate(origin: &Origin, kind: &str, name: &str) -> Diagnostic {
     )
 }
 
-/// Keeps the first of each key; later ones get a `Duplicate` error.
+/// Keeps the first of each (kind, name); later ones get a `Duplicate` error.
 fn dedupe<T>(
     items: Vec<T>,
-    kind: &str,
-    key: impl Fn(&T) -> String,
+    key: impl Fn(&T) -> (&'static str, String),
     origin: impl Fn(&T) -> &Origin,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     let mut seen = BTreeSet::new();
     let mut kept = Vec::new();
     for item in items {
-        let item_key = key(&item);
-        if seen.insert(item_key.clone()) {
+        let (kind, name) = key(&item);
+        if seen.insert((kind, name.clone())) {
             kept.push(item);
         } else {
-            diagnostics.push(duplicate(origin(&item), kind, &item_key));
+            diagnostics.push(duplicate(origin(&item), kind, &name));
         }
     }
     kept
@@ -76,7 +75,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
         diagnostics.push(defaulted("Node", format!("the blog post's nodes ({})", summary.join(", "))));
         return (nodes, true);
     }
-    let given = dedupe(given, "Node", |spec| spec.node.name.clone(), |spec| &spec.origin, diagnostics);
+    let given = dedupe(given, |spec| ("Node", spec.node.name.clone()), |spec| &spec.origin, diagnostics);
     let mut addresses: Vec<(Ipv4Addr, String)> = Vec::new();
     let mut nodes = Vec::new();
     for spec in given {
@@ -107,9 +106,9 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
 }
 
 /// The IP pools: valid given ones, or calico-node's default pool.
-fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<IpPool>, bool) {
+fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<IpPool> {
     let given = std::mem::take(&mut input.ip_pools);
-    let given = dedupe(given, "IPPool", |spec| spec.pool.name.clone(), |spec| &spec.origin, diagnostics);
+    let given = dedupe(given, |spec| ("IPPool", spec.pool.name.clone()), |spec| &spec.origin, diagnostics);
     let mut pools: Vec<IpPool> = Vec::new();
     for spec in given {
         let pool = spec.pool;
@@ -166,10 +165,10 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<I
             "Calico IPPool",
             format!("{} {} (blockSize {}, ipipMode Always, natOutgoing)", pool.name, pool.cidr, pool.block_size),
         ));
-        return (vec![pool], true);
+        return vec![pool];
     }
     pools.sort_by(|a, b| a.name.cmp(&b.name));
-    (pools, false)
+    pools
 }
 
 fn ipam_text(error: &IpamError) -> String {
@@ -178,6 +177,14 @@ fn ipam_text(error: &IpamError) -> String {
         IpamError::Taken { holder } => format!("it is already used by {holder}"),
         IpamError::BlockTaken { node } => format!("the block is already affine to node `{node}`"),
         IpamError::Exhausted { pools } => format!("no free address is left in {pools}"),
+    }
+}
+
+/// The pools an exhausted allocation looked in, for `Problem::Exhausted`'s range.
+fn exhausted_range(error: &IpamError) -> String {
+    match error {
+        IpamError::Exhausted { pools } => pools.clone(),
+        other => ipam_text(other),
     }
 }
 
@@ -264,7 +271,7 @@ fn claim_blocks_and_tunnels(
             Ok(address) => node.tunnel_ip = Some(address),
             Err(error) => diagnostics.push(Diagnostic::warning(Problem::Exhausted {
                 what: format!("tunl0 address for node `{}`", node.name),
-                range: ipam_text(&error),
+                range: exhausted_range(&error),
             })),
         }
     }
@@ -449,13 +456,19 @@ fn address_pods(
         }
     }
     automatic.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
+    // Exhaustion is told once per object, not once per replica.
+    let mut exhausted: BTreeSet<String> = BTreeSet::new();
     for index in automatic {
         let Some(work) = works.get_mut(index) else { continue };
         let Some(node_name) = work.pod.node_name.clone() else { continue };
         match ipam.auto_assign(&node_name, Use::Workload, &format!("pod {}", work.pod.key())) {
             Ok(address) => work.pod.ip = Some(address),
+            Err(_) if !exhausted.insert(work.origin.object.clone()) => {}
             Err(error) => diagnostics.push(work.origin.locate(
-                Diagnostic::error(Problem::Exhausted { what: "pod address".to_string(), range: ipam_text(&error) }),
+                Diagnostic::error(Problem::Exhausted {
+                    what: "pod address".to_string(),
+                    range: exhausted_range(&error),
+                }),
                 work.spec_path,
             )),
         }
@@ -473,7 +486,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
 
     // Nodes, pools and the cluster-wide settings.
     let (mut nodes, nodes_defaulted) = resolve_nodes(&mut input, &mut diagnostics);
-    let (ip_pools, pools_defaulted) = resolve_pools(&mut input, &mut diagnostics);
+    let ip_pools = resolve_pools(&mut input, &mut diagnostics);
     let service_cidr = input.service_cidr.unwrap_or_else(defaults::service_cidr);
     let node_port_range = input.node_port_range.unwrap_or(defaults::NODE_PORT_RANGE);
     let kube_proxy = match input.kube_proxy.take() {
@@ -495,7 +508,9 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // Calico: blocks and tunnels exist before any pod (calico-node starts first).
     let mut ipam = Ipam::new(ip_pools.clone());
     let ipip = ip_pools.iter().any(|pool| !pool.disabled && pool.ipip_mode != EncapMode::Never);
-    let default_blocks = nodes_defaulted && pools_defaulted && input.block_affinities.is_empty();
+    // The post's nodes keep the post's blocks whenever the pool has them (the default pool,
+    // or a pasted copy of it) and no BlockAffinity says otherwise.
+    let default_blocks = nodes_defaulted && input.block_affinities.is_empty();
     claim_blocks_and_tunnels(&input, &mut nodes, &mut ipam, default_blocks, ipip, &mut diagnostics);
 
     // The lab's own objects, unless the user brought their own.
@@ -511,8 +526,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let workloads_in = dedupe(
         workloads_in,
-        "workload",
-        |spec| format!("{} {}/{}", spec.kind.api_name(), spec.namespace, spec.name),
+        |spec| (spec.kind.api_name(), format!("{}/{}", spec.namespace, spec.name)),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -531,6 +545,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     // Controllers -> pods.
     let mut workloads: Vec<Workload> = Vec::new();
     let mut works: Vec<PodWork> = Vec::new();
+    let mut capped = false;
     for (spec, lab_default) in &workload_specs {
         if !selector_fits_template(&spec.selector, &spec.template) {
             diagnostics.push(spec.origin.locate(
@@ -551,11 +566,41 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
                 "spec.template.spec.nodeName",
             ));
         }
-        let (records, pods) = materialise(spec, &nodes, *lab_default, &mut diagnostics);
+        let (records, mut pods) = materialise(spec, &nodes, *lab_default, &mut diagnostics);
+        let room = MAX_PODS.saturating_sub(works.len());
+        if pods.len() > room {
+            if !std::mem::replace(&mut capped, true) {
+                diagnostics.push(spec.origin.locate(
+                    Diagnostic::warning(Problem::InvalidValue {
+                        value: pods.len().to_string(),
+                        reason: format!(
+                            "the lab runs at most {MAX_PODS} pods in all, so it makes {room} of these and no later ones"
+                        ),
+                    }),
+                    "spec.replicas",
+                ));
+            }
+            pods.truncate(room);
+        }
         workloads.extend(records);
         works.extend(pods);
     }
     for spec in std::mem::take(&mut input.pods) {
+        if works.len() >= MAX_PODS {
+            if std::mem::replace(&mut capped, true) {
+                continue;
+            }
+            diagnostics.push(spec.origin.locate(
+                Diagnostic::warning(Problem::InvalidValue {
+                    value: spec.name.clone(),
+                    reason: format!(
+                        "the lab runs at most {MAX_PODS} pods in all, so this pod and later ones are not made"
+                    ),
+                }),
+                "metadata.name",
+            ));
+            continue;
+        }
         works.push(PodWork {
             pod: Pod {
                 namespace: spec.namespace.clone(),
@@ -580,7 +625,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             lab_default: false,
         });
     }
-    let mut works = dedupe(works, "Pod", |work| work.pod.key(), |work| &work.origin, &mut diagnostics);
+    let mut works = dedupe(works, |work| ("Pod", work.pod.key()), |work| &work.origin, &mut diagnostics);
 
     // Scheduling and addresses.
     let pins: Vec<Pin> = works.iter().map(|work| pin_of(work, &mut diagnostics)).collect();
@@ -603,8 +648,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let user_services = dedupe(
         std::mem::take(&mut input.services),
-        "Service",
-        |spec| spec.service.key(),
+        |spec| ("Service", spec.service.key()),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -643,8 +687,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     }
     let pasted = dedupe(
         std::mem::take(&mut input.endpoint_slices),
-        "EndpointSlice",
-        |spec| format!("{}/{}", spec.slice.namespace, spec.slice.name),
+        |spec| ("EndpointSlice", format!("{}/{}", spec.slice.namespace, spec.slice.name)),
         |spec| &spec.origin,
         &mut diagnostics,
     );
@@ -698,8 +741,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let mut namespaces: BTreeSet<String> = SYSTEM_NAMESPACES.iter().map(|name| name.to_string()).collect();
     let given_namespaces = dedupe(
         std::mem::take(&mut input.namespaces),
-        "Namespace",
-        |(name, _)| name.clone(),
+        |(name, _)| ("Namespace", name.clone()),
         |(_, origin)| origin,
         &mut diagnostics,
     );

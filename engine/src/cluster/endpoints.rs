@@ -37,14 +37,17 @@ pub fn find_port(pod: &Pod, service_port: &ServicePort) -> Option<u16> {
 }
 
 /// Port of `getEndpointPorts` (endpointslice `utils.go`): the Service's ports this pod can
-/// serve; a port whose target the pod lacks is skipped for this pod.
+/// serve, named as the Service names them; a port whose target the pod lacks is skipped for
+/// this pod.
 fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<EndpointPort> {
     service
         .ports
         .iter()
         .filter_map(|service_port| {
             find_port(pod, service_port).map(|port| EndpointPort {
-                name: service_port.name.clone(),
+                // The controller always writes the name, `""` for an unnamed port; kube-proxy
+                // skips ports whose name is nil.
+                name: Some(service_port.name.clone().unwrap_or_default()),
                 port: Some(port),
                 protocol: service_port.protocol,
             })
@@ -257,6 +260,10 @@ mod tests {
         assert!(result.matched_nothing);
         assert_eq!(result.slices.len(), 1);
         assert!(result.slices[0].endpoints.is_empty());
+        let mut unnamed = service(TargetPort::Number(80));
+        unnamed.ports[0].name = None;
+        let result = reconcile(&unnamed, &[pod("web-a", "web", Some("10.0.0.1"), None)], &[]).unwrap();
+        assert_eq!(result.slices[0].ports[0].name.as_deref(), Some(""));
         let mut selectorless = service(TargetPort::Number(80));
         selectorless.selector = None;
         assert_eq!(reconcile(&selectorless, &[], &[]), None);

@@ -137,7 +137,7 @@ impl Ipam {
         let mut found = None;
         for pool in self.usable(use_for) {
             let Some(bits) = pool.block_size.checked_sub(pool.cidr.prefix_len()) else { continue };
-            if bits >= 32 {
+            if bits > 32 {
                 continue;
             }
             let count: u64 = 1 << bits;
@@ -212,6 +212,9 @@ impl Ipam {
 
     fn take_free(&mut self, block_cidr: Cidr, handle: &str) -> Option<Ipv4Addr> {
         let block = self.blocks.get_mut(&block_cidr)?;
+        if u64::try_from(block.allocations.len()).unwrap_or(u64::MAX) >= block_cidr.size() {
+            return None;
+        }
         let ordinal = (0..block_cidr.size()).find(|ordinal| !block.allocations.contains_key(ordinal))?;
         let address = block_cidr.nth(ordinal)?;
         block.allocations.insert(ordinal, handle.to_string());

@@ -15,6 +15,9 @@ use crate::diagnostic::{Diagnostic, Problem};
 /// The most pods the lab makes from one controller.
 pub const MAX_REPLICAS: u32 = 100;
 
+/// The most pods the lab runs in all (the lab is for reading, not load tests).
+pub const MAX_PODS: usize = 1000;
+
 /// A pod on its way through the build, with what scheduling and IPAM need to know.
 #[derive(Clone, Debug)]
 pub struct PodWork {

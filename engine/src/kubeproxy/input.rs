@@ -4,11 +4,13 @@
 //! Part of the kube-proxy stage. [`ProxierInput`] is the low-level, upstream-shaped input
 //! (like the fields of `NewFakeProxier` plus the informer caches), so kube-proxy's own tests
 //! port one to one; [`ProxierInput::from_cluster`] derives it from the resolved
-//! [`Cluster`](crate::cluster::Cluster) for one node.
+//! [`crate::cluster::Cluster`] for one node.
 
 use std::net::Ipv4Addr;
 
 use crate::cluster::{Cluster, EndpointSlice, Service};
+
+use crate::netfilter::ChainName;
 
 use super::config::ProxierConfig;
 
@@ -29,6 +31,9 @@ pub struct ProxierInput<'a> {
     pub services: &'a [Service],
     pub endpoint_slices: &'a [EndpointSlice],
     pub config: ProxierConfig,
+    /// The nat chains `iptables-save -t nat` lists before this sync; kube-proxy deletes the
+    /// stale `KUBE-SVC/SVL/EXT/FW/SEP-*` ones. Empty on a fresh node.
+    pub existing_nat_chains: Vec<ChainName>,
 }
 
 impl<'a> ProxierInput<'a> {
@@ -49,6 +54,7 @@ impl<'a> ProxierInput<'a> {
             services: &cluster.services,
             endpoint_slices: &cluster.endpoint_slices,
             config: ProxierConfig::from_kube_proxy(&cluster.kube_proxy, None),
+            existing_nat_chains: Vec::new(),
         })
     }
 
@@ -68,6 +74,7 @@ impl<'a> ProxierInput<'a> {
             services,
             endpoint_slices,
             config: ProxierConfig::upstream_fake(),
+            existing_nat_chains: Vec::new(),
         }
     }
 }

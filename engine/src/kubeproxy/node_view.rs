@@ -97,13 +97,24 @@ impl TableBuild {
         }
     }
 
-    /// `iptables-restore --noflush`: declared chains are created or flushed, then filled.
+    /// `iptables-restore --noflush`: declared chains are created or flushed, then filled;
+    /// `-X` lines delete chains.
     fn restore(&mut self, restore: RestoreTable) {
         for name in &restore.chains {
             self.ensure(name).rules.clear();
         }
         for (name, rule) in restore.rules {
-            self.ensure(&name).rules.push(rule);
+            match self.chains.get_mut(&name) {
+                Some(chain) => chain.rules.push(rule),
+                None => {
+                    let mut chain = Chain::user(name.clone());
+                    chain.rules.push(rule);
+                    self.chains.insert(name, chain);
+                }
+            }
+        }
+        for name in &restore.deleted {
+            self.chains.remove(name);
         }
     }
 

@@ -3,7 +3,10 @@
 //! Part of the kube-proxy stage. A faithful port of `(*Proxier).syncProxyRules` and
 //! `writeServiceToEndpointRules` (kubernetes `pkg/proxy/iptables/proxier.go`, v1.32 line):
 //! the same chains, the same rules, in the same order per service port. Only full syncs are
-//! modelled, from an empty table, so there are no stale chains to `-X`.
+//! modelled (kube-proxy's partial syncs skip unchanged services' chains). Stale service chains
+//! that existed before the sync (`ProxierInput::existing_nat_chains`) are flushed and deleted
+//! with `-X`, as kube-proxy does on every sync (in large-cluster mode it does so at most once per
+//! `syncPeriod`; here always).
 //!
 //! **Service order.** kube-proxy walks its service map in Go map order, which is random and
 //! changes between syncs. Here service ports are taken in a fixed order: byte-wise by
@@ -15,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::net::Cidr;
 use crate::netfilter::matches::{Addrtype, Conntrack, CtState, Nfacct, Recent, RecentCommand, Statistic};
 use crate::netfilter::target::{Masquerade, RejectWith};
-use crate::netfilter::{ChainName, MarkMask, Match, Negatable, Probability, Rule, Table, Target};
+use crate::netfilter::{Chain, ChainName, MarkMask, Match, Negatable, Probability, Rule, Ruleset, Table, TableRules, Target};
 
 use super::config::ProxierConfig;
 use super::endpoint::{EndpointInfo, EndpointsMap, endpoints_map};
@@ -58,11 +61,13 @@ pub struct RestoreTable {
     pub table: Table,
     pub chains: Vec<ChainName>,
     pub rules: Vec<(ChainName, Rule)>,
+    /// `-X CHAIN` lines after the rules: stale chains, declared (flushed) above, then deleted.
+    pub deleted: Vec<ChainName>,
 }
 
 impl RestoreTable {
     fn new(table: Table) -> RestoreTable {
-        RestoreTable { table, chains: Vec::new(), rules: Vec::new() }
+        RestoreTable { table, chains: Vec::new(), rules: Vec::new(), deleted: Vec::new() }
     }
 
     fn declare(&mut self, name: &str) {
@@ -82,6 +87,22 @@ impl RestoreTable {
         }
         self.chains.iter().map(|name| (name.clone(), by_chain.remove(name).unwrap_or_default())).collect()
     }
+
+    /// The table this restore input alone would produce on an empty host (built-in chains
+    /// empty, the declared chains filled).
+    pub fn to_table(&self) -> TableRules {
+        let chains = self
+            .chains_with_rules()
+            .into_iter()
+            .filter(|(name, _)| !self.deleted.contains(name))
+            .map(|(name, rules)| {
+                let mut chain = Chain::user(name);
+                chain.rules = rules;
+                chain
+            })
+            .collect();
+        TableRules::from_chains(self.table, chains)
+    }
 }
 
 /// The whole `iptables-restore --noflush` input of one sync: `*filter` then `*nat`.
@@ -93,6 +114,17 @@ pub struct RestoreData {
     pub total_endpoints: usize,
     /// Whether large-cluster mode was on (comments dropped from SEP and SVC -> SEP rules).
     pub large_cluster_mode: bool,
+}
+
+impl RestoreData {
+    /// The filter and nat tables this restore input alone produces on an empty host: the
+    /// "restore data" view, without kubelet's chains and kube-proxy's jump rules.
+    pub fn to_ruleset(&self) -> Ruleset {
+        let mut ruleset = Ruleset::new();
+        ruleset.set_table(self.filter.to_table());
+        ruleset.set_table(self.nat.to_table());
+        ruleset
+    }
 }
 
 /// Port of `syncProxyRules` for a full sync of `input`.
@@ -144,6 +176,21 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
         writer.service_port(port, port_endpoints, input.node_zone.as_deref(), &mut filter, &mut nat);
     }
 
+    // Delete chains no longer in use: kube-proxy's own chain prefixes only.
+    let active: std::collections::BTreeSet<&ChainName> = nat.chains.iter().collect();
+    let mut stale: Vec<ChainName> = input
+        .existing_nat_chains
+        .iter()
+        .filter(|name| !active.contains(name) && is_service_chain_name(name.as_str()))
+        .cloned()
+        .collect();
+    stale.sort();
+    stale.dedup();
+    for name in stale {
+        nat.chains.push(name.clone());
+        nat.deleted.push(name);
+    }
+
     // Finally, tail-call to the nodePorts chain.
     let tail_comment = "kubernetes service nodeports; NOTE: this must be the last rule in this chain";
     if config.node_port_addresses.match_all {
@@ -188,6 +235,14 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     );
 
     RestoreData { filter, nat, total_endpoints, large_cluster_mode }
+}
+
+/// Port of `isServiceChainName`: the per-service chain prefixes kube-proxy owns.
+pub fn is_service_chain_name(name: &str) -> bool {
+    use super::hash::{ENDPOINT_PREFIX, SERVICE_CLUSTER_PREFIX, SERVICE_EXTERNAL_PREFIX, SERVICE_FIREWALL_PREFIX, SERVICE_LOCAL_PREFIX};
+    [SERVICE_CLUSTER_PREFIX, SERVICE_LOCAL_PREFIX, ENDPOINT_PREFIX, SERVICE_FIREWALL_PREFIX, SERVICE_EXTERNAL_PREFIX]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
 }
 
 /// `127.0.0.0/8`.
@@ -306,10 +361,8 @@ impl Writer<'_> {
             if has_endpoints {
                 nat.write(KUBE_SERVICES, vip_rule(&format!("{name} external IP"), external_ip).target(jump(&external_traffic_chain)));
             }
-            if !has_external_endpoints {
-                if let Some((target, text)) = &external_filter {
-                    filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, external_ip).target(target.clone()));
-                }
+            if !has_external_endpoints && let Some((target, text)) = &external_filter {
+                filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, external_ip).target(target.clone()));
             }
         }
 
@@ -328,11 +381,9 @@ impl Writer<'_> {
                 );
             }
         }
-        if !has_external_endpoints {
-            if let Some((target, text)) = &external_filter {
-                for &lb_ip in &svc.load_balancer_vips {
-                    filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, lb_ip).target(target.clone()));
-                }
+        if !has_external_endpoints && let Some((target, text)) = &external_filter {
+            for &lb_ip in &svc.load_balancer_vips {
+                filter.write(KUBE_EXTERNAL_SERVICES, vip_rule(text, lb_ip).target(target.clone()));
             }
         }
 
@@ -355,18 +406,16 @@ impl Writer<'_> {
                         .target(jump(&external_traffic_chain)),
                 );
             }
-            if !has_external_endpoints {
-                if let Some((target, text)) = &external_filter {
-                    filter.write(
-                        KUBE_EXTERNAL_SERVICES,
-                        with_protocol(
-                            Rule::default().with(comment(text)).with(Match::Addrtype(Addrtype::destination_local())),
-                            protocol,
-                            Some(svc.node_port),
-                        )
-                        .target(target.clone()),
-                    );
-                }
+            if !has_external_endpoints && let Some((target, text)) = &external_filter {
+                filter.write(
+                    KUBE_EXTERNAL_SERVICES,
+                    with_protocol(
+                        Rule::default().with(comment(text)).with(Match::Addrtype(Addrtype::destination_local())),
+                        protocol,
+                        Some(svc.node_port),
+                    )
+                    .target(target.clone()),
+                );
             }
         }
 
@@ -499,10 +548,9 @@ impl Writer<'_> {
         let count = endpoints.len();
         for (i, ep) in endpoints.iter().enumerate() {
             let mut rule = self.service_comment(Rule::default(), &format!("{name} -> {}", ep.endpoint));
-            if i + 1 < count {
-                if let Some(probability) = self.probability(count - i) {
-                    rule = rule.with(Match::Statistic(Statistic::random(probability)));
-                }
+            // Every rule but the last is a probabilistic match; the last always matches.
+            if i + 1 < count && let Some(probability) = self.probability(count.saturating_sub(i)) {
+                rule = rule.with(Match::Statistic(Statistic::random(probability)));
             }
             nat.write(chain_name, rule.target(jump(&ep.chain)));
         }

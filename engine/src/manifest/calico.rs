@@ -71,9 +71,14 @@ pub enum AffinityState {
 }
 
 pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version: &str) -> Option<IpPool> {
-    let api = if api_version == "crd.projectcalico.org/v1" { CalicoApi::CrdV1 } else { CalicoApi::ProjectCalicoV3 };
+    let api = if api_version == "crd.projectcalico.org/v1" {
+        CalicoApi::CrdV1
+    } else {
+        CalicoApi::ProjectCalicoV3
+    };
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -89,35 +94,57 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
         .and_then(|n| u8::try_from(n).ok());
     if let (Some(cidr), Some(size)) = (cidr, block_size)
         && size < cidr.prefix_len()
-            && let Some((node, path)) = spec.take("blockSize") {
-                cx.invalid(node, &path, format!("a block (/{size}) may not be larger than the pool {cidr}"));
-            }
+        && let Some((node, path)) = spec.take("blockSize")
+    {
+        cx.invalid(
+            node,
+            &path,
+            format!("a block (/{size}) may not be larger than the pool {cidr}"),
+        );
+    }
     let ipip_mode = spec.one_of(cx, "ipipMode", ENCAPSULATION_MODES);
     let vxlan_mode = spec.one_of(cx, "vxlanMode", ENCAPSULATION_MODES);
     let encapsulating = |mode: Option<EncapsulationMode>| mode.is_some_and(|m| m != EncapsulationMode::Never);
-    if encapsulating(ipip_mode) && encapsulating(vxlan_mode)
-        && let Some((node, path)) = spec.take("vxlanMode") {
-            cx.invalid(node, &path, "a pool may use IPIP or VXLAN, not both");
-        }
+    if encapsulating(ipip_mode)
+        && encapsulating(vxlan_mode)
+        && let Some((node, path)) = spec.take("vxlanMode")
+    {
+        cx.invalid(node, &path, "a pool may use IPIP or VXLAN, not both");
+    }
     if spec.has("ipip")
-        && let Some((node, path)) = spec.take("ipip") {
-            cx.warn(
-                node.position,
-                &path,
-                Problem::Deprecated { what: "The `ipip:` block".to_string(), replacement: "`ipipMode: Always`".to_string() },
-            );
-        }
+        && let Some((node, path)) = spec.take("ipip")
+    {
+        cx.warn(
+            node.position,
+            &path,
+            Problem::Deprecated {
+                what: "The `ipip:` block".to_string(),
+                replacement: "`ipipMode: Always`".to_string(),
+            },
+        );
+    }
     let nat_outgoing = spec.bool(cx, "natOutgoing").unwrap_or(false);
     let disabled = spec.bool(cx, "disabled").unwrap_or(false);
     let node_selector = spec.string(cx, "nodeSelector");
     spec.ignore(&["allowedUses", "disableBGPExport", "assignmentMode", "namespaceSelector"]);
     spec.finish(cx);
-    Some(IpPool { api, metadata, cidr: cidr?, block_size, ipip_mode, vxlan_mode, nat_outgoing, disabled, node_selector })
+    Some(IpPool {
+        api,
+        metadata,
+        cidr: cidr?,
+        block_size,
+        ipip_mode,
+        vxlan_mode,
+        nat_outgoing,
+        disabled,
+        node_selector,
+    })
 }
 
 pub(crate) fn read_block_affinity(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<BlockAffinity> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -140,5 +167,10 @@ pub(crate) fn read_block_affinity(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
     );
     spec.ignore(&["deleted", "type"]);
     spec.finish(cx);
-    Some(BlockAffinity { metadata, cidr: cidr?, node: node?, state })
+    Some(BlockAffinity {
+        metadata,
+        cidr: cidr?,
+        node: node?,
+        state,
+    })
 }

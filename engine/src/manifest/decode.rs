@@ -2,9 +2,10 @@
 //! field path (`spec.ports[0].nodePort`) and turns every type or value problem into a
 //! [`Diagnostic`] at that exact path and position.
 //!
-//! Scalars are typed the way `sigs.k8s.io/yaml` (go-yaml v2 + `encoding/json`) types them
-//! for the Kubernetes API: a number field refuses `"8080"` (quoted), a string field accepts
-//! `8080` and reads it as the text `8080`, a boolean field accepts YAML 1.1's `yes`/`on`.
+//! Scalars are typed the way `kubectl apply` types them: it turns YAML into JSON with
+//! `sigs.k8s.io/yaml` (go-yaml v2, so YAML 1.1) and the API server decodes that JSON. So a
+//! number field refuses `"8080"` (quoted), a text field refuses an unquoted `8080`, `1.10`
+//! or `yes`, and a boolean field accepts YAML 1.1's `yes`/`on` (with a warning).
 //! `null` is the same as leaving the field out.
 
 use std::collections::BTreeMap;
@@ -26,7 +27,12 @@ pub(crate) struct Cx<'d> {
 
 impl<'d> Cx<'d> {
     pub fn new(document: usize, diagnostics: &'d mut Vec<Diagnostic>) -> Cx<'d> {
-        Cx { document, object: None, diagnostics, failed: false }
+        Cx {
+            document,
+            object: None,
+            diagnostics,
+            failed: false,
+        }
     }
 
     /// Reports a problem at `position` and `path`. Errors mark the object as failed.
@@ -34,8 +40,9 @@ impl<'d> Cx<'d> {
         if severity == Severity::Error {
             self.failed = true;
         }
-        let mut diagnostic =
-            Diagnostic::new(severity, problem).at(Some(self.document), Some(position)).with_path(path);
+        let mut diagnostic = Diagnostic::new(severity, problem)
+            .at(Some(self.document), Some(position))
+            .with_path(path);
         if let Some(object) = &self.object {
             diagnostic = diagnostic.with_object(object.clone());
         }
@@ -53,12 +60,26 @@ impl<'d> Cx<'d> {
     /// An `InvalidValue` error for `node`.
     pub fn invalid(&mut self, node: &yaml::Node, path: &str, reason: impl Into<String>) {
         let value = node.text().map(yaml::shorten).unwrap_or_else(|| node.describe());
-        self.error(node.position, path, Problem::InvalidValue { value, reason: reason.into() });
+        self.error(
+            node.position,
+            path,
+            Problem::InvalidValue {
+                value,
+                reason: reason.into(),
+            },
+        );
     }
 
     /// A `WrongType` error for `node`.
     pub fn wrong_type(&mut self, node: &yaml::Node, path: &str, expected: &str) {
-        self.error(node.position, path, Problem::WrongType { expected: expected.to_string(), found: node.describe() });
+        self.error(
+            node.position,
+            path,
+            Problem::WrongType {
+                expected: expected.to_string(),
+                found: node.describe(),
+            },
+        );
     }
 
     /// Reads a mapping; `None` (after an error) if `node` is something else.
@@ -72,14 +93,45 @@ impl<'d> Cx<'d> {
         }
     }
 
-    /// Reads a string. Numbers and booleans are read as their text, as `sigs.k8s.io/yaml`
-    /// does for string fields (a boolean becomes `true`/`false`).
+    /// Reads a string. An unquoted number or boolean is refused, as `kubectl apply` refuses it:
+    /// kubectl turns YAML into JSON with `sigs.k8s.io/yaml` (go-yaml v2, YAML 1.1) without
+    /// looking at the target type, so `version: 1.10` becomes the JSON number 1.1 and the API
+    /// server answers "cannot unmarshal number into Go struct field ... of type string".
     pub fn string(&mut self, node: &yaml::Node, path: &str) -> Option<String> {
         match &node.value {
-            Value::Scalar(scalar) => match scalar.resolve() {
-                Resolved::Null => None,
-                Resolved::Bool(b) => Some(b.to_string()),
-                Resolved::Str | Resolved::Int(_) | Resolved::Float(_) => Some(scalar.text.clone()),
+            Value::Scalar(scalar) => match (scalar.resolve(), scalar.yaml11_bool()) {
+                (Resolved::Null, _) => None,
+                (Resolved::Str, None) => Some(scalar.text.clone()),
+                (Resolved::Int(_) | Resolved::Float(_), _) => {
+                    let found = format!(
+                        "the number {}; put it in quotes (\"{}\") to make it text",
+                        scalar.text, scalar.text
+                    );
+                    self.error(
+                        node.position,
+                        path,
+                        Problem::WrongType {
+                            expected: "text".to_string(),
+                            found,
+                        },
+                    );
+                    None
+                }
+                (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => {
+                    let found = format!(
+                        "a boolean (`{}`); put it in quotes (\"{}\") to make it text",
+                        scalar.text, scalar.text
+                    );
+                    self.error(
+                        node.position,
+                        path,
+                        Problem::WrongType {
+                            expected: "text".to_string(),
+                            found,
+                        },
+                    );
+                    None
+                }
             },
             _ => {
                 self.wrong_type(node, path, "text");
@@ -93,7 +145,15 @@ impl<'d> Cx<'d> {
         match node.scalar().map(|s| (s, s.resolve())) {
             Some((_, Resolved::Int(value))) => Some(value),
             Some((_, Resolved::Null)) => None,
-            Some((scalar, Resolved::Str)) if scalar.quoted && yaml::Scalar { text: scalar.text.clone(), quoted: false }.resolve() != Resolved::Str => {
+            Some((scalar, Resolved::Str))
+                if scalar.quoted
+                    && yaml::Scalar {
+                        text: scalar.text.clone(),
+                        quoted: false,
+                    }
+                    .resolve()
+                        != Resolved::Str =>
+            {
                 self.wrong_type(node, path, "a number (write it without quotes)");
                 None
             }
@@ -134,7 +194,9 @@ impl<'d> Cx<'d> {
                         node.position,
                         path,
                         Problem::Deprecated {
-                            what: format!("`{text}` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as {b})"),
+                            what: format!(
+                                "`{text}` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as {b})"
+                            ),
                             replacement: format!("`{b}`, which every YAML parser reads the same way"),
                         },
                     );
@@ -170,7 +232,11 @@ impl<'d> Cx<'d> {
                 None
             }
             Err(_) => {
-                self.invalid(node, path, "it is not an IPv4 address (four numbers 0-255 separated by dots)");
+                self.invalid(
+                    node,
+                    path,
+                    "it is not an IPv4 address (four numbers 0-255 separated by dots)",
+                );
                 None
             }
         }
@@ -180,7 +246,11 @@ impl<'d> Cx<'d> {
     pub fn cidr(&mut self, node: &yaml::Node, path: &str) -> Option<Cidr> {
         let text = self.string(node, path)?;
         if !text.contains('/') {
-            self.invalid(node, path, "it is not a CIDR; write an address and a prefix length, like 10.0.0.0/16");
+            self.invalid(
+                node,
+                path,
+                "it is not a CIDR; write an address and a prefix length, like 10.0.0.0/16",
+            );
             return None;
         }
         if text.contains(':') {
@@ -291,7 +361,13 @@ pub(crate) struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     pub fn new(position: Position, path: &str, entries: &'n [Entry]) -> Fields<'n> {
-        Fields { position, path: path.to_string(), entries, used: vec![false; entries.len()], known: Vec::new() }
+        Fields {
+            position,
+            path: path.to_string(),
+            entries,
+            used: vec![false; entries.len()],
+            known: Vec::new(),
+        }
     }
 
     /// The path of a field of this mapping.
@@ -343,21 +419,44 @@ impl<'n> Fields<'n> {
     /// Warns about every field not taken or ignored, suggesting the known field it most
     /// likely misspells.
     pub fn finish(self, cx: &mut Cx<'_>) {
-        for (entry, used) in self.entries.iter().zip(self.used.iter()) {
-            if !used {
-                let path = key_path(&self.path, &entry.key);
-                let problem = match suggestion(&entry.key, &self.known) {
-                    Some(known) => Problem::MisspelledField { field: entry.key.clone(), suggestion: known },
-                    None => Problem::UnknownField { field: entry.key.clone() },
-                };
-                cx.warn(entry.key_position, &path, problem);
-            }
+        /// More unknown fields than this in one mapping are summed up in one warning.
+        const MAX_REPORTED: usize = 20;
+        let unknown: Vec<&Entry> = self
+            .entries
+            .iter()
+            .zip(self.used.iter())
+            .filter(|(_, used)| !**used)
+            .map(|(entry, _)| entry)
+            .collect();
+        for entry in unknown.iter().take(MAX_REPORTED) {
+            let path = key_path(&self.path, &entry.key);
+            let problem = match suggestion(&entry.key, &self.known) {
+                Some(known) => Problem::MisspelledField {
+                    field: entry.key.clone(),
+                    suggestion: known,
+                },
+                None => Problem::UnknownField {
+                    field: entry.key.clone(),
+                },
+            };
+            cx.warn(entry.key_position, &path, problem);
+        }
+        if unknown.len() > MAX_REPORTED {
+            let field = format!(
+                "… and {} more unknown fields",
+                unknown.len().saturating_sub(MAX_REPORTED)
+            );
+            cx.warn(self.position, &self.path, Problem::UnknownField { field });
         }
     }
 
     /// Reports a missing required field at this mapping.
     pub fn missing(&self, cx: &mut Cx<'_>, key: &str) {
-        cx.error(self.position, &self.path_of(key), Problem::MissingField { field: key.to_string() });
+        cx.error(
+            self.position,
+            &self.path_of(key),
+            Problem::MissingField { field: key.to_string() },
+        );
     }
 
     pub fn string(&mut self, cx: &mut Cx<'_>, key: &str) -> Option<String> {
@@ -445,7 +544,11 @@ impl<'n> Fields<'n> {
 
 /// Whether a diagnostic was already reported at `path` (so "missing" does not follow "wrong type").
 fn cx_reported_at(cx: &Cx<'_>, path: &str) -> bool {
-    cx.diagnostics.iter().rev().take(8).any(|d| d.path == path && d.document == Some(cx.document))
+    cx.diagnostics
+        .iter()
+        .rev()
+        .take(8)
+        .any(|d| d.path == path && d.document == Some(cx.document))
 }
 
 /// The known key that `key` most likely misspells: same letters in another case, or at most
@@ -476,7 +579,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
             let above = row.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX);
             let left = row.get(j).copied().unwrap_or(usize::MAX);
             let cost = usize::from(ca != *cb);
-            let value = diagonal.saturating_add(cost).min(above.saturating_add(1)).min(left.saturating_add(1));
+            let value = diagonal
+                .saturating_add(cost)
+                .min(above.saturating_add(1))
+                .min(left.saturating_add(1));
             diagonal = above;
             if let Some(cell) = row.get_mut(j.saturating_add(1)) {
                 *cell = value;

@@ -72,30 +72,36 @@ pub struct EndpointPort {
 pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<EndpointSlice> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let address_type = fields.one_of(
         cx,
         "addressType",
-        &[("IPv4", AddressType::IPv4), ("IPv6", AddressType::IPv6), ("FQDN", AddressType::Fqdn)],
+        &[
+            ("IPv4", AddressType::IPv4),
+            ("IPv6", AddressType::IPv6),
+            ("FQDN", AddressType::Fqdn),
+        ],
     );
     if address_type.is_none() && !fields.has("addressType") {
         fields.missing(cx, "addressType");
     }
-    let address_type = address_type?;
-    if address_type != AddressType::IPv4
-        && let Some((node, path)) = fields.take("addressType") {
-            cx.warn(
-                node.position,
-                &path,
-                Problem::NotEmulated {
-                    feature: format!("An {} EndpointSlice", node.text().unwrap_or("")),
-                    detail: "the lab's dataplane is IPv4 only, so its endpoints are ignored".to_string(),
-                },
-            );
-        }
+    let read_as = address_type.unwrap_or(AddressType::IPv4);
+    if address_type.is_some_and(|t| t != AddressType::IPv4)
+        && let Some((node, path)) = fields.take("addressType")
+    {
+        cx.warn(
+            node.position,
+            &path,
+            Problem::NotEmulated {
+                feature: format!("An {} EndpointSlice", node.text().unwrap_or("")),
+                detail: "the lab's dataplane is IPv4 only, so its endpoints are ignored".to_string(),
+            },
+        );
+    }
     let endpoints = fields.list(cx, "endpoints", |cx, item, path| {
         let mut f = cx.map(item, path)?;
         let addresses = match f.take("addresses") {
-            Some((node, path)) if address_type == AddressType::IPv4 => cx.list(node, &path, |cx, n, p| cx.ipv4(n, p)),
+            Some((node, path)) if read_as == AddressType::IPv4 => cx.list(node, &path, |cx, n, p| cx.ipv4(n, p)),
             Some((node, path)) => {
                 let _ = cx.strings(node, &path);
                 Vec::new()
@@ -126,7 +132,13 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
         });
         f.ignore(&["hostname", "hints", "deprecatedTopology"]);
         f.finish(cx);
-        Some(Endpoint { addresses, conditions, node_name, zone, target_ref })
+        Some(Endpoint {
+            addresses,
+            conditions,
+            node_name,
+            zone,
+            target_ref,
+        })
     });
     let ports = fields.list(cx, "ports", |cx, item, path| {
         let mut f = cx.map(item, path)?;
@@ -140,5 +152,12 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
         Some(port)
     });
     let service_name = metadata.labels.get(SERVICE_NAME_LABEL).cloned();
-    Some(EndpointSlice { metadata, address_type, endpoints, ports, service_name })
+    let address_type = address_type?;
+    Some(EndpointSlice {
+        metadata,
+        address_type,
+        endpoints,
+        ports,
+        service_name,
+    })
 }

@@ -107,7 +107,14 @@ pub(crate) fn read_ingress(
     let legacy = api != IngressApi::V1;
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
-    let mut ingress = Ingress { api, metadata, ingress_class_name: None, default_backend: None, rules: Vec::new() };
+    fields.ignore(&["status"]);
+    let mut ingress = Ingress {
+        api,
+        metadata,
+        ingress_class_name: None,
+        default_backend: None,
+        rules: Vec::new(),
+    };
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -122,14 +129,18 @@ pub(crate) fn read_ingress(
     if let Some((backend, path)) = spec.take(backend_key) {
         ingress.default_backend = read_backend(cx, backend, &path, legacy);
     }
-    if !legacy && spec.has("backend")
-        && let Some((backend, path)) = spec.take("backend") {
-            cx.error(
-                backend.position,
-                &path,
-                Problem::UnknownField { field: "backend (networking.k8s.io/v1 calls it `defaultBackend`)".to_string() },
-            );
-        }
+    if !legacy
+        && spec.has("backend")
+        && let Some((backend, path)) = spec.take("backend")
+    {
+        cx.error(
+            backend.position,
+            &path,
+            Problem::UnknownField {
+                field: "backend (networking.k8s.io/v1 calls it `defaultBackend`)".to_string(),
+            },
+        );
+    }
     ingress.rules = spec.list(cx, "rules", |cx, item, path| {
         let mut rule = cx.map(item, path)?;
         let host = rule.string(cx, "host");
@@ -139,9 +150,10 @@ pub(crate) fn read_ingress(
                 let mut p = cx.map(item, path)?;
                 let path_text = p.string(cx, "path");
                 if let (Some(text), Some((n, np))) = (&path_text, p.take("path"))
-                    && !text.starts_with('/') {
-                        cx.invalid(n, &np, "an Ingress path must start with `/`");
-                    }
+                    && !text.starts_with('/')
+                {
+                    cx.invalid(n, &np, "an Ingress path must start with `/`");
+                }
                 let path_type = p.one_of(cx, "pathType", PATH_TYPES);
                 if path_type.is_none() && !legacy && !p.has("pathType") {
                     p.missing(cx, "pathType");
@@ -177,12 +189,18 @@ pub(crate) fn read_ingress(
             .flat_map(|rule| rule.paths.iter().map(|p| &p.backend))
             .chain(ingress.default_backend.iter())
             .find_map(|backend| match backend {
-                IngressBackend::Service { name, port: ServiceBackendPort::Number(number) } => Some(format!(
+                IngressBackend::Service {
+                    name,
+                    port: ServiceBackendPort::Number(number),
+                } => Some(format!(
                     "`backend.service.name: {name}` and `backend.service.port.number: {number}`"
                 )),
-                IngressBackend::Service { name, port: ServiceBackendPort::Name(port) } => {
-                    Some(format!("`backend.service.name: {name}` and `backend.service.port.name: {port}`"))
-                }
+                IngressBackend::Service {
+                    name,
+                    port: ServiceBackendPort::Name(port),
+                } => Some(format!(
+                    "`backend.service.name: {name}` and `backend.service.port.name: {port}`"
+                )),
                 IngressBackend::Resource { .. } => None,
             })
             .unwrap_or_else(|| "`backend.service.name` and `backend.service.port.number`".to_string());
@@ -215,7 +233,10 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
         };
         f.ignore(&["resource"]);
         f.finish(cx);
-        return Some(IngressBackend::Service { name: name?, port: port? });
+        return Some(IngressBackend::Service {
+            name: name?,
+            port: port?,
+        });
     }
     if let Some(mut resource) = f.map(cx, "resource") {
         let kind = resource.required_string(cx, "kind");
@@ -223,7 +244,10 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
         resource.ignore(&["apiGroup"]);
         resource.finish(cx);
         f.finish(cx);
-        return Some(IngressBackend::Resource { kind: kind?, name: name? });
+        return Some(IngressBackend::Resource {
+            kind: kind?,
+            name: name?,
+        });
     }
     let Some(mut service) = f.map(cx, "service") else {
         if !cx.failed {
@@ -257,10 +281,14 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
             let number = p.port(cx, "number").map(ServiceBackendPort::Number);
             let port_name = p.string(cx, "name").map(ServiceBackendPort::Name);
             if number.is_some() && port_name.is_some() {
-                cx.error(p.position, &p.path, Problem::InvalidValue {
-                    value: "number and name".to_string(),
-                    reason: "set either `port.number` or `port.name`, not both".to_string(),
-                });
+                cx.error(
+                    p.position,
+                    &p.path,
+                    Problem::InvalidValue {
+                        value: "number and name".to_string(),
+                        reason: "set either `port.number` or `port.name`, not both".to_string(),
+                    },
+                );
             }
             port = number.or(port_name);
             if port.is_none() && !p.has("number") && !p.has("name") {
@@ -276,7 +304,10 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
     }
     service.finish(cx);
     f.finish(cx);
-    Some(IngressBackend::Service { name: name?, port: port? })
+    Some(IngressBackend::Service {
+        name: name?,
+        port: port?,
+    })
 }
 
 /// A legacy `servicePort`: a number or a port name.
@@ -300,8 +331,16 @@ fn read_backend_port_value(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Op
 pub(crate) fn read_ingress_class(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> IngressClass {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
-    let is_default = metadata.annotations.get(DEFAULT_CLASS_ANNOTATION).is_some_and(|v| v == "true");
-    let mut class = IngressClass { metadata, controller: None, is_default };
+    fields.ignore(&["status"]);
+    let is_default = metadata
+        .annotations
+        .get(DEFAULT_CLASS_ANNOTATION)
+        .is_some_and(|v| v == "true");
+    let mut class = IngressClass {
+        metadata,
+        controller: None,
+        is_default,
+    };
     if let Some(mut spec) = fields.map(cx, "spec") {
         class.controller = spec.string(cx, "controller");
         spec.ignore(&["parameters"]);

@@ -94,14 +94,19 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
         }
     }
     if let Some((node, path)) = fields.take("clusterCIDR")
-        && let Some(text) = cx.string(node, &path) {
-            for part in text.split(',').map(str::trim).filter(|p| !p.is_empty() && !p.contains(':')) {
-                match Cidr::parse_strict(part) {
-                    Ok(cidr) => config.cluster_cidr.push(cidr),
-                    Err(error) => cx.invalid(node, &path, super::decode::cidr_reason(&error)),
-                }
+        && let Some(text) = cx.string(node, &path)
+    {
+        for part in text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && !p.contains(':'))
+        {
+            match Cidr::parse_strict(part) {
+                Ok(cidr) => config.cluster_cidr.push(cidr),
+                Err(error) => cx.invalid(node, &path, super::decode::cidr_reason(&error)),
             }
         }
+    }
     config.detect_local_mode = fields.one_of(
         cx,
         "detectLocalMode",
@@ -118,8 +123,9 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
         detect.finish(cx);
     }
     if let Some(mut iptables) = fields.map(cx, "iptables") {
-        config.masquerade_bit =
-            iptables.int_in(cx, "masqueradeBit", 0, 31, "the masquerade mark bit").and_then(|n| u8::try_from(n).ok());
+        config.masquerade_bit = iptables
+            .int_in(cx, "masqueradeBit", 0, 31, "the masquerade mark bit")
+            .and_then(|n| u8::try_from(n).ok());
         config.masquerade_all = iptables.bool(cx, "masqueradeAll").unwrap_or(false);
         config.localhost_node_ports = iptables.bool(cx, "localhostNodePorts");
         iptables.ignore(&["minSyncPeriod", "syncPeriod"]);

@@ -61,9 +61,10 @@ pub(crate) fn name_problem(name: &str, rule: NameRule) -> Option<String> {
         _ => !name.starts_with(alnum),
     };
     let bad_end = !name.ends_with(alnum);
-    let bad_dots = rule == NameRule::Subdomain && name.split('.').any(|part| {
-        part.is_empty() || !part.starts_with(alnum) || !part.ends_with(alnum)
-    });
+    let bad_dots = rule == NameRule::Subdomain
+        && name
+            .split('.')
+            .any(|part| part.is_empty() || !part.starts_with(alnum) || !part.ends_with(alnum));
     if name.is_empty() {
         return Some("a name may not be empty".to_string());
     }
@@ -71,14 +72,22 @@ pub(crate) fn name_problem(name: &str, rule: NameRule) -> Option<String> {
         return Some(format!("a name must be {what} of at most {max} characters"));
     }
     if let Some(c) = bad_char {
-        let hint = if c.is_ascii_uppercase() { " (use lowercase letters)" } else { "" };
+        let hint = if c.is_ascii_uppercase() {
+            " (use lowercase letters)"
+        } else {
+            ""
+        };
         return Some(format!(
             "`{c}` is not allowed; a name must be {what}: lowercase letters, digits and `-`{}{hint}",
             if rule == NameRule::Subdomain { " or `.`" } else { "" }
         ));
     }
     if bad_start || bad_end || bad_dots {
-        let start = if rule == NameRule::Dns1035 { "start with a letter" } else { "start with a letter or digit" };
+        let start = if rule == NameRule::Dns1035 {
+            "start with a letter"
+        } else {
+            "start with a letter or digit"
+        };
         return Some(format!("a name must be {what}: {start} and end with a letter or digit"));
     }
     None
@@ -94,7 +103,10 @@ pub(crate) fn label_value_problem(value: &str) -> Option<String> {
     if value.chars().count() > 63 {
         return Some("a label value may have at most 63 characters".to_string());
     }
-    if !value.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '.')) || !value.starts_with(alnum) || !value.ends_with(alnum) {
+    if !value.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
+        || !value.starts_with(alnum)
+        || !value.ends_with(alnum)
+    {
         return Some(
             "a label value must be letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"
                 .to_string(),
@@ -118,7 +130,12 @@ const IGNORED_METADATA: &[&str] = &[
 ];
 
 /// Reads `metadata`. Name problems are errors at `metadata.name`.
-pub(crate) fn read_meta(cx: &mut Cx<'_>, node: Option<(&yaml::Node, String)>, rule: NameRule, namespaced: bool) -> ObjectMeta {
+pub(crate) fn read_meta(
+    cx: &mut Cx<'_>,
+    node: Option<(&yaml::Node, String)>,
+    rule: NameRule,
+    namespaced: bool,
+) -> ObjectMeta {
     let mut meta = ObjectMeta::default();
     let Some((node, path)) = node else {
         return meta;
@@ -127,30 +144,32 @@ pub(crate) fn read_meta(cx: &mut Cx<'_>, node: Option<(&yaml::Node, String)>, ru
         return meta;
     };
     if let Some((name_node, name_path)) = fields.take("name")
-        && let Some(name) = cx.string(name_node, &name_path) {
-            if let Some(reason) = name_problem(&name, rule) {
-                cx.invalid(name_node, &name_path, reason);
-            }
-            meta.name = name;
+        && let Some(name) = cx.string(name_node, &name_path)
+    {
+        if let Some(reason) = name_problem(&name, rule) {
+            cx.invalid(name_node, &name_path, reason);
         }
+        meta.name = name;
+    }
     if let Some((ns_node, ns_path)) = fields.take("namespace")
-        && let Some(namespace) = cx.string(ns_node, &ns_path) {
-            if let Some(reason) = name_problem(&namespace, NameRule::Label) {
-                cx.invalid(ns_node, &ns_path, reason);
-            }
-            if !namespaced {
-                cx.warn(
-                    ns_node.position,
-                    &ns_path,
-                    Problem::InvalidValue {
-                        value: namespace.clone(),
-                        reason: "this kind is cluster-scoped, so the namespace is ignored".to_string(),
-                    },
-                );
-            } else {
-                meta.namespace = Some(namespace);
-            }
+        && let Some(namespace) = cx.string(ns_node, &ns_path)
+    {
+        if let Some(reason) = name_problem(&namespace, NameRule::Label) {
+            cx.invalid(ns_node, &ns_path, reason);
         }
+        if !namespaced {
+            cx.warn(
+                ns_node.position,
+                &ns_path,
+                Problem::InvalidValue {
+                    value: namespace.clone(),
+                    reason: "this kind is cluster-scoped, so the namespace is ignored".to_string(),
+                },
+            );
+        } else {
+            meta.namespace = Some(namespace);
+        }
+    }
     if let Some((labels_node, labels_path)) = fields.take("labels") {
         meta.labels = cx.string_map(labels_node, &labels_path);
         check_label_values(cx, labels_node, &labels_path);
@@ -167,10 +186,11 @@ pub(crate) fn check_label_values(cx: &mut Cx<'_>, node: &yaml::Node, path: &str)
     if let yaml::Value::Map(entries) = &node.value {
         for entry in entries {
             if let Some(value) = entry.value.text()
-                && let Some(reason) = label_value_problem(value) {
-                    let entry_path = super::decode::key_path(path, &entry.key);
-                    cx.invalid(&entry.value, &entry_path, reason);
-                }
+                && let Some(reason) = label_value_problem(value)
+            {
+                let entry_path = super::decode::key_path(path, &entry.key);
+                cx.invalid(&entry.value, &entry_path, reason);
+            }
         }
     }
 }
@@ -203,7 +223,9 @@ pub enum SelectorOperator {
 impl LabelSelector {
     /// Whether `labels` satisfy `matchLabels` (expressions are not evaluated).
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.match_labels.iter().all(|(key, value)| labels.get(key) == Some(value))
+        self.match_labels
+            .iter()
+            .all(|(key, value)| labels.get(key) == Some(value))
     }
 }
 
@@ -233,7 +255,11 @@ pub(crate) fn read_selector(cx: &mut Cx<'_>, mut fields: Fields<'_>) -> LabelSel
             }
             let values = f.strings(cx, "values");
             f.finish(cx);
-            Some(LabelSelectorRequirement { key: key?, operator: operator?, values })
+            Some(LabelSelectorRequirement {
+                key: key?,
+                operator: operator?,
+                values,
+            })
         });
         if !selector.match_expressions.is_empty() {
             cx.warn(

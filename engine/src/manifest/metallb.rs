@@ -41,6 +41,7 @@ pub struct L2Advertisement {
 pub(crate) fn read_ip_address_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<IpAddressPool> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
+    fields.ignore(&["status"]);
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -55,7 +56,12 @@ pub(crate) fn read_ip_address_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> 
     let avoid_buggy_ips = spec.bool(cx, "avoidBuggyIPs").unwrap_or(false);
     spec.ignore(&["serviceAllocation"]);
     spec.finish(cx);
-    Some(IpAddressPool { metadata, addresses, auto_assign, avoid_buggy_ips })
+    Some(IpAddressPool {
+        metadata,
+        addresses,
+        auto_assign,
+        avoid_buggy_ips,
+    })
 }
 
 /// `10.0.0.0/24` or `10.0.0.10-10.0.0.20` (MetalLB's `parseCIDR` accepts both).
@@ -63,7 +69,11 @@ fn read_range(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Option<AddressR
     let text = cx.string(node, path)?;
     if let Some((first, last)) = text.split_once('-') {
         let (Ok(first), Ok(last)) = (first.trim().parse::<Ipv4Addr>(), last.trim().parse::<Ipv4Addr>()) else {
-            cx.invalid(node, path, "a range must be two IPv4 addresses joined by `-`, like 10.0.0.10-10.0.0.20");
+            cx.invalid(
+                node,
+                path,
+                "a range must be two IPv4 addresses joined by `-`, like 10.0.0.10-10.0.0.20",
+            );
             return None;
         };
         if u32::from(first) > u32::from(last) {
@@ -73,13 +83,21 @@ fn read_range(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Option<AddressR
         return Some(AddressRange { first, last });
     }
     let cidr = cx.cidr(node, path)?;
-    Some(AddressRange { first: cidr.network(), last: cidr.last() })
+    Some(AddressRange {
+        first: cidr.network(),
+        last: cidr.last(),
+    })
 }
 
 pub(crate) fn read_l2_advertisement(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> L2Advertisement {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
-    let mut advertisement = L2Advertisement { metadata, ip_address_pools: Vec::new(), node_selectors: Vec::new() };
+    fields.ignore(&["status"]);
+    let mut advertisement = L2Advertisement {
+        metadata,
+        ip_address_pools: Vec::new(),
+        node_selectors: Vec::new(),
+    };
     if let Some(mut spec) = fields.map(cx, "spec") {
         advertisement.ip_address_pools = spec.strings(cx, "ipAddressPools");
         advertisement.node_selectors = spec.list(cx, "nodeSelectors", |cx, item, path| {

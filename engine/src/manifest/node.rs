@@ -86,15 +86,28 @@ pub(crate) fn read_namespace(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Namesp
 /// Reports a missing `metadata.name`.
 pub(crate) fn require_name(cx: &mut Cx<'_>, fields: &Fields<'_>, metadata: &ObjectMeta) {
     if metadata.name.is_empty() && !cx.failed {
-        let path = if fields.path.is_empty() { "metadata.name".to_string() } else { format!("{}.metadata.name", fields.path) };
-        cx.error(fields.position, &path, Problem::MissingField { field: "metadata.name".to_string() });
+        let path = if fields.path.is_empty() {
+            "metadata.name".to_string()
+        } else {
+            format!("{}.metadata.name", fields.path)
+        };
+        cx.error(
+            fields.position,
+            &path,
+            Problem::MissingField {
+                field: "metadata.name".to_string(),
+            },
+        );
     }
 }
 
 pub(crate) fn read_node(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Node {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
-    let mut node = Node { metadata, ..Node::default() };
+    let mut node = Node {
+        metadata,
+        ..Node::default()
+    };
     if let Some(text) = node.metadata.annotations.get(IPIP_TUNNEL_ADDR_ANNOTATION) {
         match text.parse::<Ipv4Addr>() {
             Ok(address) => node.ipip_tunnel_addr = Some(address),
@@ -104,7 +117,10 @@ pub(crate) fn read_node(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Node {
                 cx.error(
                     fields.position,
                     &path,
-                    Problem::InvalidValue { value: text.clone(), reason: "the tunnel address must be an IPv4 address".to_string() },
+                    Problem::InvalidValue {
+                        value: text.clone(),
+                        reason: "the tunnel address must be an IPv4 address".to_string(),
+                    },
                 );
             }
         }
@@ -122,7 +138,11 @@ pub(crate) fn read_node(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Node {
             }
             f.ignore(&["timeAdded"]);
             f.finish(cx);
-            Some(Taint { key: key?, value, effect: effect? })
+            Some(Taint {
+                key: key?,
+                value,
+                effect: effect?,
+            })
         });
         spec.ignore(&["podCIDRs", "providerID", "externalID", "configSource"]);
         spec.finish(cx);

@@ -145,7 +145,10 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
     let metadata_path = fields.path_of("metadata");
     let metadata = read_meta(cx, metadata_node.clone(), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
-    let mut pod = Pod { metadata, ..Pod::default() };
+    let mut pod = Pod {
+        metadata,
+        ..Pod::default()
+    };
     if let Some(text) = pod.metadata.annotations.get(CALICO_IP_ADDRS_ANNOTATION).cloned() {
         let path = super::decode::key_path(&format!("{metadata_path}.annotations"), CALICO_IP_ADDRS_ANNOTATION);
         let position = metadata_node
@@ -161,7 +164,10 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
                         Err(_) => cx.error(
                             position,
                             &path,
-                            Problem::InvalidValue { value: entry, reason: "it is not an IPv4 address".to_string() },
+                            Problem::InvalidValue {
+                                value: entry,
+                                reason: "it is not an IPv4 address".to_string(),
+                            },
                         ),
                     }
                 }
@@ -191,7 +197,10 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
             f.finish(cx);
             Some((kind?, value?))
         });
-        pod.ready = conditions.iter().find(|(kind, _)| kind == "Ready").map(|(_, value)| value == "True");
+        pod.ready = conditions
+            .iter()
+            .find(|(kind, _)| kind == "Ready")
+            .map(|(_, value)| value == "True");
         status.ignore_rest();
         status.finish(cx);
     }
@@ -200,7 +209,10 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
 
 /// Reads a pod spec (of a Pod or a workload's template).
 pub(crate) fn read_pod_spec(cx: &mut Cx<'_>, mut spec: Fields<'_>) -> PodSpec {
-    let mut out = PodSpec { node_name: spec.string(cx, "nodeName"), ..PodSpec::default() };
+    let mut out = PodSpec {
+        node_name: spec.string(cx, "nodeName"),
+        ..PodSpec::default()
+    };
     out.node_selector = spec.string_map(cx, "nodeSelector");
     out.host_network = spec.bool(cx, "hostNetwork").unwrap_or(false);
     out.tolerations = spec.list(cx, "tolerations", read_toleration);
@@ -209,7 +221,13 @@ pub(crate) fn read_pod_spec(cx: &mut Cx<'_>, mut spec: Fields<'_>) -> PodSpec {
         Some((node, path)) => {
             out.containers = cx.list(node, &path, read_container);
             if out.containers.is_empty() && matches!(&node.value, yaml::Value::Seq(items) if items.is_empty()) {
-                cx.error(node.position, &path, Problem::MissingField { field: "containers".to_string() });
+                cx.error(
+                    node.position,
+                    &path,
+                    Problem::MissingField {
+                        field: "containers".to_string(),
+                    },
+                );
             }
         }
         None => spec.missing(cx, "containers"),
@@ -223,22 +241,36 @@ fn read_toleration(cx: &mut Cx<'_>, item: &yaml::Node, path: &str) -> Option<Tol
     let mut f = cx.map(item, path)?;
     let key = f.string(cx, "key");
     let operator = f
-        .one_of(cx, "operator", &[("Equal", TolerationOperator::Equal), ("Exists", TolerationOperator::Exists)])
+        .one_of(
+            cx,
+            "operator",
+            &[
+                ("Equal", TolerationOperator::Equal),
+                ("Exists", TolerationOperator::Exists),
+            ],
+        )
         .unwrap_or(TolerationOperator::Equal);
     let value = f.string(cx, "value");
     let effect = f.one_of(cx, "effect", TAINT_EFFECTS);
     let toleration_seconds = f.int(cx, "tolerationSeconds");
     f.finish(cx);
-    Some(Toleration { key, operator, value, effect, toleration_seconds })
+    Some(Toleration {
+        key,
+        operator,
+        value,
+        effect,
+        toleration_seconds,
+    })
 }
 
 fn read_container(cx: &mut Cx<'_>, item: &yaml::Node, path: &str) -> Option<Container> {
     let mut f = cx.map(item, path)?;
     let name = f.required_string(cx, "name");
     if let (Some(name), Some((node, name_path))) = (&name, f.take("name"))
-        && let Some(reason) = super::meta::name_problem(name, NameRule::Label) {
-            cx.invalid(node, &name_path, reason);
-        }
+        && let Some(reason) = super::meta::name_problem(name, NameRule::Label)
+    {
+        cx.invalid(node, &name_path, reason);
+    }
     let image = f.string(cx, "image");
     let command = f.strings(cx, "command");
     let args = f.strings(cx, "args");
@@ -253,9 +285,20 @@ fn read_container(cx: &mut Cx<'_>, item: &yaml::Node, path: &str) -> Option<Cont
         let host_port = p.port(cx, "hostPort");
         p.ignore(&["hostIP"]);
         p.finish(cx);
-        Some(ContainerPort { name, container_port: container_port?, protocol, host_port })
+        Some(ContainerPort {
+            name,
+            container_port: container_port?,
+            protocol,
+            host_port,
+        })
     });
     f.ignore(IGNORED_CONTAINER);
     f.finish(cx);
-    Some(Container { name: name?, image, command, args, ports })
+    Some(Container {
+        name: name?,
+        image,
+        command,
+        args,
+        ports,
+    })
 }

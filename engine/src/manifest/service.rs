@@ -138,12 +138,15 @@ const SERVICE_TYPES: &[(&str, ServiceType)] = &[
     ("ExternalName", ServiceType::ExternalName),
 ];
 
-const TRAFFIC_POLICIES: &[(&str, TrafficPolicy)] = &[("Cluster", TrafficPolicy::Cluster), ("Local", TrafficPolicy::Local)];
+const TRAFFIC_POLICIES: &[(&str, TrafficPolicy)] =
+    &[("Cluster", TrafficPolicy::Cluster), ("Local", TrafficPolicy::Local)];
 
 /// Why a port name is refused (`IsValidPortName`): at most 15 characters, lowercase
 /// alphanumerics and `-`, at least one letter, no `--`, not starting or ending with `-`.
 pub(crate) fn port_name_problem(name: &str) -> Option<&'static str> {
-    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if name.is_empty() || name.chars().count() > 15 {
         Some("a port name must have 1 to 15 characters")
     } else if !ok_chars {
@@ -160,7 +163,11 @@ pub(crate) fn port_name_problem(name: &str) -> Option<&'static str> {
 pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<Service> {
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Dns1035, true);
     require_name(cx, fields, &metadata);
-    let mut service = Service { metadata, ..Service::default() };
+    fields.ignore(&["status"]);
+    let mut service = Service {
+        metadata,
+        ..Service::default()
+    };
     let Some(mut spec) = fields.map(cx, "spec") else {
         if !cx.failed {
             fields.missing(cx, "spec");
@@ -191,17 +198,24 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
         && service.cluster_ip != Some(ClusterIp::Headless)
         && !cx.failed
     {
-        cx.error(spec_position, &ports_path, Problem::MissingField { field: "ports".to_string() });
+        cx.error(
+            spec_position,
+            &ports_path,
+            Problem::MissingField {
+                field: "ports".to_string(),
+            },
+        );
     }
     service.external_ips = spec.list(cx, "externalIPs", |cx, node, path| cx.ipv4(node, path));
     if let Some((node, path)) = spec.take("externalName")
-        && let Some(name) = cx.string(node, &path) {
-            let name_trimmed = name.strip_suffix('.').unwrap_or(&name);
-            if let Some(reason) = name_problem(name_trimmed, NameRule::Subdomain) {
-                cx.invalid(node, &path, reason.replace("a name must", "an external name must"));
-            }
-            service.external_name = Some(name);
+        && let Some(name) = cx.string(node, &path)
+    {
+        let name_trimmed = name.strip_suffix('.').unwrap_or(&name);
+        if let Some(reason) = name_problem(name_trimmed, NameRule::Subdomain) {
+            cx.invalid(node, &path, reason.replace("a name must", "an external name must"));
         }
+        service.external_name = Some(name);
+    }
     if service.service_type == ServiceType::ExternalName && service.external_name.is_none() && !cx.failed {
         spec.missing(cx, "externalName");
     }
@@ -230,7 +244,11 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
     }
     service.internal_traffic_policy = spec.one_of(cx, "internalTrafficPolicy", TRAFFIC_POLICIES);
     service.session_affinity = spec
-        .one_of(cx, "sessionAffinity", &[("None", SessionAffinity::None), ("ClientIP", SessionAffinity::ClientIp)])
+        .one_of(
+            cx,
+            "sessionAffinity",
+            &[("None", SessionAffinity::None), ("ClientIP", SessionAffinity::ClientIp)],
+        )
         .unwrap_or_default();
     if let Some(mut config) = spec.map(cx, "sessionAffinityConfig") {
         if let Some(mut client_ip) = config.map(cx, "clientIP") {
@@ -269,11 +287,22 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
         let applies = service.service_type == ServiceType::LoadBalancer
             && service.external_traffic_policy == Some(TrafficPolicy::Local);
         if service.health_check_node_port.is_some() && !applies {
-            cx.invalid(node, &path, "healthCheckNodePort may only be set for a LoadBalancer Service with externalTrafficPolicy Local");
+            cx.invalid(
+                node,
+                &path,
+                "healthCheckNodePort may only be set for a LoadBalancer Service with externalTrafficPolicy Local",
+            );
         }
     }
     service.allocate_load_balancer_node_ports = spec.bool(cx, "allocateLoadBalancerNodePorts");
-    spec.ignore(&["ipFamilies", "ipFamilyPolicy", "publishNotReadyAddresses", "loadBalancerClass", "trafficDistribution", "topologyKeys"]);
+    spec.ignore(&[
+        "ipFamilies",
+        "ipFamilyPolicy",
+        "publishNotReadyAddresses",
+        "loadBalancerClass",
+        "trafficDistribution",
+        "topologyKeys",
+    ]);
     spec.finish(cx);
     if let Some(mut status) = fields.map(cx, "status") {
         if let Some(mut lb) = status.map(cx, "loadBalancer") {
@@ -308,27 +337,42 @@ fn read_port(cx: &mut Cx<'_>, item: &yaml::Node, path: &str, service_type: Servi
     if port.is_none() && !f.has("port") {
         f.missing(cx, "port");
     }
-    let target_port = f.take("targetPort").and_then(|(node, path)| read_target_port(cx, node, &path));
+    let target_port = f
+        .take("targetPort")
+        .and_then(|(node, path)| read_target_port(cx, node, &path));
     let node_port = f.take("nodePort").and_then(|(node, path)| {
         let value = cx.port(node, &path)?;
         if service_type == ServiceType::ClusterIp || service_type == ServiceType::ExternalName {
             cx.invalid(
                 node,
                 &path,
-                format!("nodePort may not be used when `type` is {}; use NodePort or LoadBalancer", service_type.api_name()),
+                format!(
+                    "nodePort may not be used when `type` is {}; use NodePort or LoadBalancer",
+                    service_type.api_name()
+                ),
             );
             return None;
         }
         let (low, high) = NODE_PORT_RANGE;
         if value < low || value > high {
-            cx.invalid(node, &path, format!("nodePort must be in the node port range {low}-{high}"));
+            cx.invalid(
+                node,
+                &path,
+                format!("nodePort must be in the node port range {low}-{high}"),
+            );
             return None;
         }
         Some(value)
     });
     f.ignore(&["appProtocol"]);
     f.finish(cx);
-    Some(ServicePort { name, protocol, port: port?, target_port, node_port })
+    Some(ServicePort {
+        name,
+        protocol,
+        port: port?,
+        target_port,
+        node_port,
+    })
 }
 
 /// `targetPort` is an IntOrString: a number 1-65535 or a container port name.
@@ -339,7 +383,11 @@ fn read_target_port(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Option<Ta
         Some((scalar, Resolved::Str)) => {
             // A quoted number is still a name to the API ("8080" is not a valid port name).
             if let Some(reason) = port_name_problem(&scalar.text) {
-                let hint = if scalar.text.parse::<u32>().is_ok() { " (write the number without quotes)" } else { "" };
+                let hint = if scalar.text.parse::<u32>().is_ok() {
+                    " (write the number without quotes)"
+                } else {
+                    ""
+                };
                 cx.invalid(node, path, format!("{reason}{hint}"));
                 return None;
             }
@@ -370,7 +418,8 @@ fn check_port_names(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, ports: &[Ser
                 &item_path,
                 Problem::InvalidValue {
                     value: format!("port {}", port.port),
-                    reason: "it has no `name`; when a Service has more than one port, every port needs a name".to_string(),
+                    reason: "it has no `name`; when a Service has more than one port, every port needs a name"
+                        .to_string(),
                 },
             ),
             Some(name) => {
@@ -379,7 +428,11 @@ fn check_port_names(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, ports: &[Ser
                     cx.error(
                         position,
                         &item_path,
-                        Problem::Clash { what: "port name".to_string(), value: name.clone(), other: format!("`{path}[{first}]`") },
+                        Problem::Clash {
+                            what: "port name".to_string(),
+                            value: name.clone(),
+                            other: format!("`{path}[{first}]`"),
+                        },
                     );
                 }
             }

@@ -68,8 +68,14 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
     let replicas = if kind == WorkloadKind::DaemonSet {
         None
     } else {
-        spec.int_in(cx, "replicas", 0, 1000, "the number of replicas (the lab's limit)")
-            .and_then(|n| u32::try_from(n).ok())
+        spec.int_in(
+            cx,
+            "replicas",
+            0,
+            1000,
+            "the number of replicas (the lab runs at most 1000)",
+        )
+        .and_then(|n| u32::try_from(n).ok())
     };
     let selector = match spec.map(cx, "selector") {
         Some(selector) => read_selector(cx, selector),
@@ -99,8 +105,7 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
             // (apps validation: "`selector` does not match template `labels`").
             if !cx.failed && !selector.match_labels.is_empty() && !selector.matches(&template.metadata.labels) {
                 let path = format!("{template_path}.metadata.labels");
-                let rendered: Vec<String> =
-                    selector.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let rendered: Vec<String> = selector.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 cx.error(
                     template_position,
                     &path,
@@ -129,5 +134,11 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
         "ordinals",
     ]);
     spec.finish(cx);
-    Some(Workload { kind, metadata, replicas, selector, template })
+    Some(Workload {
+        kind,
+        metadata,
+        replicas,
+        selector,
+        template,
+    })
 }

@@ -156,35 +156,50 @@ fn edges(table: &TableRules) -> BTreeMap<ChainName, BTreeSet<ChainName>> {
         .collect()
 }
 
+/// Finds jump loops with one depth-first search over all chains (white/grey/black colouring,
+/// iterative, so O(chains + jumps) even for kube-proxy's largest tables). Each back edge to a
+/// chain on the current path is one loop, reported at the chain where it closes.
 fn loops(table: &TableRules) -> Vec<Finding> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Colour {
+        Grey,
+        Black,
+    }
     let graph = edges(table);
+    let mut colour: BTreeMap<&ChainName, Colour> = BTreeMap::new();
     let mut findings = Vec::new();
-    let mut reported: BTreeSet<ChainName> = BTreeSet::new();
     for start in graph.keys() {
-        if reported.contains(start) {
+        if colour.contains_key(start) {
             continue;
         }
-        // Depth-first search with an explicit stack (no recursion: rulesets can be deep).
-        let mut path: Vec<ChainName> = vec![start.clone()];
-        let mut iterators: Vec<Vec<ChainName>> =
-            vec![graph.get(start).map(|set| set.iter().cloned().collect()).unwrap_or_default()];
-        let mut visited: BTreeSet<ChainName> = BTreeSet::new();
-        while let Some(next) = iterators.last_mut().and_then(Vec::pop) {
-            if next == *start {
-                let mut chains = path.clone();
-                chains.push(start.clone());
-                reported.extend(path.iter().cloned());
-                findings
-                    .push(Finding { location: location(table, start, None), problem: CheckProblem::Loop { chains } });
-                break;
-            }
-            if visited.insert(next.clone()) {
-                iterators.push(graph.get(&next).map(|set| set.iter().cloned().collect()).unwrap_or_default());
-                path.push(next);
-            }
-            while iterators.last().is_some_and(Vec::is_empty) {
-                iterators.pop();
-                path.pop();
+        colour.insert(start, Colour::Grey);
+        // The path from `start`, each chain with the jumps not yet followed.
+        let mut path: Vec<(&ChainName, Vec<&ChainName>)> =
+            vec![(start, graph.get(start).map(|set| set.iter().collect()).unwrap_or_default())];
+        while let Some((chain, pending)) = path.last_mut() {
+            let current: &ChainName = chain;
+            match pending.pop() {
+                Some(next) => match colour.get(next) {
+                    None => {
+                        colour.insert(next, Colour::Grey);
+                        path.push((next, graph.get(next).map(|set| set.iter().collect()).unwrap_or_default()));
+                    }
+                    Some(Colour::Grey) => {
+                        let from = path.iter().position(|(on_path, _)| *on_path == next).unwrap_or(0);
+                        let mut chains: Vec<ChainName> =
+                            path.iter().skip(from).map(|(on_path, _)| (*on_path).clone()).collect();
+                        chains.push(next.clone());
+                        findings.push(Finding {
+                            location: location(table, next, None),
+                            problem: CheckProblem::Loop { chains },
+                        });
+                    }
+                    Some(Colour::Black) => {}
+                },
+                None => {
+                    colour.insert(current, Colour::Black);
+                    path.pop();
+                }
             }
         }
     }
@@ -361,6 +376,18 @@ mod tests {
                 "filter A rule 2 jumps to the built-in chain `FORWARD`, which iptables does not allow.",
                 "filter B rule 2 jumps to `NOPE-X`, but the table has no such chain.",
                 "filter A is part of a jump loop (A -> B -> A); iptables refuses it once a built-in chain leads into it.",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_loop_is_found_once() {
+        let text = "*filter\n:A - [0:0]\n:B - [0:0]\n:C - [0:0]\n:D - [0:0]\n-A A -j B\n-A B -j C\n-A C -j A\n-A D -j D\n-A INPUT -j A\n-A OUTPUT -j B\nCOMMIT\n";
+        assert_eq!(
+            findings(text, check_jumps),
+            [
+                "filter A is part of a jump loop (A -> B -> C -> A); iptables refuses it once a built-in chain leads into it.",
+                "filter D is part of a jump loop (D -> D); iptables refuses it once a built-in chain leads into it.",
             ]
         );
     }

@@ -7,6 +7,8 @@
 //! without `-n` iptables resolves names through DNS and `/etc/services`, which the lab has not.
 //! In v1.8.9 `-n` also prints protocols as numbers (`6`, `17`, `0` for all).
 
+use std::collections::BTreeMap;
+
 use crate::net::Cidr;
 
 use super::chain::Chain;
@@ -30,17 +32,18 @@ pub struct ListOptions {
 
 /// `iptables -L -n` for every chain of the table, separated by blank lines.
 pub fn list(table: &TableRules, options: ListOptions) -> String {
-    let blocks: Vec<String> = table.chains().iter().map(|chain| list_one(table, chain, options)).collect();
+    let references = references(table);
+    let blocks: Vec<String> = table.chains().iter().map(|chain| list_one(&references, chain, options)).collect();
     blocks.join("\n")
 }
 
 /// `iptables -L CHAIN -n`; `None` if the chain does not exist.
 pub fn list_chain(table: &TableRules, name: &ChainName, options: ListOptions) -> Option<String> {
-    table.chain(name).map(|chain| list_one(table, chain, options))
+    table.chain(name).map(|chain| list_one(&references(table), chain, options))
 }
 
-fn list_one(table: &TableRules, chain: &Chain, options: ListOptions) -> String {
-    let mut out = header(table, chain, options);
+fn list_one(references: &BTreeMap<&ChainName, usize>, chain: &Chain, options: ListOptions) -> String {
+    let mut out = header(references, chain, options);
     for (index, rule) in chain.rules.iter().enumerate() {
         out.push_str(&rule_line(index.saturating_add(1), rule, options));
         out.push('\n');
@@ -48,21 +51,24 @@ fn list_one(table: &TableRules, chain: &Chain, options: ListOptions) -> String {
     out
 }
 
-/// How many rules of the table jump or go to `name` (the "references" of a user chain).
-fn references(table: &TableRules, name: &ChainName) -> usize {
-    table
-        .chains()
-        .iter()
-        .flat_map(|chain| chain.rules.iter())
-        .filter(|rule| rule.target.as_ref().and_then(Target::chain) == Some(name))
-        .count()
+/// How many rules of the table jump or go to each chain (the "references" of a user chain),
+/// counted once for the whole table.
+fn references(table: &TableRules) -> BTreeMap<&ChainName, usize> {
+    let mut counts: BTreeMap<&ChainName, usize> = BTreeMap::new();
+    for rule in table.chains().iter().flat_map(|chain| chain.rules.iter()) {
+        if let Some(target) = rule.target.as_ref().and_then(Target::chain) {
+            let count = counts.entry(target).or_insert(0);
+            *count = count.saturating_add(1);
+        }
+    }
+    counts
 }
 
-fn header(table: &TableRules, chain: &Chain, options: ListOptions) -> String {
+fn header(references: &BTreeMap<&ChainName, usize>, chain: &Chain, options: ListOptions) -> String {
     let mut out = format!("Chain {}", chain.name());
     match chain.policy() {
         Some(policy) => out.push_str(&policy_text(policy, chain.counters, options.verbose)),
-        None => out.push_str(&format!(" ({} references)", references(table, chain.name()))),
+        None => out.push_str(&format!(" ({} references)", references.get(chain.name()).copied().unwrap_or(0))),
     }
     out.push('\n');
     if options.line_numbers {

@@ -76,6 +76,27 @@ pub fn restore(ruleset: &mut Ruleset, text: &str, options: RestoreOptions) -> Ve
     state.errors
 }
 
+/// Reads `iptables -t TABLE -S` output (`-P`, `-N` and `-A` lines, no `*table`/`COMMIT`) as
+/// the contents of `table`, e.g. what a learner copies from a real node.
+pub fn parse_spec(table: Table, text: &str) -> Parsed {
+    let mut ruleset = Ruleset::new();
+    let mut state = State {
+        ruleset: &mut ruleset,
+        options: RestoreOptions::default(),
+        open: Some(WorkingTable::new(table, None)),
+        skipping: false,
+        errors: Vec::new(),
+    };
+    for (index, raw_line) in text.lines().enumerate() {
+        state.line(index.saturating_add(1), raw_line);
+    }
+    if let Some(working) = state.open.take() {
+        state.ruleset.set_table(working.finish());
+    }
+    let errors = state.errors;
+    Parsed { ruleset, errors }
+}
+
 struct State<'a> {
     ruleset: &'a mut Ruleset,
     options: RestoreOptions,
@@ -529,6 +550,20 @@ mod tests {
     }
 
     #[test]
+    fn spec_output_reads_back() {
+        let text = "-P INPUT ACCEPT\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-N KUBE-FORWARD\n-A FORWARD -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD\n-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP\n";
+        let parsed = parse_spec(Table::Filter, text);
+        assert_eq!(parsed.errors, []);
+        let filter = parsed.ruleset.table(Table::Filter).unwrap();
+        assert_eq!(crate::netfilter::spec::spec(filter), text);
+        let bad = parse_spec(Table::Nat, "-A NOPE -j ACCEPT\n");
+        assert_eq!(
+            bad.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["line 1, column 1: there is no chain `NOPE` in this table."]
+        );
+    }
+
+    #[test]
     fn policies_and_declarations() {
         assert_eq!(
             messages("*filter\n:INPUT - [0:0]\n:USER ACCEPT [0:0]\n:FORWARD DROP [x]\n-P USER DROP\nCOMMIT\n"),
@@ -599,6 +634,12 @@ mod tests {
         assert_eq!(nat.chains().len(), 4 + n);
         assert_eq!(nat.rule_count(), 2 * n);
         assert_eq!(nat.chains().get(4).map(|chain| chain.name().as_str()), Some("KUBE-SEP-0000000000000000"));
+        // The checks and renderers are linear (or n log n) too.
+        assert_eq!(crate::netfilter::check::check_jumps(&parsed.ruleset), []);
+        assert_eq!(crate::netfilter::check::check_placement(&parsed.ruleset), []);
+        let listed = crate::netfilter::list::list(nat, crate::netfilter::list::ListOptions::default());
+        assert!(listed.contains("Chain KUBE-SEP-0000000000029999 (1 references)"));
+        assert_eq!(save(&parsed.ruleset, &SaveOptions::new("now")).lines().count(), 8 + 3 * n);
     }
 
     #[test]

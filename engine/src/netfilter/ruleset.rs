@@ -230,7 +230,10 @@ mod tests {
         ruleset.table_mut(Table::Nat);
         ruleset.table_mut(Table::Filter);
         ruleset.table_mut(Table::Mangle);
+        ruleset.table_mut(Table::Raw);
+        ruleset.table_mut(Table::Security);
         let order: Vec<Table> = ruleset.tables().map(|table| table.table()).collect();
-        assert_eq!(order, [Table::Mangle, Table::Filter, Table::Nat]);
+        // Observed with iptables v1.8.9 (nf_tables) in a network namespace.
+        assert_eq!(order, [Table::Mangle, Table::Security, Table::Raw, Table::Filter, Table::Nat]);
     }
 }

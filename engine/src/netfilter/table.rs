@@ -10,19 +10,20 @@ use super::hook::Hook;
 /// One iptables table.
 ///
 /// The declaration order is the order in which `iptables-save` (nft backend, v1.8.9) prints the
-/// tables that exist, so the derived `Ord` is the save order.
+/// tables that exist (checked in a network namespace: mangle, security, raw, filter, nat; the
+/// order of `enum nft_table_type` in iptables/nft.h), so the derived `Ord` is the save order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     Mangle,
+    Security,
     Raw,
     Filter,
     Nat,
-    Security,
 }
 
 impl Table {
     /// Every table, in `iptables-save` order.
-    pub const ALL: [Table; 5] = [Table::Mangle, Table::Raw, Table::Filter, Table::Nat, Table::Security];
+    pub const ALL: [Table; 5] = [Table::Mangle, Table::Security, Table::Raw, Table::Filter, Table::Nat];
 
     /// The name as `-t` and `*table` spell it.
     pub fn name(self) -> &'static str {

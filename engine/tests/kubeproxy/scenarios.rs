@@ -449,3 +449,36 @@ fn udp_and_tcp_ports() {
     assert!(has_line(&text, r#"-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU"#));
     assert!(has_line(&text, r#"-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -m tcp --dport 53 -j KUBE-SVC-ERIFXISQEP7F7OF4"#));
 }
+
+/// Scale: 10,000 Services x 10 endpoints. Every ClusterIP port costs 2 + 3n nat rules
+/// (reference §16.10), and large-cluster mode is on (100,000 endpoints > 1000). The work is
+/// O(n log n); this test only checks the result, not the time.
+#[test]
+fn ten_thousand_services_with_ten_endpoints() {
+    let mut services = Vec::new();
+    let mut slices = Vec::new();
+    for i in 0..10_000u32 {
+        let name = format!("svc-{i}");
+        let (high, low) = ((i / 256) as u8, (i % 256) as u8);
+        services.push(make_service("load", &name, |svc| {
+            svc.cluster_ip = Some(std::net::Ipv4Addr::new(10, 96, high, low));
+            svc.ports = vec![service_port("http", Tcp, 80, 0)];
+        }));
+        let endpoints = (0..10u8)
+            .map(|e| Endpoint {
+                addresses: vec![std::net::Ipv4Addr::new(192, 168, high, low.wrapping_add(e))],
+                node_name: Some(if e % 2 == 0 { "worker-1" } else { "worker-2" }.to_string()),
+                ..Endpoint::default()
+            })
+            .collect();
+        slices.push(make_slice("load", &name, 1, endpoints, vec![slice_port("http", Tcp, 8080)]));
+    }
+    let cluster = lab_cluster(services, slices);
+    let ruleset = generate(&cluster, "worker-1");
+    let baseline = nat_rule_count(&generate(&lab_cluster(vec![], vec![]), "worker-1"));
+    assert_eq!(nat_rule_count(&ruleset), baseline + 10_000 * (2 + 3 * 10));
+    let text = render(&ruleset);
+    assert!(text.lines().count() > 300_000);
+    // Large-cluster mode: no comment on DNAT rules.
+    assert!(text.lines().filter(|l| l.contains("-j DNAT")).all(|l| !l.contains("--comment")));
+}

@@ -1,7 +1,6 @@
 //! Builders mirroring upstream's `makeTestService` / `makeTestEndpointSlice` helpers
 //! (proxier_test.go), and the comparison of a generated sync with an upstream golden.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use engine::cluster::{
@@ -9,9 +8,7 @@ use engine::cluster::{
 };
 use engine::kubeproxy::sync::RestoreData;
 use engine::net::{Cidr, Protocol};
-use engine::netfilter::Rule;
-
-use super::restore::{RestoreTableText, parse_restore};
+use engine::netfilter::{ChainName, Rule, Ruleset, Table, TableRules, parse, parse_spec};
 
 pub fn ip(text: &str) -> Ipv4Addr {
     text.parse().unwrap()
@@ -81,71 +78,82 @@ pub fn slice_port(name: &str, protocol: Protocol, port: u16) -> EndpointPort {
     EndpointPort { name: Some(name.to_string()), port: Some(port), protocol }
 }
 
-fn generated_table(restore: &RestoreData, table: &str) -> RestoreTableText {
-    let data = match table {
-        "filter" => &restore.filter,
-        "nat" => &restore.nat,
-        other => panic!("unexpected table {other}"),
-    };
-    let mut rules: BTreeMap<String, Vec<Rule>> = BTreeMap::new();
-    for (chain, rule) in &data.rules {
-        rules.entry(chain.as_str().to_string()).or_default().push(rule.clone());
+/// Upstream's `assertIPTablesRulesEqual` as values: the expected dump and the generated
+/// restore input are both read into netfilter tables (the expected text with the netfilter
+/// parser) and compared: the same tables, the same chains, every chain's rules in order.
+/// Quoting, `/32`, mark spellings and option order do not matter; every match does. (Upstream
+/// goldens are sorted by `sortIPTablesRules`, which only reorders chains and sorts
+/// KUBE-SERVICES / KUBE-NODEPORTS by service name; the generator's order agrees with that.)
+pub fn assert_restore_matches(expected_text: &str, restore: &RestoreData) {
+    let parsed = parse(expected_text);
+    assert!(parsed.errors.is_empty(), "expected dump does not parse: {:?}", parsed.errors);
+    let expected = parsed.ruleset;
+    let generated = restore.to_ruleset();
+    for table in [Table::Filter, Table::Nat] {
+        let want = expected.table(table).expect("table in the expected dump");
+        let have = generated.table(table).expect("generated table");
+        let names = |t: &TableRules| t.chains().iter().map(|c| c.name().as_str().to_string()).collect::<Vec<_>>();
+        assert_eq!(names(have), names(want), "chains of table {table}");
+        for chain in want.chains() {
+            let have_rules = &have.chain(chain.name()).expect("chain").rules;
+            assert_eq!(render(chain.name(), have_rules), render(chain.name(), &chain.rules), "rules of {table} {}", chain.name());
+            assert_eq!(have_rules, &chain.rules, "typed rules of {table} {}", chain.name());
+        }
     }
-    RestoreTableText { declared: data.chains.iter().map(|c| c.as_str().to_string()).collect(), rules, deleted: vec![] }
+    assert_eq!(generated.tables().count(), expected.tables().count(), "tables");
 }
 
-/// Upstream's `assertIPTablesRulesEqual` as values: the same tables, the same set of declared
-/// chains, and in every chain the same rules in the same order. (Upstream goldens are sorted by
-/// `sortIPTablesRules`, which only reorders chains and sorts KUBE-SERVICES / KUBE-NODEPORTS by
-/// service name; the generator's service order agrees with that sort.)
-pub fn assert_restore_matches(expected_text: &str, restore: &RestoreData) {
-    let expected = parse_restore(expected_text);
-    assert_eq!(expected.keys().collect::<Vec<_>>(), ["filter", "nat"], "tables");
-    for (name, expected_table) in &expected {
-        let got = generated_table(restore, name);
-        let mut expected_chains = expected_table.declared.clone();
-        expected_chains.sort();
-        let mut got_chains = got.declared.clone();
-        got_chains.sort();
-        assert_eq!(got_chains, expected_chains, "declared chains of table {name}");
-        for chain in &expected_chains {
-            let want = expected_table.rules.get(chain).cloned().unwrap_or_default();
-            let have = got.rules.get(chain).cloned().unwrap_or_default();
-            let render = |rules: &[Rule]| rules.iter().map(|r| format!("-A {chain} {r}")).collect::<Vec<_>>().join("\n");
-            assert_eq!(render(&have), render(&want), "rules of {name} {chain}");
-            assert_eq!(have, want, "typed rules of {name} {chain}");
-        }
-        assert_eq!(got.rules.keys().filter(|c| !expected_chains.contains(c)).count(), 0, "rules in undeclared chains");
-        assert!(expected_table.deleted.is_empty(), "full syncs from scratch delete nothing");
-    }
+fn render(chain: &ChainName, rules: &[Rule]) -> String {
+    rules.iter().map(|r| format!("-A {chain} {r}")).collect::<Vec<_>>().join("\n")
+}
+
+fn table_of(name: &str) -> Table {
+    Table::parse(name).expect("table name")
 }
 
 /// The rules `restore` writes into `table`/`chain`, in order.
 pub fn chain_rules(restore: &RestoreData, table: &str, chain: &str) -> Vec<Rule> {
-    generated_table(restore, table).rules.remove(chain).unwrap_or_default()
+    let data = if table_of(table) == Table::Filter { &restore.filter } else { &restore.nat };
+    data.rules.iter().filter(|(name, _)| name.as_str() == chain).map(|(_, rule)| rule.clone()).collect()
+}
+
+/// Reads restore-form `-A CHAIN ...` lines of `table` with the netfilter parser (as
+/// `iptables -S` output, with a `-N` line for each chain they use).
+fn parse_lines(table: Table, lines: &str) -> Ruleset {
+    let mut text = String::new();
+    let mut declared: Vec<&str> = Vec::new();
+    for line in lines.lines() {
+        let words: Vec<&str> = line.split(' ').collect();
+        let jumped = words.windows(2).filter(|w| w[0] == "-j" && w[1].starts_with("KUBE-")).map(|w| w[1]);
+        for name in words.get(1).copied().into_iter().chain(jumped) {
+            if !declared.contains(&name) {
+                declared.push(name);
+                text.push_str(&format!("-N {name}\n"));
+            }
+        }
+    }
+    text.push_str(lines);
+    let parsed = parse_spec(table, &text);
+    assert!(parsed.errors.is_empty(), "lines do not parse: {:?}", parsed.errors);
+    parsed.ruleset
 }
 
 /// Upstream's `assertIPTablesChainEqual`: one chain's rules against restore-form lines
 /// (`-A CHAIN ...`, one per line).
 pub fn assert_chain_matches(restore: &RestoreData, table: &str, chain: &str, expected_lines: &str) {
-    let want: Vec<Rule> = expected_lines
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            let words = super::restore::words(line);
-            assert_eq!(words.get(1).map(String::as_str), Some(chain), "line {line} is not for {chain}");
-            super::restore::parse_rule(&words[2..])
-        })
-        .collect();
+    let trimmed: String = expected_lines.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| format!("{l}\n")).collect();
+    let parsed = parse_lines(table_of(table), &trimmed);
+    let name = ChainName::from_trusted(chain);
+    let want = parsed.table(table_of(table)).and_then(|t| t.chain(&name)).map(|c| c.rules.clone()).unwrap_or_default();
     let have = chain_rules(restore, table, chain);
-    let render = |rules: &[Rule]| rules.iter().map(|r| format!("-A {chain} {r}")).collect::<Vec<_>>().join("\n");
-    assert_eq!(render(&have), render(&want), "rules of {table} {chain}");
+    assert_eq!(render(&name, &have), render(&name, &want), "rules of {table} {chain}");
     assert_eq!(have, want, "typed rules of {table} {chain}");
 }
 
-/// Parses one restore-form `-A CHAIN ...` line.
+/// Parses one restore-form `-A CHAIN ...` line (nat or filter: the rule is the same value).
 pub fn restore_line(line: &str) -> (String, Rule) {
-    let words = super::restore::words(line);
-    (words[1].clone(), super::restore::parse_rule(&words[2..]))
+    let parsed = parse_lines(Table::Nat, &format!("{}\n", line.trim()));
+    let table = parsed.table(Table::Nat).expect("nat");
+    let chain = table.chains().iter().find(|c| !c.rules.is_empty()).expect("a rule");
+    (chain.name().as_str().to_string(), chain.rules[0].clone())
 }

@@ -65,7 +65,14 @@ fn overall_iptables_rules() {
         make_slice("ns5", "svc5", 1, vec![endpoint("10.180.0.3", None)], p80()),
     ];
     let input = ProxierInput::upstream_fake(&services, &slices);
-    assert_restore_matches(include_str!("upstream/overall_iptables_rules/expected.txt"), &sync_proxy_rules(&input));
+    let restore = sync_proxy_rules(&input);
+    assert_restore_matches(include_str!("upstream/overall_iptables_rules/expected.txt"), &restore);
+
+    // The same restore data loaded into real iptables v1.8.9 (nf_tables) by the netfilter
+    // work (engine/tests/netfilter/upstream-overall): our tables render to exactly that
+    // `iptables-save` output.
+    let saved = engine::netfilter::save(&restore.to_ruleset(), &engine::netfilter::SaveOptions::new("<date>"));
+    assert_eq!(saved, include_str!("../netfilter/upstream-overall/real.save.txt"));
 }
 
 /// `TestSyncProxyRulesRepeated`, the first (full) sync.
@@ -166,7 +173,9 @@ fn node_ports_firewall_and_tail_rules() {
         format!(r#"-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" {destination} -j KUBE-NODEPORTS"#)
     };
     let firewall = r#"-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP"#;
-    let cases: [(&str, bool, &[&str], bool, Vec<String>); 4] = [
+    /// (name, localhostNodePorts, nodePortAddresses, KUBE-FIREWALL filled, tail rules)
+    type Case<'a> = (&'a str, bool, &'a [&'a str], bool, Vec<String>);
+    let cases: [Case; 4] = [
         ("localhost-nodeports enabled", true, &[], true, vec![tail("-m addrtype --dst-type LOCAL")]),
         ("localhost-nodeports disabled", false, &[], false, vec![tail("-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8")]),
         (
@@ -325,4 +334,121 @@ fn sync_proxy_rules_large_cluster_mode() {
     assert!(dnat.contains(&svc4));
     // Upstream later deletes svc4 and expects `-X KUBE-SVC-EBDQOQU5SJFXRIL3`: its chain name.
     assert!(restore.nat.chains.iter().any(|c| c.as_str() == "KUBE-SVC-EBDQOQU5SJFXRIL3"));
+}
+
+/// `TestInternalExternalMasquerade` setup, its four configurations, checked on the rules its
+/// packet-flow expectations depend on: without a LocalTrafficDetector there is no ClusterIP
+/// masquerade rule and no eTP=Local "pod traffic" short-circuit; `--masquerade-all` masquerades
+/// every ClusterIP packet (no `! -s`).
+#[test]
+fn internal_external_masquerade_rules() {
+    let lb = |ns: &str, name: &str, cluster_ip: &str, node_port: u16, health: u16, lb_ip: &str| {
+        make_service(ns, name, |svc| {
+            set_type(svc, ServiceType::LoadBalancer);
+            svc.cluster_ip = Some(ip(cluster_ip));
+            svc.ports = vec![service_port("p80", Tcp, 80, node_port)];
+            svc.health_check_node_port = Some(health);
+            svc.load_balancer_ingress = ingress(&[lb_ip]);
+        })
+    };
+    let mut svc2 = lb("ns2", "svc2", "172.30.0.42", 3002, 30002, "5.6.7.8");
+    svc2.external_traffic_policy = TrafficPolicy::Local;
+    let mut svc3 = lb("ns3", "svc3", "172.30.0.43", 3003, 30003, "9.10.11.12");
+    svc3.internal_traffic_policy = TrafficPolicy::Local;
+    let services = vec![lb("ns1", "svc1", "172.30.0.41", 3001, 30001, "1.2.3.4"), svc2, svc3];
+    let slice = |ns: &str, name: &str, local: &str, remote: &str| {
+        make_slice(
+            ns,
+            name,
+            1,
+            vec![endpoint(local, Some("test-node")), endpoint(remote, Some("remote"))],
+            vec![slice_port("p80", Tcp, 80)],
+        )
+    };
+    let slices = vec![
+        slice("ns1", "svc1", "10.180.0.1", "10.180.1.1"),
+        slice("ns2", "svc2", "10.180.0.2", "10.180.1.2"),
+        slice("ns3", "svc3", "10.180.0.3", "10.180.1.3"),
+    ];
+    let svc1_masq_detector = r#"-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ"#;
+    let svc1_masq_all = r#"-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-MARK-MASQ"#;
+    let svc2_pod_short_circuit = r#"-A KUBE-EXT-GNZBNJ2PO5MGZ6GT -m comment --comment "pod traffic for ns2/svc2:p80 external destinations" -s 10.0.0.0/8 -j KUBE-SVC-GNZBNJ2PO5MGZ6GT"#;
+    for (masquerade_all, detector, masq_line, short_circuit) in [
+        (false, true, Some(svc1_masq_detector), true),
+        (false, false, None, false),
+        (true, true, Some(svc1_masq_all), true),
+        (true, false, Some(svc1_masq_all), false),
+    ] {
+        let mut input = ProxierInput::upstream_fake(&services, &slices);
+        input.config.masquerade_all = masquerade_all;
+        if !detector {
+            input.config.local_detector = engine::kubeproxy::config::LocalDetector::NotImplemented;
+        }
+        let restore = sync_proxy_rules(&input);
+        let svc1 = chain_rules(&restore, "nat", "KUBE-SVC-XPGD46QRK7WJZT7O");
+        let masq: Vec<&Rule> = svc1.iter().filter(|r| matches!(&r.target, Some(Target::Jump(c)) if c.as_str() == "KUBE-MARK-MASQ")).collect();
+        match masq_line {
+            Some(line) => assert_eq!(masq, [&restore_line(line).1], "masqueradeAll={masquerade_all} detector={detector}"),
+            None => assert!(masq.is_empty(), "no detector: no ClusterIP masquerade rule"),
+        }
+        let ext = chain_rules(&restore, "nat", "KUBE-EXT-GNZBNJ2PO5MGZ6GT");
+        assert_eq!(ext.contains(&restore_line(svc2_pod_short_circuit).1), short_circuit);
+        assert_eq!(ext.len(), if short_circuit { 4 } else { 3 });
+        // iTP=Local: the ClusterIP goes to KUBE-SVL; external traffic still uses KUBE-SVC.
+        let services_chain = chain_rules(&restore, "nat", "KUBE-SERVICES");
+        assert!(services_chain.contains(&restore_line(r#"-A KUBE-SERVICES -m comment --comment "ns3/svc3:p80 cluster IP" -m tcp -p tcp -d 172.30.0.43 --dport 80 -j KUBE-SVL-X27LE4BHSL4DOUIK"#).1));
+    }
+}
+
+/// `TestSyncProxyRulesRepeated`, the last step: a full resync after ns4/svc4 was deleted.
+/// Its chains still exist in the kernel, so they are flushed and deleted (`-X`).
+#[test]
+fn sync_proxy_rules_repeated_final_full_resync() {
+    let services = vec![
+        make_service("ns1", "svc1", |svc| {
+            set_type(svc, ServiceType::ClusterIp);
+            svc.cluster_ip = Some(ip("172.30.0.41"));
+            svc.ports = vec![service_port("p80", Tcp, 80, 0)];
+        }),
+        make_service("ns3", "svc3", |svc| {
+            set_type(svc, ServiceType::ClusterIp);
+            svc.cluster_ip = Some(ip("172.30.0.43"));
+            svc.ports = vec![service_port("p80", Tcp, 80, 0)];
+        }),
+    ];
+    let slices = vec![
+        make_slice("ns1", "svc1", 1, vec![endpoint("10.0.1.1", None)], vec![slice_port("p80", Tcp, 80)]),
+        make_slice(
+            "ns3",
+            "svc3",
+            1,
+            vec![endpoint("10.0.3.2", None), endpoint("10.0.3.3", None)],
+            vec![slice_port("p80", Tcp, 80)],
+        ),
+    ];
+    let mut input = ProxierInput::upstream_fake(&services, &slices);
+    // What `iptables-save -t nat` listed before the sync: the live chains and svc4's.
+    input.existing_nat_chains = [
+        "KUBE-SERVICES",
+        "KUBE-NODEPORTS",
+        "KUBE-POSTROUTING",
+        "KUBE-MARK-MASQ",
+        "KUBE-SVC-XPGD46QRK7WJZT7O",
+        "KUBE-SEP-SNQ3ZNILQDEJNDQO",
+        "KUBE-SVC-X27LE4BHSL4DOUIK",
+        "KUBE-SEP-DKCFIS26GWF2WLWC",
+        "KUBE-SEP-JVVZVJ7BSEPPRNBS",
+        "KUBE-SVC-4SW47YFZTEDKD3PK",
+        "KUBE-SEP-AYCN5HPXMIRJNJXU",
+    ]
+    .iter()
+    .map(|name| engine::netfilter::ChainName::from_trusted(*name))
+    .collect();
+    let restore = sync_proxy_rules(&input);
+    assert_restore_matches(include_str!("upstream/sync_proxy_rules_repeated_final_full_resync/expected.txt"), &restore);
+    let deleted: Vec<&str> = restore.nat.deleted.iter().map(|c| c.as_str()).collect();
+    assert_eq!(deleted, ["KUBE-SEP-AYCN5HPXMIRJNJXU", "KUBE-SVC-4SW47YFZTEDKD3PK"]);
+    for name in deleted {
+        assert!(restore.nat.chains.iter().any(|c| c.as_str() == name), "{name} is declared (flushed) before -X");
+    }
 }

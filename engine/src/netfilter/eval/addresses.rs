@@ -70,7 +70,11 @@ impl LocalAddresses {
 
     /// Adds one route.
     pub fn push(&mut self, destination: Cidr, kind: AddrTypes, device: &str) {
-        let route = LocalRoute { destination, kind, device: device.to_string() };
+        let route = LocalRoute {
+            destination,
+            kind,
+            device: device.to_string(),
+        };
         if !self.routes.contains(&route) {
             self.routes.push(route);
         }
@@ -157,12 +161,30 @@ mod tests {
         let table = LocalAddresses::with_interfaces(&[("eth0", Ipv4Addr::new(192, 168, 0, 2), 24)]);
         let node = Ipv4Addr::new(192, 168, 0, 2);
         assert_eq!(table.address_type(node, None), AddrTypes::LOCAL);
-        assert_eq!(table.address_type(Ipv4Addr::new(127, 3, 4, 5), None), AddrTypes::LOCAL);
-        assert_eq!(table.address_type(Ipv4Addr::new(192, 168, 0, 255), None), AddrTypes::BROADCAST);
-        assert_eq!(table.address_type(Ipv4Addr::new(192, 168, 0, 3), None), AddrTypes::UNICAST);
-        assert_eq!(table.address_type(Ipv4Addr::BROADCAST, None), AddrTypes::BROADCAST);
-        assert_eq!(table.address_type(Ipv4Addr::new(0, 1, 2, 3), None), AddrTypes::BROADCAST);
-        assert_eq!(table.address_type(Ipv4Addr::new(224, 0, 0, 5), None), AddrTypes::MULTICAST);
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(127, 3, 4, 5), None),
+            AddrTypes::LOCAL
+        );
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(192, 168, 0, 255), None),
+            AddrTypes::BROADCAST
+        );
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(192, 168, 0, 3), None),
+            AddrTypes::UNICAST
+        );
+        assert_eq!(
+            table.address_type(Ipv4Addr::BROADCAST, None),
+            AddrTypes::BROADCAST
+        );
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(0, 1, 2, 3), None),
+            AddrTypes::BROADCAST
+        );
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(224, 0, 0, 5), None),
+            AddrTypes::MULTICAST
+        );
         // --limit-iface: the node's address is LOCAL only through its own device.
         assert_eq!(table.address_type(node, Some("eth0")), AddrTypes::LOCAL);
         assert_eq!(table.address_type(node, Some("tunl0")), AddrTypes::UNICAST);

@@ -44,7 +44,11 @@ pub struct CtView {
 impl CtView {
     /// A packet in `state` whose entry has no NAT binding.
     pub fn plain(state: PacketCtState) -> CtView {
-        CtView { state, snat: false, dnat: false }
+        CtView {
+            state,
+            snat: false,
+            dnat: false,
+        }
     }
 
     /// The first packet of a connection, before any NAT.
@@ -62,7 +66,10 @@ impl CtView {
             PacketCtState::Invalid => CtState::Invalid,
             PacketCtState::Untracked => CtState::Untracked,
         }];
-        let has_entry = matches!(self.state, PacketCtState::New | PacketCtState::Established | PacketCtState::Related);
+        let has_entry = matches!(
+            self.state,
+            PacketCtState::New | PacketCtState::Established | PacketCtState::Related
+        );
         if has_entry && self.snat {
             states.push(CtState::Snat);
         }
@@ -87,7 +94,11 @@ impl From<CtInfo> for CtView {
             ConntrackState::Related => PacketCtState::Related,
             ConntrackState::Invalid => PacketCtState::Invalid,
         };
-        CtView { state, snat: info.snat, dnat: info.dnat }
+        CtView {
+            state,
+            snat: info.snat,
+            dnat: info.dnat,
+        }
     }
 }
 
@@ -137,9 +148,17 @@ mod tests {
 
     #[test]
     fn nat_bits_need_an_entry() {
-        let forwarded = CtView { state: PacketCtState::New, snat: false, dnat: true };
+        let forwarded = CtView {
+            state: PacketCtState::New,
+            snat: false,
+            dnat: true,
+        };
         assert_eq!(forwarded.states(), [CtState::New, CtState::Dnat]);
-        let invalid = CtView { state: PacketCtState::Invalid, snat: true, dnat: true };
+        let invalid = CtView {
+            state: PacketCtState::Invalid,
+            snat: true,
+            dnat: true,
+        };
         assert_eq!(invalid.states(), [CtState::Invalid]);
     }
 }

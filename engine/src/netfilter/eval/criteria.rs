@@ -12,8 +12,8 @@ use crate::netfilter::hook::Hook;
 use crate::netfilter::interface::Interface;
 use crate::netfilter::ip_protocol::IpProtocol;
 use crate::netfilter::matches::{
-    AddrTypes, Addrtype, Conntrack, CtState, LimitIface, Match, Multiport, MultiportSide, Ports, Recent, RecentSide,
-    Rpfilter, SetDirection, SetMatch, Statistic, StatisticMode,
+    AddrTypes, Addrtype, Conntrack, CtState, LimitIface, Match, Multiport, MultiportSide, Ports,
+    Recent, RecentSide, Rpfilter, SetDirection, SetMatch, Statistic, StatisticMode,
 };
 use crate::netfilter::negatable::Negatable;
 use crate::netfilter::probability::Probability;
@@ -31,7 +31,10 @@ pub enum Criterion {
     OutInterface,
     Protocol,
     /// The `index`-th (0-based) `-m` match of the rule.
-    Match { index: usize, module: String },
+    Match {
+        index: usize,
+        module: String,
+    },
 }
 
 /// The result of one criterion.
@@ -40,14 +43,20 @@ pub enum MatchOutcome {
     Matched,
     NotMatched,
     /// The lab cannot evaluate this criterion; the walk stops here.
-    NotEmulated { why: String },
+    NotEmulated {
+        why: String,
+    },
     /// An earlier criterion of the rule failed, so the kernel never looked at this one.
     NotReached,
 }
 
 impl MatchOutcome {
     fn of(matched: bool) -> MatchOutcome {
-        if matched { MatchOutcome::Matched } else { MatchOutcome::NotMatched }
+        if matched {
+            MatchOutcome::Matched
+        } else {
+            MatchOutcome::NotMatched
+        }
     }
 }
 
@@ -109,27 +118,63 @@ pub(crate) struct Input<'x> {
 }
 
 fn result(criterion: Criterion, text: String, matched: bool, observed: String) -> CriterionResult {
-    CriterionResult { criterion, text, outcome: MatchOutcome::of(matched), observed, draw: None }
+    CriterionResult {
+        criterion,
+        text,
+        outcome: MatchOutcome::of(matched),
+        observed,
+        draw: None,
+    }
 }
 
 fn not_emulated(criterion: Criterion, text: String, why: String) -> CriterionResult {
-    CriterionResult { criterion, text, outcome: MatchOutcome::NotEmulated { why }, observed: String::new(), draw: None }
+    CriterionResult {
+        criterion,
+        text,
+        outcome: MatchOutcome::NotEmulated { why },
+        observed: String::new(),
+        draw: None,
+    }
 }
 
 /// The fixed criteria of `ip_packet_match`, in its order, each present one evaluated.
 pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<CriterionResult> {
     let mut out = Vec::new();
     if let Some(source) = &rule.source {
-        out.push(address(Criterion::Source, "-s", source, packet.ip.src, "source"));
+        out.push(address(
+            Criterion::Source,
+            "-s",
+            source,
+            packet.ip.src,
+            "source",
+        ));
     }
     if let Some(destination) = &rule.destination {
-        out.push(address(Criterion::Destination, "-d", destination, packet.ip.dst, "destination"));
+        out.push(address(
+            Criterion::Destination,
+            "-d",
+            destination,
+            packet.ip.dst,
+            "destination",
+        ));
     }
     if let Some(interface) = &rule.in_interface {
-        out.push(device(Criterion::InInterface, "-i", interface, meta.in_interface.as_deref(), "in"));
+        out.push(device(
+            Criterion::InInterface,
+            "-i",
+            interface,
+            meta.in_interface.as_deref(),
+            "in",
+        ));
     }
     if let Some(interface) = &rule.out_interface {
-        out.push(device(Criterion::OutInterface, "-o", interface, meta.out_interface.as_deref(), "out"));
+        out.push(device(
+            Criterion::OutInterface,
+            "-o",
+            interface,
+            meta.out_interface.as_deref(),
+            "out",
+        ));
     }
     if let Some(protocol) = &rule.protocol {
         out.push(protocol_criterion(protocol, packet));
@@ -137,9 +182,20 @@ pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<Crit
     out
 }
 
-fn address(criterion: Criterion, flag: &str, cidr: &Negatable<Cidr>, actual: Ipv4Addr, name: &str) -> CriterionResult {
+fn address(
+    criterion: Criterion,
+    flag: &str,
+    cidr: &Negatable<Cidr>,
+    actual: Ipv4Addr,
+    name: &str,
+) -> CriterionResult {
     let text = format!("{}{flag} {}", cidr.bang(), cidr.value);
-    result(criterion, text, cidr.holds(cidr.value.contains(actual)), format!("{name} {actual}"))
+    result(
+        criterion,
+        text,
+        cidr.holds(cidr.value.contains(actual)),
+        format!("{name} {actual}"),
+    )
 }
 
 /// `-i`/`-o`: a hook without that device compares against the empty name (`nulldevname`).
@@ -163,7 +219,12 @@ fn protocol_criterion(protocol: &Negatable<IpProtocol>, packet: &Packet) -> Crit
     let text = format!("{}-p {}", protocol.bang(), protocol.value);
     let actual = packet.protocol();
     let matched = protocol.holds(actual.number() == protocol.value.number());
-    result(Criterion::Protocol, text, matched, format!("protocol {}", actual.name()))
+    result(
+        Criterion::Protocol,
+        text,
+        matched,
+        format!("protocol {}", actual.name()),
+    )
 }
 
 /// One `-m` match.
@@ -174,34 +235,73 @@ pub(crate) fn module(
     ctx: &mut EvalContext<'_>,
     forced: Option<&mut Forced>,
 ) -> Checked {
-    let criterion = Criterion::Match { index, module: matched.module().to_string() };
+    let criterion = Criterion::Match {
+        index,
+        module: matched.module().to_string(),
+    };
     let text = matched.to_string();
     let packet = input.packet;
     let done = match matched {
-        Match::Comment(_) => result(criterion, text, true, "a comment always matches".to_string()),
-        Match::Tcp(ports) => transport(criterion, text, ports, packet, crate::packet::IpProtocol::Tcp),
-        Match::Udp(ports) => transport(criterion, text, ports, packet, crate::packet::IpProtocol::Udp),
+        Match::Comment(_) => result(
+            criterion,
+            text,
+            true,
+            "a comment always matches".to_string(),
+        ),
+        Match::Tcp(ports) => transport(
+            criterion,
+            text,
+            ports,
+            packet,
+            crate::packet::IpProtocol::Tcp,
+        ),
+        Match::Udp(ports) => transport(
+            criterion,
+            text,
+            ports,
+            packet,
+            crate::packet::IpProtocol::Udp,
+        ),
         Match::Multiport(multiport) => multiport_match(criterion, text, multiport, packet),
         Match::Addrtype(addrtype) => addrtype_match(criterion, text, addrtype, input, ctx),
         Match::Mark(mark) => {
             let value = input.meta.mark;
-            result(criterion, text, mark.holds(mark.value.matches(value)), format!("mark {value:#x}"))
+            result(
+                criterion,
+                text,
+                mark.holds(mark.value.matches(value)),
+                format!("mark {value:#x}"),
+            )
         }
         Match::Conntrack(conntrack) => conntrack_match(criterion, text, conntrack, ctx),
-        Match::Statistic(statistic) => return statistic_match(criterion, text, statistic, input, ctx, forced),
+        Match::Statistic(statistic) => {
+            return statistic_match(criterion, text, statistic, input, ctx, forced);
+        }
         Match::Recent(recent) => recent_match(criterion, text, recent, input, ctx),
         Match::Set(set) => set_match(criterion, text, set, packet, ctx),
         Match::Nfacct(nfacct) => {
-            let counter = ctx.state.nfacct.entry(nfacct.name.clone()).or_insert((0, 0));
+            let counter = ctx
+                .state
+                .nfacct
+                .entry(nfacct.name.clone())
+                .or_insert((0, 0));
             counter.0 = counter.0.saturating_add(1);
             counter.1 = counter.1.saturating_add(u64::from(packet.total_len()));
-            result(criterion, text, true, format!("nfacct {} counts {} packets", nfacct.name, counter.0))
+            result(
+                criterion,
+                text,
+                true,
+                format!("nfacct {} counts {} packets", nfacct.name, counter.0),
+            )
         }
         Match::Rpfilter(rpfilter) => rpfilter_match(criterion, text, rpfilter, input, ctx),
         Match::Unknown(unknown) => not_emulated(
             criterion,
             text,
-            format!("the lab does not evaluate the `{}` match module", unknown.module),
+            format!(
+                "the lab does not evaluate the `{}` match module",
+                unknown.module
+            ),
         ),
     };
     Checked::Done(done)
@@ -216,7 +316,12 @@ fn transport(
     protocol: crate::packet::IpProtocol,
 ) -> CriterionResult {
     if packet.protocol() != protocol {
-        return result(criterion, text, false, format!("not a {} packet", protocol.name()));
+        return result(
+            criterion,
+            text,
+            false,
+            format!("not a {} packet", protocol.name()),
+        );
     }
     match (packet.src_port(), packet.dst_port()) {
         (Some(source), Some(destination)) => result(
@@ -225,14 +330,29 @@ fn transport(
             ports.matches(source, destination),
             format!("source port {source}, destination port {destination}"),
         ),
-        _ => result(criterion, text, false, "the packet has no ports".to_string()),
+        _ => result(
+            criterion,
+            text,
+            false,
+            "the packet has no ports".to_string(),
+        ),
     }
 }
 
 /// `xt_multiport` (`ports_match_v1`): any listed port or range; `!` inverts the result.
-fn multiport_match(criterion: Criterion, text: String, multiport: &Multiport, packet: &Packet) -> CriterionResult {
+fn multiport_match(
+    criterion: Criterion,
+    text: String,
+    multiport: &Multiport,
+    packet: &Packet,
+) -> CriterionResult {
     let (Some(source), Some(destination)) = (packet.src_port(), packet.dst_port()) else {
-        return result(criterion, text, false, "the packet has no ports".to_string());
+        return result(
+            criterion,
+            text,
+            false,
+            "the packet has no ports".to_string(),
+        );
     };
     let hit = multiport.ports.iter().any(|range| match multiport.side {
         MultiportSide::Source => range.contains(source),
@@ -261,21 +381,26 @@ fn addrtype_match(
         Some(LimitIface::In) => match input.meta.in_interface.as_deref() {
             Some(device) => Some(device),
             None => {
-                let why = "--limit-iface-in needs an incoming interface, and the packet has none".to_string();
+                let why = "--limit-iface-in needs an incoming interface, and the packet has none"
+                    .to_string();
                 return not_emulated(criterion, text, why);
             }
         },
         Some(LimitIface::Out) => match input.meta.out_interface.as_deref() {
             Some(device) => Some(device),
             None => {
-                let why = "--limit-iface-out needs an outgoing interface, and the packet has none".to_string();
+                let why = "--limit-iface-out needs an outgoing interface, and the packet has none"
+                    .to_string();
                 return not_emulated(criterion, text, why);
             }
         },
     };
     let mut matched = true;
     let mut observed = Vec::new();
-    let sides = [(&addrtype.source, input.packet.ip.src, "source"), (&addrtype.destination, input.packet.ip.dst, "destination")];
+    let sides = [
+        (&addrtype.source, input.packet.ip.src, "source"),
+        (&addrtype.destination, input.packet.ip.dst, "destination"),
+    ];
     for (wanted, address, name) in sides {
         if let Some(wanted) = wanted {
             let kind: AddrTypes = ctx.addresses.address_type(address, device);
@@ -291,11 +416,23 @@ fn addrtype_match(
 }
 
 /// `xt_conntrack` (`conntrack_mt`, state part): `(state_mask & statebit) != 0`, XOR `!`.
-fn conntrack_match(criterion: Criterion, text: String, conntrack: &Conntrack, ctx: &EvalContext<'_>) -> CriterionResult {
+fn conntrack_match(
+    criterion: Criterion,
+    text: String,
+    conntrack: &Conntrack,
+    ctx: &EvalContext<'_>,
+) -> CriterionResult {
     let states = ctx.conntrack.states();
-    let any = states.iter().any(|state| conntrack.state.value.contains(*state));
+    let any = states
+        .iter()
+        .any(|state| conntrack.state.value.contains(*state));
     let names: Vec<&str> = states.iter().map(|state: &CtState| state.name()).collect();
-    result(criterion, text, conntrack.state.holds(any), format!("ctstate {}", names.join(",")))
+    result(
+        criterion,
+        text,
+        conntrack.state.holds(any),
+        format!("ctstate {}", names.join(",")),
+    )
 }
 
 /// `xt_statistic` (`statistic_mt`). Random mode: `(get_random_u32() & 0x7FFFFFFF) < p`;
@@ -315,7 +452,11 @@ fn statistic_match(
                 Some(forced) => match forced.choices.get(forced.used).copied() {
                     Some(taken) => {
                         forced.used = forced.used.saturating_add(1);
-                        StatisticDraw { value: None, threshold, taken }
+                        StatisticDraw {
+                            value: None,
+                            threshold,
+                            taken,
+                        }
                     }
                     None => return Checked::NeedChoice(probability),
                 },
@@ -325,7 +466,11 @@ fn statistic_match(
                         input.rule.table, input.rule.chain, input.rule.number
                     );
                     let value = ctx.rng.next_u32(purpose);
-                    StatisticDraw { value: Some(value), threshold, taken: probability.takes(value) }
+                    StatisticDraw {
+                        value: Some(value),
+                        threshold,
+                        taken: probability.takes(value),
+                    }
                 }
             };
             let observed = match draw.value {
@@ -334,7 +479,10 @@ fn statistic_match(
                     value & 0x7FFF_FFFF,
                     if draw.taken { "<" } else { ">=" }
                 ),
-                None => format!("branch chosen: {}", if draw.taken { "taken" } else { "not taken" }),
+                None => format!(
+                    "branch chosen: {}",
+                    if draw.taken { "taken" } else { "not taken" }
+                ),
             };
             let mut done = result(criterion, text, draw.taken != statistic.negated, observed);
             done.draw = Some(draw);
@@ -342,13 +490,26 @@ fn statistic_match(
         }
         StatisticMode::Nth { every, packet } => {
             let Some(last) = every.checked_sub(1) else {
-                return Checked::Done(not_emulated(criterion, text, "--every 0 is not valid".to_string()));
+                return Checked::Done(not_emulated(
+                    criterion,
+                    text,
+                    "--every 0 is not valid".to_string(),
+                ));
             };
             let counter = ctx.state.nth.entry(input.rule.clone()).or_insert(packet);
-            let next = if *counter >= last { 0 } else { counter.saturating_add(1) };
+            let next = if *counter >= last {
+                0
+            } else {
+                counter.saturating_add(1)
+            };
             *counter = next;
             let observed = format!("packet counter now {next} of every {every}");
-            Checked::Done(result(criterion, text, (next == 0) != statistic.negated, observed))
+            Checked::Done(result(
+                criterion,
+                text,
+                (next == 0) != statistic.negated,
+                observed,
+            ))
         }
     }
 }
@@ -368,8 +529,15 @@ fn recent_match(
     // "use TTL as seen before forwarding": forwarded packets have had their TTL decremented.
     let forwarded = matches!(input.hook, Hook::Forward)
         || (matches!(input.hook, Hook::PostRouting) && input.meta.in_interface.is_some());
-    let ttl = if forwarded { input.packet.ip.ttl.saturating_add(1) } else { input.packet.ip.ttl };
-    let found = ctx.state.recent.evaluate(recent, address, ttl, ctx.now_secs);
+    let ttl = if forwarded {
+        input.packet.ip.ttl.saturating_add(1)
+    } else {
+        input.packet.ip.ttl
+    };
+    let found = ctx
+        .state
+        .recent
+        .evaluate(recent, address, ttl, ctx.now_secs);
     result(criterion, text, found.matched, found.note)
 }
 
@@ -382,7 +550,11 @@ fn set_match(
     ctx: &EvalContext<'_>,
 ) -> CriterionResult {
     let [direction] = set.directions.as_slice() else {
-        let why = format!("set {} is looked up with {} dimensions; the lab models one", set.name, set.directions.len());
+        let why = format!(
+            "set {} is looked up with {} dimensions; the lab models one",
+            set.name,
+            set.directions.len()
+        );
         return not_emulated(criterion, text, why);
     };
     let (address, name) = match direction {
@@ -391,10 +563,18 @@ fn set_match(
     };
     match ctx.ipsets.contains(&set.name, address) {
         Some(member) => {
-            let observed = format!("{name} {address} is {}in set {}", if member { "" } else { "not " }, set.name);
+            let observed = format!(
+                "{name} {address} is {}in set {}",
+                if member { "" } else { "not " },
+                set.name
+            );
             result(criterion, text, member != set.negated, observed)
         }
-        None => not_emulated(criterion, text, format!("the contents of ipset {} were not given", set.name)),
+        None => not_emulated(
+            criterion,
+            text,
+            format!("the contents of ipset {} were not given", set.name),
+        ),
     }
 }
 

@@ -45,11 +45,20 @@ pub struct Dyadic {
 }
 
 impl Dyadic {
-    pub const ONE: Dyadic = Dyadic { numerator: 1, exponent: 0 };
+    pub const ONE: Dyadic = Dyadic {
+        numerator: 1,
+        exponent: 0,
+    };
 
     /// `numerator / 2^exponent`, reduced; `None` for an exponent of 128 or more.
     pub fn new(numerator: u128, exponent: u32) -> Option<Dyadic> {
-        (exponent < 128).then(|| Dyadic { numerator, exponent }.reduced())
+        (exponent < 128).then(|| {
+            Dyadic {
+                numerator,
+                exponent,
+            }
+            .reduced()
+        })
     }
 
     pub fn numerator(self) -> u128 {
@@ -62,7 +71,10 @@ impl Dyadic {
 
     fn reduced(mut self) -> Dyadic {
         if self.numerator == 0 {
-            return Dyadic { numerator: 0, exponent: 0 };
+            return Dyadic {
+                numerator: 0,
+                exponent: 0,
+            };
         }
         let shift = self.numerator.trailing_zeros().min(self.exponent);
         self.numerator >>= shift;
@@ -130,14 +142,21 @@ pub struct Distribution {
 impl Distribution {
     /// The outcome whose NAT decision was made by this rule.
     pub fn by_rule(&self, rule: &RuleRef) -> Option<&Outcome> {
-        self.outcomes.iter().find(|outcome| outcome.nat.as_ref().map(NatDecision::rule) == Some(rule))
+        self.outcomes
+            .iter()
+            .find(|outcome| outcome.nat.as_ref().map(NatDecision::rule) == Some(rule))
     }
 
     /// The outcome that DNATs to this address.
     pub fn by_destination(&self, address: std::net::Ipv4Addr) -> Option<&Outcome> {
-        self.outcomes
-            .iter()
-            .find(|outcome| outcome.nat.as_ref().and_then(NatDecision::destination).map(|(ip, _)| ip) == Some(address))
+        self.outcomes.iter().find(|outcome| {
+            outcome
+                .nat
+                .as_ref()
+                .and_then(NatDecision::destination)
+                .map(|(ip, _)| ip)
+                == Some(address)
+        })
     }
 }
 
@@ -160,7 +179,11 @@ pub fn probabilities(
     ctx: &EvalContext<'_>,
 ) -> Distribution {
     let mut distribution = Distribution::default();
-    let mut pending = vec![Pending { choices: Vec::new(), branches_probability: 1.0, exact: Some(Dyadic::ONE) }];
+    let mut pending = vec![Pending {
+        choices: Vec::new(),
+        branches_probability: 1.0,
+        exact: Some(Dyadic::ONE),
+    }];
     let mut paths = 0usize;
     while let Some(path) = pending.pop() {
         paths = paths.saturating_add(1);
@@ -179,8 +202,16 @@ pub fn probabilities(
             state: &mut state,
             rng: &mut rng,
         };
-        let mut mode = Mode { forced: Some(Forced { choices: path.choices.clone(), used: 0 }), record: false };
-        let walked = walk(ruleset, table, hook, chain, packet, meta, &mut sub, &mut mode);
+        let mut mode = Mode {
+            forced: Some(Forced {
+                choices: path.choices.clone(),
+                used: 0,
+            }),
+            record: false,
+        };
+        let walked = walk(
+            ruleset, table, hook, chain, packet, meta, &mut sub, &mut mode,
+        );
         if let Some(probability) = walked.need {
             let stored = probability.kernel_value();
             let rest = SCALE.saturating_sub(stored);
@@ -193,7 +224,8 @@ pub fn probabilities(
                 choices.push(taken);
                 pending.push(Pending {
                     choices,
-                    branches_probability: path.branches_probability * f64::from(factor) / f64::from(SCALE),
+                    branches_probability: path.branches_probability * f64::from(factor)
+                        / f64::from(SCALE),
                     exact: path.exact.and_then(|exact| exact.times_kernel(factor)),
                 });
             }
@@ -201,14 +233,17 @@ pub fn probabilities(
         }
         let evaluation = walked.evaluation;
         let key = evaluation.nat.as_ref().map(|nat| nat.rule().clone());
-        let existing = distribution
-            .outcomes
-            .iter_mut()
-            .find(|outcome| outcome.verdict == evaluation.verdict && outcome.nat.as_ref().map(|nat| nat.rule().clone()) == key);
+        let existing = distribution.outcomes.iter_mut().find(|outcome| {
+            outcome.verdict == evaluation.verdict
+                && outcome.nat.as_ref().map(|nat| nat.rule().clone()) == key
+        });
         match existing {
             Some(outcome) => {
                 outcome.probability += path.branches_probability;
-                outcome.exact = outcome.exact.zip(path.exact).and_then(|(a, b)| a.checked_add(b));
+                outcome.exact = outcome
+                    .exact
+                    .zip(path.exact)
+                    .and_then(|(a, b)| a.checked_add(b));
                 outcome.paths = outcome.paths.saturating_add(1);
             }
             None => distribution.outcomes.push(Outcome {
@@ -233,7 +268,11 @@ mod tests {
     fn dyadic_arithmetic() {
         let third = Dyadic::ONE.times_kernel(715_827_883).unwrap();
         assert_eq!(third, Dyadic::new(715_827_883, 31).unwrap());
-        let rest = Dyadic::ONE.times_kernel(SCALE - 715_827_883).unwrap().times_kernel(SCALE / 2).unwrap();
+        let rest = Dyadic::ONE
+            .times_kernel(SCALE - 715_827_883)
+            .unwrap()
+            .times_kernel(SCALE / 2)
+            .unwrap();
         assert_eq!(rest, Dyadic::new(1_431_655_765, 32).unwrap());
         let total = third.checked_add(rest).unwrap().checked_add(rest).unwrap();
         assert_eq!(total, Dyadic::ONE);

@@ -31,7 +31,8 @@ impl IpSets {
 
     /// Whether the set exists and has a member containing `address` (`ipset test`).
     pub fn contains(&self, name: &str, address: Ipv4Addr) -> Option<bool> {
-        self.members(name).map(|members| members.iter().any(|member| member.contains(address)))
+        self.members(name)
+            .map(|members| members.iter().any(|member| member.contains(address)))
     }
 }
 
@@ -42,9 +43,18 @@ mod tests {
     #[test]
     fn hash_net_membership() {
         let mut sets = IpSets::new();
-        sets.insert("cali40masq-ipam-pools", vec![Cidr::parse_strict("192.168.0.0/16").unwrap()]);
-        assert_eq!(sets.contains("cali40masq-ipam-pools", Ipv4Addr::new(192, 168, 3, 4)), Some(true));
-        assert_eq!(sets.contains("cali40masq-ipam-pools", Ipv4Addr::new(10, 0, 0, 1)), Some(false));
+        sets.insert(
+            "cali40masq-ipam-pools",
+            vec![Cidr::parse_strict("192.168.0.0/16").unwrap()],
+        );
+        assert_eq!(
+            sets.contains("cali40masq-ipam-pools", Ipv4Addr::new(192, 168, 3, 4)),
+            Some(true)
+        );
+        assert_eq!(
+            sets.contains("cali40masq-ipam-pools", Ipv4Addr::new(10, 0, 0, 1)),
+            Some(false)
+        );
         assert_eq!(sets.contains("missing", Ipv4Addr::new(10, 0, 0, 1)), None);
     }
 }

@@ -31,7 +31,11 @@ pub enum NatPort {
     /// A fixed port (a single-port `--to-destination ip:port`).
     Fixed(u16),
     /// `--random` / `--random-fully`: the first candidate port, from a recorded draw.
-    Random { draw: u16, port: u16, range: PortRange },
+    Random {
+        draw: u16,
+        port: u16,
+        range: PortRange,
+    },
 }
 
 impl fmt::Display for NatPort {
@@ -39,10 +43,17 @@ impl fmt::Display for NatPort {
         match self {
             NatPort::Unchanged => f.write_str("port unchanged"),
             NatPort::KeepIfUnique { range: None } => f.write_str("port kept if unique"),
-            NatPort::KeepIfUnique { range: Some(range) } => write!(f, "port kept if unique and in {range}"),
+            NatPort::KeepIfUnique { range: Some(range) } => {
+                write!(f, "port kept if unique and in {range}")
+            }
             NatPort::Fixed(port) => write!(f, "port {port}"),
             NatPort::Random { draw, port, range } => {
-                write!(f, "port {port} (random {draw} in {}-{})", range.first(), range.last())
+                write!(
+                    f,
+                    "port {port} (random {draw} in {}-{})",
+                    range.first(),
+                    range.last()
+                )
             }
         }
     }
@@ -52,26 +63,41 @@ impl fmt::Display for NatPort {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NatDecision {
     /// `-j DNAT`: rewrite the destination.
-    Dnat { rule: RuleRef, nat: Nat, port: NatPort },
+    Dnat {
+        rule: RuleRef,
+        nat: Nat,
+        port: NatPort,
+    },
     /// `-j SNAT`: rewrite the source.
-    Snat { rule: RuleRef, nat: Nat, port: NatPort },
+    Snat {
+        rule: RuleRef,
+        nat: Nat,
+        port: NatPort,
+    },
     /// `-j MASQUERADE`: rewrite the source to the outgoing interface's address.
-    Masquerade { rule: RuleRef, masquerade: Masquerade, source: Ipv4Addr, port: NatPort },
+    Masquerade {
+        rule: RuleRef,
+        masquerade: Masquerade,
+        source: Ipv4Addr,
+        port: NatPort,
+    },
 }
 
 impl NatDecision {
     pub fn rule(&self) -> &RuleRef {
         match self {
-            NatDecision::Dnat { rule, .. } | NatDecision::Snat { rule, .. } | NatDecision::Masquerade { rule, .. } => {
-                rule
-            }
+            NatDecision::Dnat { rule, .. }
+            | NatDecision::Snat { rule, .. }
+            | NatDecision::Masquerade { rule, .. } => rule,
         }
     }
 
     /// The new destination of a DNAT to one address (kube-proxy's `ip:port`).
     pub fn destination(&self) -> Option<(Ipv4Addr, Option<u16>)> {
         match self {
-            NatDecision::Dnat { nat, port, .. } => single_address(&nat.to).map(|address| (address, port.fixed())),
+            NatDecision::Dnat { nat, port, .. } => {
+                single_address(&nat.to).map(|address| (address, port.fixed()))
+            }
             _ => None,
         }
     }
@@ -79,7 +105,9 @@ impl NatDecision {
     /// The new source of an SNAT to one address or a MASQUERADE.
     pub fn source(&self) -> Option<(Ipv4Addr, Option<u16>)> {
         match self {
-            NatDecision::Snat { nat, port, .. } => single_address(&nat.to).map(|address| (address, port.fixed())),
+            NatDecision::Snat { nat, port, .. } => {
+                single_address(&nat.to).map(|address| (address, port.fixed()))
+            }
             NatDecision::Masquerade { source, port, .. } => Some((*source, port.fixed())),
             NatDecision::Dnat { .. } => None,
         }
@@ -105,10 +133,17 @@ fn single_address(range: &NatRange) -> Option<Ipv4Addr> {
 
 impl fmt::Display for NatDecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NatDecision::Dnat { nat, port, .. } => write!(f, "DNAT to {} ({port})", nat.to),
-            NatDecision::Snat { nat, port, .. } => write!(f, "SNAT to {} ({port})", nat.to),
-            NatDecision::Masquerade { source, port, .. } => write!(f, "MASQUERADE to {source} ({port})"),
+        let (what, to, port) = match self {
+            NatDecision::Dnat { nat, port, .. } => ("DNAT", nat.to.to_string(), port),
+            NatDecision::Snat { nat, port, .. } => ("SNAT", nat.to.to_string(), port),
+            NatDecision::Masquerade { source, port, .. } => {
+                ("MASQUERADE", source.to_string(), port)
+            }
+        };
+        write!(f, "{what} to {to}")?;
+        match port {
+            NatPort::Unchanged | NatPort::Fixed(_) => Ok(()),
+            other => write!(f, ", {other}"),
         }
     }
 }
@@ -125,7 +160,9 @@ pub(crate) fn default_source_range(original: u16) -> PortRange {
 
 /// The first candidate of a random port choice: `min + off % range_size`.
 pub(crate) fn random_port(draw: u16, range: PortRange) -> u16 {
-    let size = u32::from(range.last()).saturating_sub(u32::from(range.first())).saturating_add(1);
+    let size = u32::from(range.last())
+        .saturating_sub(u32::from(range.first()))
+        .saturating_add(1);
     let offset = u32::from(draw).checked_rem(size).unwrap_or(0);
     u16::try_from(u32::from(range.first()).saturating_add(offset)).unwrap_or(range.last())
 }
@@ -137,8 +174,14 @@ mod tests {
     #[test]
     fn port_ranges_follow_the_original_port() {
         assert_eq!(default_source_range(80), PortRange::new(1, 511).unwrap());
-        assert_eq!(default_source_range(600), PortRange::new(600, 1023).unwrap());
-        assert_eq!(default_source_range(43210), PortRange::new(1024, 65535).unwrap());
+        assert_eq!(
+            default_source_range(600),
+            PortRange::new(600, 1023).unwrap()
+        );
+        assert_eq!(
+            default_source_range(43210),
+            PortRange::new(1024, 65535).unwrap()
+        );
         let high = default_source_range(43210);
         assert_eq!(random_port(0, high), 1024);
         assert_eq!(random_port(64511, high), 65535);

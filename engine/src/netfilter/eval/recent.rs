@@ -74,14 +74,24 @@ impl RecentLists {
         self.clock = self.clock.saturating_add(1);
         let lru = self.clock;
         let list = self.lists.entry(name.to_string()).or_default();
-        let entry = list.entries.entry(address).or_insert(RecentEntry { stamps: Vec::new(), ttl: 0, lru });
+        let entry = list.entries.entry(address).or_insert(RecentEntry {
+            stamps: Vec::new(),
+            ttl: 0,
+            lru,
+        });
         push_stamp(entry, now);
         entry.lru = lru;
     }
 
     /// `recent_mt` for one rule. `address` is already the side's address (`--rsource`/`--rdest`);
     /// `ttl` is the TTL as the kernel sees it.
-    pub fn evaluate(&mut self, recent: &Recent, address: Ipv4Addr, ttl: u8, now: u64) -> RecentResult {
+    pub fn evaluate(
+        &mut self,
+        recent: &Recent,
+        address: Ipv4Addr,
+        ttl: u8,
+        now: u64,
+    ) -> RecentResult {
         let masked = Ipv4Addr::from(u32::from(address) & u32::from(recent.mask));
         self.clock = self.clock.saturating_add(1);
         let lru = self.clock;
@@ -104,7 +114,14 @@ impl RecentLists {
             if list.entries.len() >= ENTRIES_PER_LIST {
                 evict_oldest(list);
             }
-            list.entries.insert(masked, RecentEntry { stamps: vec![now], ttl, lru });
+            list.entries.insert(
+                masked,
+                RecentEntry {
+                    stamps: vec![now],
+                    ttl,
+                    lru,
+                },
+            );
             return RecentResult {
                 matched: !matched,
                 address: masked,
@@ -126,7 +143,11 @@ impl RecentLists {
             }
             RecentCommand::Check | RecentCommand::Update => {
                 let seconds = u64::from(recent.seconds);
-                let stamps = list.entries.get(&masked).map(|entry| entry.stamps.clone()).unwrap_or_default();
+                let stamps = list
+                    .entries
+                    .get(&masked)
+                    .map(|entry| entry.stamps.clone())
+                    .unwrap_or_default();
                 let last = stamps.last().copied().unwrap_or(0);
                 let mut hits = 0u32;
                 for stamp in &stamps {
@@ -145,7 +166,10 @@ impl RecentLists {
                 } else {
                     format!(" (window {seconds}s, {}s ago)", now.saturating_sub(last))
                 };
-                note = format!("{masked} last seen in list {} at {last}s{within}", recent.name);
+                note = format!(
+                    "{masked} last seen in list {} at {last}s{within}",
+                    recent.name
+                );
                 refresh = recent.command == RecentCommand::Update && matched != recent.negated;
                 if recent.reap {
                     let cutoff = now.saturating_sub(seconds);
@@ -160,7 +184,11 @@ impl RecentLists {
             entry.ttl = ttl;
             entry.lru = lru;
         }
-        RecentResult { matched, address: masked, note }
+        RecentResult {
+            matched,
+            address: masked,
+            note,
+        }
     }
 }
 
@@ -173,7 +201,12 @@ fn push_stamp(entry: &mut RecentEntry, now: u64) {
 
 /// `recent_entry_init` with a full table removes the least recently updated entry.
 fn evict_oldest(list: &mut RecentList) {
-    if let Some(oldest) = list.entries.iter().min_by_key(|(_, entry)| entry.lru).map(|(address, _)| *address) {
+    if let Some(oldest) = list
+        .entries
+        .iter()
+        .min_by_key(|(_, entry)| entry.lru)
+        .map(|(address, _)| *address)
+    {
         list.entries.remove(&oldest);
     }
 }
@@ -223,12 +256,31 @@ mod tests {
         lists.evaluate(&set, Ipv4Addr::new(10, 0, 0, 9), 64, 1);
         let mut check = Recent::new(RecentCommand::Check, "L");
         check.mask = set.mask;
-        assert!(lists.evaluate(&check, Ipv4Addr::new(10, 0, 0, 200), 64, 2).matched);
+        assert!(
+            lists
+                .evaluate(&check, Ipv4Addr::new(10, 0, 0, 200), 64, 2)
+                .matched
+        );
         let mut remove = Recent::new(RecentCommand::Remove, "L");
         remove.mask = set.mask;
-        assert!(lists.evaluate(&remove, Ipv4Addr::new(10, 0, 0, 1), 64, 3).matched);
-        assert!(!lists.evaluate(&check, Ipv4Addr::new(10, 0, 0, 9), 64, 4).matched);
-        let negated = Recent { negated: true, ..check };
-        assert!(lists.evaluate(&negated, Ipv4Addr::new(10, 0, 0, 9), 64, 5).matched);
+        assert!(
+            lists
+                .evaluate(&remove, Ipv4Addr::new(10, 0, 0, 1), 64, 3)
+                .matched
+        );
+        assert!(
+            !lists
+                .evaluate(&check, Ipv4Addr::new(10, 0, 0, 9), 64, 4)
+                .matched
+        );
+        let negated = Recent {
+            negated: true,
+            ..check
+        };
+        assert!(
+            lists
+                .evaluate(&negated, Ipv4Addr::new(10, 0, 0, 9), 64, 5)
+                .matched
+        );
     }
 }

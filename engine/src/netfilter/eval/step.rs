@@ -59,7 +59,10 @@ pub enum StepOutcome {
     /// The rule matched and has no target: it only counts the packet.
     Counted,
     /// `-j MARK`: the mark changed, evaluation continues.
-    Mark { before: u32, after: u32 },
+    Mark {
+        before: u32,
+        after: u32,
+    },
     /// `-j LOG` / `-j TRACE`: logged, evaluation continues.
     Logged,
     /// `-j CHAIN`.
@@ -69,7 +72,9 @@ pub enum StepOutcome {
     /// `-j RETURN`, or the end of a user chain: back to `to` (the calling chain), or to the
     /// policy when `to` is `None` in a built-in chain, or out of the walk when it started in a
     /// user chain.
-    Return { to: Option<ChainName> },
+    Return {
+        to: Option<ChainName>,
+    },
     Accept,
     Drop,
     Reject(RejectWith),
@@ -77,7 +82,9 @@ pub enum StepOutcome {
     /// The end of a built-in chain, or RETURN in it: the policy decides.
     Policy(Policy),
     /// The walk stops here.
-    NotEmulated { why: String },
+    NotEmulated {
+        why: String,
+    },
 }
 
 impl fmt::Display for StepOutcome {
@@ -85,7 +92,9 @@ impl fmt::Display for StepOutcome {
         match self {
             StepOutcome::NoMatch => f.write_str("no match"),
             StepOutcome::Counted => f.write_str("match, no target: counted, continue"),
-            StepOutcome::Mark { before, after } => write!(f, "mark {before:#x} -> {after:#x}, continue"),
+            StepOutcome::Mark { before, after } => {
+                write!(f, "mark {before:#x} -> {after:#x}, continue")
+            }
             StepOutcome::Logged => f.write_str("logged, continue"),
             StepOutcome::Jump(chain) => write!(f, "jump to {chain}"),
             StepOutcome::Goto(chain) => write!(f, "goto {chain}"),
@@ -128,7 +137,9 @@ impl RuleStep {
 
     /// Whether every criterion matched (a chain end counts as matched).
     pub fn matched(&self) -> bool {
-        self.criteria.iter().all(|criterion| criterion.outcome == MatchOutcome::Matched)
+        self.criteria
+            .iter()
+            .all(|criterion| criterion.outcome == MatchOutcome::Matched)
     }
 }
 
@@ -139,12 +150,20 @@ impl fmt::Display for RuleStep {
             Position::Rule(number) => format!("{number}"),
             Position::End => "end".to_string(),
         };
-        writeln!(f, "{indent}{} {} {place}: {}", self.table, self.chain, self.text)?;
+        writeln!(
+            f,
+            "{indent}{} {} {place}: {}",
+            self.table, self.chain, self.text
+        )?;
         for criterion in &self.criteria {
             if criterion.outcome == MatchOutcome::NotReached {
                 writeln!(f, "{indent}    {}: not reached", criterion.text)?;
             } else {
-                writeln!(f, "{indent}    {}: {} ({})", criterion.text, criterion.outcome, criterion.observed)?;
+                writeln!(
+                    f,
+                    "{indent}    {}: {} ({})",
+                    criterion.text, criterion.outcome, criterion.observed
+                )?;
             }
         }
         writeln!(f, "{indent}    => {}", self.outcome)
@@ -167,7 +186,9 @@ pub struct Evaluation {
 impl Evaluation {
     /// The steps whose rule matched and did something (no `NoMatch` steps).
     pub fn matched_steps(&self) -> impl Iterator<Item = &RuleStep> {
-        self.steps.iter().filter(|step| step.outcome != StepOutcome::NoMatch)
+        self.steps
+            .iter()
+            .filter(|step| step.outcome != StepOutcome::NoMatch)
     }
 
     /// The chains entered, in order, starting with the start chain.
@@ -192,7 +213,11 @@ impl fmt::Display for Evaluation {
             write!(f, "; {nat}")?;
         }
         if self.mark_before != self.mark_after {
-            write!(f, "; mark {:#x} -> {:#x}", self.mark_before, self.mark_after)?;
+            write!(
+                f,
+                "; mark {:#x} -> {:#x}",
+                self.mark_before, self.mark_after
+            )?;
         }
         writeln!(f)
     }

@@ -8,11 +8,11 @@
 use crate::netfilter::chain::Chain;
 use crate::netfilter::chain_name::ChainName;
 use crate::netfilter::hook::Hook;
+use crate::netfilter::port_range::PortRange;
 use crate::netfilter::probability::Probability;
 use crate::netfilter::rule::Rule;
 use crate::netfilter::ruleset::Ruleset;
 use crate::netfilter::table::Table;
-use crate::netfilter::port_range::PortRange;
 use crate::netfilter::target::Target;
 use crate::packet::{Packet, PacketMeta};
 
@@ -36,7 +36,15 @@ pub fn evaluate(
     meta: &PacketMeta,
     ctx: &mut EvalContext<'_>,
 ) -> Evaluation {
-    evaluate_chain(ruleset, table, hook, &ChainName::builtin(hook), packet, meta, ctx)
+    evaluate_chain(
+        ruleset,
+        table,
+        hook,
+        &ChainName::builtin(hook),
+        packet,
+        meta,
+        ctx,
+    )
 }
 
 /// Evaluates from any chain (a user chain returns [`Verdict::Return`] if nothing decides).
@@ -50,7 +58,10 @@ pub fn evaluate_chain(
     meta: &PacketMeta,
     ctx: &mut EvalContext<'_>,
 ) -> Evaluation {
-    let mut mode = Mode { forced: None, record: true };
+    let mut mode = Mode {
+        forced: None,
+        record: true,
+    };
     walk(ruleset, table, hook, chain, packet, meta, ctx, &mut mode).evaluation
 }
 
@@ -69,12 +80,19 @@ pub fn evaluate_forced(
     ctx: &mut EvalContext<'_>,
     choices: &[bool],
 ) -> Evaluation {
-    let mut mode = Mode { forced: Some(Forced { choices: choices.to_vec(), used: 0 }), record: true };
+    let mut mode = Mode {
+        forced: Some(Forced {
+            choices: choices.to_vec(),
+            used: 0,
+        }),
+        record: true,
+    };
     let walked = walk(ruleset, table, hook, chain, packet, meta, ctx, &mut mode);
     let mut evaluation = walked.evaluation;
     if walked.need.is_some() {
-        evaluation.verdict =
-            Verdict::NotEmulated { why: "the walk needs more random choices than were given".to_string() };
+        evaluation.verdict = Verdict::NotEmulated {
+            why: "the walk needs more random choices than were given".to_string(),
+        };
     }
     evaluation
 }
@@ -131,13 +149,29 @@ pub(crate) fn walk(
     };
     let Some(rules) = ruleset.table(table) else {
         // A table nobody created is not registered at any hook: nothing to traverse.
-        return Walked { evaluation, branches: Vec::new(), need: None };
+        return Walked {
+            evaluation,
+            branches: Vec::new(),
+            need: None,
+        };
     };
     let Some(start_chain) = rules.chain(start) else {
-        evaluation.verdict = Verdict::NotEmulated { why: format!("table {table} has no chain {start}") };
-        return Walked { evaluation, branches: Vec::new(), need: None };
+        evaluation.verdict = Verdict::NotEmulated {
+            why: format!("table {table} has no chain {start}"),
+        };
+        return Walked {
+            evaluation,
+            branches: Vec::new(),
+            need: None,
+        };
     };
-    let mut walker = Walker { table, start: start_chain, evaluation, branches: Vec::new(), record: mode.record };
+    let mut walker = Walker {
+        table,
+        start: start_chain,
+        evaluation,
+        branches: Vec::new(),
+        record: mode.record,
+    };
     let mut meta = meta.clone();
     let mut stack: Vec<(&Chain, usize)> = Vec::new();
     let mut chain = start_chain;
@@ -146,8 +180,17 @@ pub(crate) fn walk(
     loop {
         looked = looked.saturating_add(1);
         if looked > MAX_STEPS {
-            let why = format!("the walk looked at more than {MAX_STEPS} rules; the ruleset probably loops");
-            walker.stop(chain, Position::Rule(index.saturating_add(1)), stack.len(), String::new(), Vec::new(), why);
+            let why = format!(
+                "the walk looked at more than {MAX_STEPS} rules; the ruleset probably loops"
+            );
+            walker.stop(
+                chain,
+                Position::Rule(index.saturating_add(1)),
+                stack.len(),
+                String::new(),
+                Vec::new(),
+                why,
+            );
             break;
         }
         let Some(rule) = chain.rules.get(index) else {
@@ -161,12 +204,25 @@ pub(crate) fn walk(
             }
         };
         let number = index.saturating_add(1);
-        let rule_ref = RuleRef { table, chain: chain.name().clone(), number };
-        let input = Input { packet, meta: &meta, hook, rule: rule_ref.clone() };
+        let rule_ref = RuleRef {
+            table,
+            chain: chain.name().clone(),
+            number,
+        };
+        let input = Input {
+            packet,
+            meta: &meta,
+            hook,
+            rule: rule_ref.clone(),
+        };
         let (criteria, verdict) = match check_rule(rule, &input, ctx, mode) {
             RuleCheck::Need(probability) => {
                 walker.evaluation.mark_after = meta.mark;
-                return Walked { evaluation: walker.evaluation, branches: walker.branches, need: Some(probability) };
+                return Walked {
+                    evaluation: walker.evaluation,
+                    branches: walker.branches,
+                    need: Some(probability),
+                };
             }
             RuleCheck::Checked(criteria, verdict) => (criteria, verdict),
         };
@@ -174,14 +230,25 @@ pub(crate) fn walk(
             if let (Criterion::Match { .. }, Some(draw)) = (&criterion.criterion, criterion.draw)
                 && let Some(probability) = Probability::from_kernel(draw.threshold)
             {
-                walker.branches.push(Branch { rule: rule_ref.clone(), probability, taken: draw.taken });
+                walker.branches.push(Branch {
+                    rule: rule_ref.clone(),
+                    probability,
+                    taken: draw.taken,
+                });
             }
         }
         let text = rule_text(chain, rule);
         let depth = stack.len();
         match verdict {
             MatchOutcome::NotReached | MatchOutcome::NotMatched => {
-                walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::NoMatch);
+                walker.push(
+                    chain,
+                    Position::Rule(number),
+                    depth,
+                    text,
+                    criteria,
+                    StepOutcome::NoMatch,
+                );
                 index = number;
                 continue;
             }
@@ -192,27 +259,65 @@ pub(crate) fn walk(
             MatchOutcome::Matched => {}
         }
         let Some(target) = &rule.target else {
-            walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::Counted);
+            walker.push(
+                chain,
+                Position::Rule(number),
+                depth,
+                text,
+                criteria,
+                StepOutcome::Counted,
+            );
             index = number;
             continue;
         };
         match target {
             Target::Accept => {
-                walker.finish(chain, number, depth, text, criteria, StepOutcome::Accept, Verdict::Accept);
+                walker.finish(
+                    chain,
+                    number,
+                    depth,
+                    text,
+                    criteria,
+                    StepOutcome::Accept,
+                    Verdict::Accept,
+                );
                 break;
             }
             Target::Drop => {
-                walker.finish(chain, number, depth, text, criteria, StepOutcome::Drop, Verdict::Drop);
+                walker.finish(
+                    chain,
+                    number,
+                    depth,
+                    text,
+                    criteria,
+                    StepOutcome::Drop,
+                    Verdict::Drop,
+                );
                 break;
             }
             Target::Reject(with) => {
                 let outcome = StepOutcome::Reject(*with);
-                walker.finish(chain, number, depth, text, criteria, outcome, Verdict::Reject(*with));
+                walker.finish(
+                    chain,
+                    number,
+                    depth,
+                    text,
+                    criteria,
+                    outcome,
+                    Verdict::Reject(*with),
+                );
                 break;
             }
             Target::Return => {
                 let to = stack.last().map(|(caller, _)| caller.name().clone());
-                walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::Return { to });
+                walker.push(
+                    chain,
+                    Position::Rule(number),
+                    depth,
+                    text,
+                    criteria,
+                    StepOutcome::Return { to },
+                );
                 match walker.pop_or_policy(&mut stack) {
                     Flow::Next(next, resume) => {
                         chain = next;
@@ -223,18 +328,34 @@ pub(crate) fn walk(
             }
             Target::Jump(name) | Target::Goto(name) => {
                 let Some(next) = rules.chain(name) else {
-                    let why = format!("rule {number} of {} jumps to {name}, which does not exist", chain.name());
+                    let why = format!(
+                        "rule {number} of {} jumps to {name}, which does not exist",
+                        chain.name()
+                    );
                     walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
                     break;
                 };
                 let is_goto = matches!(target, Target::Goto(_));
                 if !is_goto && stack.len() >= MAX_DEPTH {
-                    let why = format!("jumps nest deeper than {MAX_DEPTH} chains; the ruleset probably loops");
+                    let why = format!(
+                        "jumps nest deeper than {MAX_DEPTH} chains; the ruleset probably loops"
+                    );
                     walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
                     break;
                 }
-                let outcome = if is_goto { StepOutcome::Goto(name.clone()) } else { StepOutcome::Jump(name.clone()) };
-                walker.push(chain, Position::Rule(number), depth, text, criteria, outcome);
+                let outcome = if is_goto {
+                    StepOutcome::Goto(name.clone())
+                } else {
+                    StepOutcome::Jump(name.clone())
+                };
+                walker.push(
+                    chain,
+                    Position::Rule(number),
+                    depth,
+                    text,
+                    criteria,
+                    outcome,
+                );
                 if !is_goto {
                     stack.push((chain, number));
                 }
@@ -244,12 +365,29 @@ pub(crate) fn walk(
             Target::Mark(mark) => {
                 let before = meta.mark;
                 meta.mark = (before & !mark.mask) ^ mark.value;
-                let outcome = StepOutcome::Mark { before, after: meta.mark };
-                walker.push(chain, Position::Rule(number), depth, text, criteria, outcome);
+                let outcome = StepOutcome::Mark {
+                    before,
+                    after: meta.mark,
+                };
+                walker.push(
+                    chain,
+                    Position::Rule(number),
+                    depth,
+                    text,
+                    criteria,
+                    outcome,
+                );
                 index = number;
             }
             Target::Log(_) | Target::Trace => {
-                walker.push(chain, Position::Rule(number), depth, text, criteria, StepOutcome::Logged);
+                walker.push(
+                    chain,
+                    Position::Rule(number),
+                    depth,
+                    text,
+                    criteria,
+                    StepOutcome::Logged,
+                );
                 index = number;
             }
             Target::Dnat(_) | Target::Snat(_) | Target::Masquerade(_) => {
@@ -257,9 +395,19 @@ pub(crate) fn walk(
                     Ok(decision) => {
                         walker.evaluation.nat = Some(decision.clone());
                         let outcome = StepOutcome::Nat(decision);
-                        walker.finish(chain, number, depth, text, criteria, outcome, Verdict::Accept);
+                        walker.finish(
+                            chain,
+                            number,
+                            depth,
+                            text,
+                            criteria,
+                            outcome,
+                            Verdict::Accept,
+                        );
                     }
-                    Err(why) => walker.stop(chain, Position::Rule(number), depth, text, criteria, why),
+                    Err(why) => {
+                        walker.stop(chain, Position::Rule(number), depth, text, criteria, why)
+                    }
                 }
                 break;
             }
@@ -271,7 +419,11 @@ pub(crate) fn walk(
         }
     }
     walker.evaluation.mark_after = meta.mark;
-    Walked { evaluation: walker.evaluation, branches: walker.branches, need: None }
+    Walked {
+        evaluation: walker.evaluation,
+        branches: walker.branches,
+        need: None,
+    }
 }
 
 impl<'r> Walker<'r> {
@@ -308,7 +460,14 @@ impl<'r> Walker<'r> {
         outcome: StepOutcome,
         verdict: Verdict,
     ) {
-        self.push(chain, Position::Rule(number), depth, text, criteria, outcome);
+        self.push(
+            chain,
+            Position::Rule(number),
+            depth,
+            text,
+            criteria,
+            outcome,
+        );
         self.evaluation.verdict = verdict;
     }
 
@@ -321,7 +480,14 @@ impl<'r> Walker<'r> {
         criteria: Vec<CriterionResult>,
         why: String,
     ) {
-        self.push(chain, position, depth, text, criteria, StepOutcome::NotEmulated { why: why.clone() });
+        self.push(
+            chain,
+            position,
+            depth,
+            text,
+            criteria,
+            StepOutcome::NotEmulated { why: why.clone() },
+        );
         self.evaluation.verdict = Verdict::NotEmulated { why };
     }
 
@@ -333,7 +499,14 @@ impl<'r> Walker<'r> {
             return self.policy();
         }
         let to = stack.last().map(|(caller, _)| caller.name().clone());
-        self.push(chain, Position::End, depth, "(end of chain)".to_string(), Vec::new(), StepOutcome::Return { to });
+        self.push(
+            chain,
+            Position::End,
+            depth,
+            "(end of chain)".to_string(),
+            Vec::new(),
+            StepOutcome::Return { to },
+        );
         self.pop_or_policy(stack)
     }
 
@@ -351,7 +524,14 @@ impl<'r> Walker<'r> {
         match start.policy() {
             Some(policy) => {
                 let text = format!("-P {} {policy}", start.name());
-                self.push(start, Position::End, 0, text, Vec::new(), StepOutcome::Policy(policy));
+                self.push(
+                    start,
+                    Position::End,
+                    0,
+                    text,
+                    Vec::new(),
+                    StepOutcome::Policy(policy),
+                );
                 self.evaluation.verdict = match policy {
                     crate::netfilter::policy::Policy::Accept => Verdict::Accept,
                     crate::netfilter::policy::Policy::Drop => Verdict::Drop,
@@ -366,7 +546,11 @@ impl<'r> Walker<'r> {
 /// `-A CHAIN rule`, as `iptables-save` prints it.
 fn rule_text(chain: &Chain, rule: &Rule) -> String {
     let body = rule.to_string();
-    if body.is_empty() { format!("-A {}", chain.name()) } else { format!("-A {} {body}", chain.name()) }
+    if body.is_empty() {
+        format!("-A {}", chain.name())
+    } else {
+        format!("-A {} {body}", chain.name())
+    }
 }
 
 enum RuleCheck {
@@ -375,11 +559,23 @@ enum RuleCheck {
 }
 
 /// All criteria of a rule in kernel order, stopping at the first that does not match.
-fn check_rule(rule: &Rule, input: &Input<'_>, ctx: &mut EvalContext<'_>, mode: &mut Mode) -> RuleCheck {
+fn check_rule(
+    rule: &Rule,
+    input: &Input<'_>,
+    ctx: &mut EvalContext<'_>,
+    mode: &mut Mode,
+) -> RuleCheck {
     let mut criteria = criteria::fixed(rule, input.packet, input.meta);
     let mut verdict = MatchOutcome::Matched;
-    if let Some(failed) = criteria.iter().position(|criterion| criterion.outcome != MatchOutcome::Matched) {
-        verdict = criteria.get(failed).map_or(MatchOutcome::NotMatched, |criterion| criterion.outcome.clone());
+    if let Some(failed) = criteria
+        .iter()
+        .position(|criterion| criterion.outcome != MatchOutcome::Matched)
+    {
+        verdict = criteria
+            .get(failed)
+            .map_or(MatchOutcome::NotMatched, |criterion| {
+                criterion.outcome.clone()
+            });
         for later in criteria.iter_mut().skip(failed.saturating_add(1)) {
             later.outcome = MatchOutcome::NotReached;
             later.observed.clear();
@@ -389,7 +585,10 @@ fn check_rule(rule: &Rule, input: &Input<'_>, ctx: &mut EvalContext<'_>, mode: &
         if verdict != MatchOutcome::Matched {
             if mode.record {
                 criteria.push(CriterionResult {
-                    criterion: Criterion::Match { index: position, module: matched.module().to_string() },
+                    criterion: Criterion::Match {
+                        index: position,
+                        module: matched.module().to_string(),
+                    },
                     text: matched.to_string(),
                     outcome: MatchOutcome::NotReached,
                     observed: String::new(),
@@ -412,32 +611,75 @@ fn check_rule(rule: &Rule, input: &Input<'_>, ctx: &mut EvalContext<'_>, mode: &
 }
 
 /// The decision of a NAT target, or why it cannot be made.
-fn nat_decision(target: &Target, rule: RuleRef, packet: &Packet, ctx: &mut EvalContext<'_>) -> Result<NatDecision, String> {
+fn nat_decision(
+    target: &Target,
+    rule: RuleRef,
+    packet: &Packet,
+    ctx: &mut EvalContext<'_>,
+) -> Result<NatDecision, String> {
     if rule.table != Table::Nat {
-        return Err(format!("{} is only valid in the nat table, not in {}", target.name(), rule.table));
+        return Err(format!(
+            "{} is only valid in the nat table, not in {}",
+            target.name(),
+            rule.table
+        ));
     }
     let original_source = packet.src_port();
     match target {
         Target::Dnat(nat) => {
             let port = match (packet.dst_port(), nat.to.ports) {
                 (None, _) | (_, None) => NatPort::Unchanged,
-                (Some(_), Some(range)) if range.first() == range.last() => NatPort::Fixed(range.first()),
-                (Some(_), Some(range)) if nat.random || nat.random_fully => random(ctx, &rule, "DNAT", range),
+                (Some(_), Some(range)) if range.first() == range.last() => {
+                    NatPort::Fixed(range.first())
+                }
+                (Some(_), Some(range)) if nat.random || nat.random_fully => {
+                    random(ctx, &rule, "DNAT", range)
+                }
                 (Some(_), Some(range)) => NatPort::KeepIfUnique { range: Some(range) },
             };
-            Ok(NatDecision::Dnat { rule, nat: *nat, port })
+            Ok(NatDecision::Dnat {
+                rule,
+                nat: *nat,
+                port,
+            })
         }
         Target::Snat(nat) => {
-            let port = source_port(ctx, &rule, "SNAT", original_source, nat.to.ports, nat.random || nat.random_fully);
-            Ok(NatDecision::Snat { rule, nat: *nat, port })
+            let port = source_port(
+                ctx,
+                &rule,
+                "SNAT",
+                original_source,
+                nat.to.ports,
+                nat.random || nat.random_fully,
+            );
+            Ok(NatDecision::Snat {
+                rule,
+                nat: *nat,
+                port,
+            })
         }
         Target::Masquerade(masquerade) => {
             let Some(source) = ctx.masquerade_source else {
-                return Err("MASQUERADE needs the outgoing interface's address, and none was given".to_string());
+                return Err(
+                    "MASQUERADE needs the outgoing interface's address, and none was given"
+                        .to_string(),
+                );
             };
             let randomise = masquerade.random || masquerade.random_fully;
-            let port = source_port(ctx, &rule, "MASQUERADE", original_source, masquerade.to_ports, randomise);
-            Ok(NatDecision::Masquerade { rule, masquerade: *masquerade, source, port })
+            let port = source_port(
+                ctx,
+                &rule,
+                "MASQUERADE",
+                original_source,
+                masquerade.to_ports,
+                randomise,
+            );
+            Ok(NatDecision::Masquerade {
+                rule,
+                masquerade: *masquerade,
+                source,
+                port,
+            })
         }
         _ => Err(format!("{} is not a NAT target", target.name())),
     }
@@ -464,7 +706,14 @@ fn source_port(
 }
 
 fn random(ctx: &mut EvalContext<'_>, rule: &RuleRef, what: &str, range: PortRange) -> NatPort {
-    let purpose = format!("{} {} rule {}: {what} port", rule.table, rule.chain, rule.number);
+    let purpose = format!(
+        "{} {} rule {}: {what} port",
+        rule.table, rule.chain, rule.number
+    );
     let draw = u16::try_from(ctx.rng.next_u32(purpose) & 0xFFFF).unwrap_or(0);
-    NatPort::Random { draw, port: random_port(draw, range), range }
+    NatPort::Random {
+        draw,
+        port: random_port(draw, range),
+        range,
+    }
 }

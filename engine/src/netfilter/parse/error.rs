@@ -67,6 +67,9 @@ impl ParseError {
             ParseErrorKind::NotSupported { what } => {
                 Problem::NotEmulated { feature: what.clone(), detail: "the lab does not read it".to_string() }
             }
+            ParseErrorKind::BadValue { option, value, reason } => {
+                Problem::InvalidValue { value: value.clone(), reason: format!("{reason} (the value of `{option}`)") }
+            }
             _ => Problem::InvalidValue { value: format!("line {}", self.line), reason: self.kind.to_string() },
         };
         Diagnostic::error(problem).at(None, Some(Position { line: self.line, column: self.column }))
@@ -142,5 +145,18 @@ mod tests {
         let diagnostic = error.to_diagnostic();
         assert_eq!(diagnostic.position, Some(Position { line: 3, column: 12 }));
         assert!(diagnostic.is_error());
+        let bad = ParseError::new(
+            1,
+            5,
+            ParseErrorKind::BadValue {
+                option: "--dport".into(),
+                value: "http".into(),
+                reason: "a port is a number".into(),
+            },
+        );
+        assert_eq!(
+            bad.to_diagnostic().problem.to_string(),
+            "`http` is not valid: a port is a number (the value of `--dport`)."
+        );
     }
 }

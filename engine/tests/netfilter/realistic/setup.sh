@@ -17,7 +17,7 @@ if command -v nfacct >/dev/null; then
 fi
 run iptables-restore < "$here/restore.txt"
 run iptables-save | sed -E 's/ on .*$/ on <date>/' > "$here/real.save.txt"
-for table in nat filter; do
+for table in raw mangle nat filter; do
   run iptables -t "$table" -S > "$here/real.spec-$table.txt"
   run iptables -t "$table" -L -n > "$here/real.list-$table.txt"
   run iptables -t "$table" -L -n -v --line-numbers > "$here/real.list-v-$table.txt"
