@@ -163,7 +163,7 @@ fn answered_port(trace: &Trace) -> u16 {
 fn pod_to_cluster_ip() {
     let lab = lab("pod-clusterip");
     let mut session = Session::new(2);
-    let same = run(&lab, &mut session, "client", "http://same:8080/");
+    let same = run(&lab, &mut session, "default/client", "http://same:8080/");
     let other = run(&lab, &mut session, "default/client", "http://10.96.100.20:8080/");
     let node = run(&lab, &mut session, "node1", "http://10.96.100.20:8080/");
     let hairpin = run(&lab, &mut session, "web-a", "http://10.96.100.10:8080/");
@@ -242,7 +242,7 @@ fn client_ip_affinity_sticks() {
 fn no_endpoints_rejects() {
     let lab = lab("no-endpoints");
     let mut session = Session::new(5);
-    let cluster_ip = run(&lab, &mut session, "client", "http://10.96.100.30/");
+    let cluster_ip = run(&lab, &mut session, "default/client", "http://10.96.100.30/");
     let node_port = run(&lab, &mut session, "client", "http://172.16.120.63:31200/");
     let from_node = run(&lab, &mut session, "node2", "http://10.96.100.30/");
     goldens("no-endpoints", &[&cluster_ip, &node_port, &from_node]);
@@ -299,12 +299,12 @@ fn every_trace_ends_and_replies_match() {
         ("seed-nodeport", "client", "http://172.16.120.64:31000/"),
         ("seed-nodeport", "client", "http://172.16.120.62:31000/"),
         ("seed-nodeport", "node2", "http://172.16.120.63:31000/"),
-        ("pod-clusterip", "client", "http://other:8080/"),
+        ("pod-clusterip", "default/client", "http://other:8080/"),
         ("pod-clusterip", "web-b", "http://10.96.100.10:8080/"),
         ("pod-clusterip", "web-b", "http://192.168.56.150/"),
-        ("pod-clusterip", "client", "http://10.96.100.20:9999/"),
-        ("pod-clusterip", "client", "http://192.168.231.150:81/"),
-        ("pod-clusterip", "client", "http://203.0.113.9/"),
+        ("pod-clusterip", "default/client", "http://10.96.100.20:9999/"),
+        ("pod-clusterip", "default/client", "http://192.168.231.150:81/"),
+        ("pod-clusterip", "default/client", "http://203.0.113.9/"),
         ("nodeport", "client", "http://172.16.120.62:31000/"),
         ("affinity", "node2", "http://10.96.100.40/"),
     ];
