@@ -326,3 +326,60 @@ fn every_trace_ends_and_replies_match() {
     }
 }
 
+
+#[test]
+fn probabilities_sum_to_one_and_monte_carlo_agrees() {
+    let lab = lab("spread");
+    let session = Session::new(7);
+    let runs = 600;
+    let spread = trace::spread(&lab, &session, "client", "http://172.16.120.63:31300/", runs);
+    let pods: Vec<&trace::EndpointShare> = spread.shares.iter().filter(|share| share.probability > 0.0).collect();
+    assert_eq!(pods.len(), 3, "{spread:?}");
+    assert_eq!(spread.deciding.as_ref().map(|(host, _)| host.as_str()), Some("node1"));
+    let total: f64 = spread.shares.iter().map(|share| share.probability).sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+    // Each pod gets a third: the kernel's 1/3 is lround(2^31/3)/2^31 (kube-proxy-iptables.md §12.5).
+    for share in &pods {
+        assert!((share.probability - 1.0 / 3.0).abs() < 1e-6, "{share:?}");
+    }
+    let counted: u64 = spread.shares.iter().map(|share| share.count).sum();
+    assert_eq!(counted, runs);
+    // Pearson's chi-square with 2 degrees of freedom; 13.82 is the 0.999 quantile.
+    let chi_square: f64 = pods
+        .iter()
+        .map(|share| {
+            let expected = share.probability * runs as f64;
+            (share.count as f64 - expected).powi(2) / expected
+        })
+        .sum();
+    assert!(chi_square < 13.82, "chi-square {chi_square}: {spread:?}");
+    // The session given to spread is untouched.
+    assert_eq!(session, Session::new(7));
+}
+
+#[test]
+fn a_finished_curl_leaves_time_wait_entries() {
+    let lab = lab("seed-nodeport");
+    let mut session = Session::new(1);
+    let traced = run(&lab, &mut session, "client", "http://172.16.120.63:31000/");
+    assert!(!traced.rest.is_empty());
+    // The HTTP request and response crossed node1's tunl0 too.
+    let carried_http = traced.rest.iter().any(|step| {
+        step.host == "node1"
+            && matches!(&step.event, Event::DeviceTx { packet } if packet.innermost().tcp_segment().is_some_and(|s| s.app.is_some()))
+    });
+    assert!(carried_http);
+    for host in ["client", "node1", "node2"] {
+        let table = session.conntrack(host).expect("a conntrack table");
+        let tcp: Vec<_> = table.entries().filter(|entry| entry.tcp_state.is_some()).collect();
+        assert_eq!(tcp.len(), 1, "{host}");
+        assert_eq!(tcp.first().and_then(|entry| entry.tcp_state), Some(engine::conntrack::TcpState::TimeWait), "{host}");
+    }
+    // node1's entry holds both NATs: original to 172.16.120.63:31000, reply from the pod to tunl0.
+    let entry = session.conntrack("node1").unwrap().entries().find(|entry| entry.tcp_state.is_some()).unwrap();
+    assert_eq!(entry.original.dst, ip("172.16.120.63"));
+    assert_eq!((entry.reply.src, entry.reply.dst), (ip("192.168.231.166"), ip("192.168.56.128")));
+    // A reset session forgets it.
+    session.reset();
+    assert!(session.conntrack("node1").is_none());
+}
