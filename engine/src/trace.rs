@@ -56,7 +56,12 @@ pub struct TraceOptions {
 
 impl Default for TraceOptions {
     fn default() -> TraceOptions {
-        TraceOptions { method: "GET".to_string(), headers: Vec::new(), source_port: None, complete: true }
+        TraceOptions {
+            method: "GET".to_string(),
+            headers: Vec::new(),
+            source_port: None,
+            complete: true,
+        }
     }
 }
 
@@ -76,9 +81,17 @@ pub enum Outcome {
     /// No socket listens on the port: the client gets a TCP reset ("Connection refused").
     Refused { host: String },
     /// A REJECT rule answered with an ICMP error ("Connection refused" for port-unreachable).
-    Rejected { host: String, with: RejectWith, rule: RuleRef },
+    Rejected {
+        host: String,
+        with: RejectWith,
+        rule: RuleRef,
+    },
     /// Dropped by a rule or by the kernel; the client times out.
-    Dropped { host: String, reason: DropReason, rule: Option<RuleRef> },
+    Dropped {
+        host: String,
+        reason: DropReason,
+        rule: Option<RuleRef>,
+    },
     /// A host on the way had no route.
     NoRoute { host: String, destination: Ipv4Addr },
     /// The request arrived but the answer never reached the client.
@@ -92,8 +105,14 @@ pub enum Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Outcome::Answered { host, app, seen_source, .. } => {
-                write!(f, "answered by {host} ({app}), which saw source {}:{}", seen_source.0, seen_source.1)
+            Outcome::Answered {
+                host, app, seen_source, ..
+            } => {
+                write!(
+                    f,
+                    "answered by {host} ({app}), which saw source {}:{}",
+                    seen_source.0, seen_source.1
+                )
             }
             Outcome::Refused { host } => write!(f, "refused by {host} (TCP reset: no listener)"),
             Outcome::Rejected { host, with, rule } => write!(
@@ -104,7 +123,13 @@ impl fmt::Display for Outcome {
                 rule.number
             ),
             Outcome::Dropped { host, reason, rule } => match rule {
-                Some(rule) => write!(f, "dropped on {host} by {} {} #{}", rule.table.name(), rule.chain, rule.number),
+                Some(rule) => write!(
+                    f,
+                    "dropped on {host} by {} {} #{}",
+                    rule.table.name(),
+                    rule.chain,
+                    rule.number
+                ),
                 None => write!(f, "dropped on {host}: {reason}"),
             },
             Outcome::NoRoute { host, destination } => write!(f, "no route on {host} to {destination}"),

@@ -58,7 +58,11 @@ fn device_lines(steps: &[trace::Step], flow: &str) -> Vec<String> {
             };
             let At::Device(dev) = &step.at else { return None };
             let inner = packet.innermost();
-            let outer = if inner == packet { String::new() } else { format!(" outer {} > {}", packet.ip.src, packet.ip.dst) };
+            let outer = if inner == packet {
+                String::new()
+            } else {
+                format!(" outer {} > {}", packet.ip.src, packet.ip.dst)
+            };
             Some(format!(
                 "{flow}: {} {dev} {dir} {}:{} > {}:{}{outer}",
                 step.host,
@@ -112,8 +116,18 @@ fn packets_on<'a>(trace: &'a Trace, host: &str, dev: &str) -> Vec<&'a Packet> {
 fn assert_reply_matches(trace: &Trace) {
     let client = trace.client.expect("client tuple");
     let reply = trace.reply.expect("reply tuple");
-    assert_eq!((reply.src, reply.src_port), (client.dst, client.dst_port), "{}", trace.request);
-    assert_eq!((reply.dst, reply.dst_port), (client.src, client.src_port), "{}", trace.request);
+    assert_eq!(
+        (reply.src, reply.src_port),
+        (client.dst, client.dst_port),
+        "{}",
+        trace.request
+    );
+    assert_eq!(
+        (reply.dst, reply.dst_port),
+        (client.src, client.src_port),
+        "{}",
+        trace.request
+    );
 }
 
 #[test]
@@ -129,7 +143,11 @@ fn seed_nodeport_flow() {
     assert_reply_matches(&traced);
     // The client only ever talks to 172.16.120.63.
     for packet in packets_on(&traced, "client", "eth0") {
-        let peer = if packet.ip.src == ip("172.16.120.61") { packet.ip.dst } else { packet.ip.src };
+        let peer = if packet.ip.src == ip("172.16.120.61") {
+            packet.ip.dst
+        } else {
+            packet.ip.src
+        };
         assert_eq!(peer, ip("172.16.120.63"));
     }
     // Between the nodes the SYN is IPIP, outer node1 -> node2, protocol 4, TTL copied.
@@ -138,12 +156,19 @@ fn seed_nodeport_flow() {
         .filter(|packet| matches!(packet.payload, Payload::Ipip(_)))
         .collect();
     let syn = underlay.first().expect("an encapsulated packet on node1 eth0");
-    assert_eq!((syn.ip.src, syn.ip.dst, syn.protocol().number()), (ip("172.16.120.63"), ip("172.16.120.64"), 4));
+    assert_eq!(
+        (syn.ip.src, syn.ip.dst, syn.protocol().number()),
+        (ip("172.16.120.63"), ip("172.16.120.64"), 4)
+    );
     assert_eq!(syn.ip.ttl, syn.innermost().ip.ttl);
     assert_eq!(syn.innermost().ip.dst, ip("192.168.231.166"));
     assert_eq!(syn.innermost().ip.src, ip("192.168.56.128"));
     // The reply crosses node2 tunl0 back, and node1 un-NATs it to 172.16.120.63:31000.
-    assert!(packets_on(&traced, "node2", "tunl0").iter().any(|p| p.ip.src == ip("192.168.231.166")));
+    assert!(
+        packets_on(&traced, "node2", "tunl0")
+            .iter()
+            .any(|p| p.ip.src == ip("192.168.231.166"))
+    );
     let nginx = traced.exchange.as_ref().expect("exchange");
     assert!(nginx.response.body.contains("Welcome to nginx!"));
     // MASQUERADE --random-fully moved the port (§1.11 item 7).
@@ -172,14 +197,25 @@ fn pod_to_cluster_ip() {
     assert_eq!(answered(&same), ("default/web-a".to_string(), ip("192.168.56.140")));
     assert_eq!(answered(&other), ("default/web-b".to_string(), ip("192.168.56.140")));
     // The name resolved through kube-dns, first search domain first.
-    assert_eq!(same.lookups.first().map(|l| l.name.as_str()), Some("same.default.svc.cluster.local"));
+    assert_eq!(
+        same.lookups.first().map(|l| l.name.as_str()),
+        Some("same.default.svc.cluster.local")
+    );
     assert_eq!(same.lookups.first().and_then(|l| l.answer), Some(ip("10.96.100.10")));
     // The whoami answer shows what the pod saw.
     let body = &same.exchange.as_ref().unwrap().response.body;
     assert!(body.contains("RemoteAddr: 192.168.56.140:"), "{body}");
     assert!(body.starts_with("Hostname: web-a\n"), "{body}");
     // Node -> ClusterIP takes nat OUTPUT and leaves by tunl0 masqueraded to tunl0's address.
-    assert!(node.steps.iter().any(|s| s.host == "node1" && matches!(s.event, Event::Dnat { .. }) && matches!(s.at, At::Table { hook: engine::netfilter::Hook::Output, .. })));
+    assert!(node.steps.iter().any(|s| s.host == "node1"
+        && matches!(s.event, Event::Dnat { .. })
+        && matches!(
+            s.at,
+            At::Table {
+                hook: engine::netfilter::Hook::Output,
+                ..
+            }
+        )));
     assert_eq!(answered(&node), ("default/web-b".to_string(), ip("192.168.56.128")));
     // Hairpin: the pod reaches itself through its Service, masqueraded (KUBE-SEP -s <ep> mark).
     let (server, seen) = answered(&hairpin);
@@ -203,10 +239,15 @@ fn node_ports_and_traffic_policy() {
     assert_eq!(server, "default/echo");
     assert_ne!(seen, ip("172.16.120.61"));
     assert!(packets_on(&local_cluster, "node2", "tunl0").is_empty());
-    assert_eq!(local_cluster.exchange.as_ref().unwrap().response.body, "hello from node2\n");
+    assert_eq!(
+        local_cluster.exchange.as_ref().unwrap().response.body,
+        "hello from node2\n"
+    );
     // eTP Local on a node without a local endpoint: dropped by KUBE-EXTERNAL-SERVICES (§9).
     match &etp_remote.outcome {
-        Outcome::Dropped { host, rule: Some(rule), .. } => {
+        Outcome::Dropped {
+            host, rule: Some(rule), ..
+        } => {
             assert_eq!(host, "node1");
             assert_eq!(rule.chain.as_str(), "KUBE-EXTERNAL-SERVICES");
         }
@@ -234,7 +275,11 @@ fn client_ip_affinity_sticks() {
     assert!(rcheck_matched);
     // And the exact distribution now gives the remembered pod probability 1.
     let spread = trace::spread(&lab, &session, "client", "http://172.16.120.63:31100/", 0);
-    let winner = spread.shares.iter().find(|share| share.endpoint == answered(&first).0).unwrap();
+    let winner = spread
+        .shares
+        .iter()
+        .find(|share| share.endpoint == answered(&first).0)
+        .unwrap();
     assert!((winner.probability - 1.0).abs() < 1e-12, "{spread:?}");
 }
 
@@ -270,7 +315,12 @@ fn load_balancer_source_ranges() {
     }
     assert_eq!(answered(&admitted).0, "default/nginx");
     // MetalLB's speaker answered ARP for the address on one node.
-    assert!(admitted.steps.iter().any(|step| matches!(&step.event, Event::ProxyArp { address, .. } if *address == ip("172.16.120.201"))));
+    assert!(
+        admitted
+            .steps
+            .iter()
+            .any(|step| matches!(&step.event, Event::ProxyArp { address, .. } if *address == ip("172.16.120.201")))
+    );
     assert_reply_matches(&admitted);
 }
 
@@ -284,10 +334,9 @@ fn crosssubnet_and_never_route_without_the_tunnel() {
         // Same subnet: plain routing over eth0, so MASQUERADE picks eth0's address.
         assert_eq!(answered(&traced), ("default/nginx".to_string(), ip("172.16.120.63")));
         assert!(packets_on(&traced, "node1", "tunl0").is_empty());
-        assert!(traced
-            .steps
-            .iter()
-            .all(|step| !matches!(&step.event, Event::DeviceTx { packet } if matches!(packet.payload, Payload::Ipip(_)))));
+        assert!(traced.steps.iter().all(
+            |step| !matches!(&step.event, Event::DeviceTx { packet } if matches!(packet.payload, Payload::Ipip(_)))
+        ));
         assert_reply_matches(&traced);
     }
 }
@@ -318,14 +367,19 @@ fn every_trace_ends_and_replies_match() {
                 assert_reply_matches(&traced);
             }
             assert!(
-                !matches!(traced.outcome, Outcome::Dropped { reason: DropReason::HopLimit, .. }),
+                !matches!(
+                    traced.outcome,
+                    Outcome::Dropped {
+                        reason: DropReason::HopLimit,
+                        ..
+                    }
+                ),
                 "{scenario} {from} {url}: {}",
                 traced.outcome
             );
         }
     }
 }
-
 
 #[test]
 fn probabilities_sum_to_one_and_monte_carlo_agrees() {
@@ -373,12 +427,24 @@ fn a_finished_curl_leaves_time_wait_entries() {
         let table = session.conntrack(host).expect("a conntrack table");
         let tcp: Vec<_> = table.entries().filter(|entry| entry.tcp_state.is_some()).collect();
         assert_eq!(tcp.len(), 1, "{host}");
-        assert_eq!(tcp.first().and_then(|entry| entry.tcp_state), Some(engine::conntrack::TcpState::TimeWait), "{host}");
+        assert_eq!(
+            tcp.first().and_then(|entry| entry.tcp_state),
+            Some(engine::conntrack::TcpState::TimeWait),
+            "{host}"
+        );
     }
     // node1's entry holds both NATs: original to 172.16.120.63:31000, reply from the pod to tunl0.
-    let entry = session.conntrack("node1").unwrap().entries().find(|entry| entry.tcp_state.is_some()).unwrap();
+    let entry = session
+        .conntrack("node1")
+        .unwrap()
+        .entries()
+        .find(|entry| entry.tcp_state.is_some())
+        .unwrap();
     assert_eq!(entry.original.dst, ip("172.16.120.63"));
-    assert_eq!((entry.reply.src, entry.reply.dst), (ip("192.168.231.166"), ip("192.168.56.128")));
+    assert_eq!(
+        (entry.reply.src, entry.reply.dst),
+        (ip("192.168.231.166"), ip("192.168.56.128"))
+    );
     // A reset session forgets it.
     session.reset();
     assert!(session.conntrack("node1").is_none());

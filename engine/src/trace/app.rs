@@ -19,11 +19,15 @@ use crate::net::Protocol;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum App {
     Whoami,
-    HttpEcho { text: String },
+    HttpEcho {
+        text: String,
+    },
     Nginx,
     CoreDns,
     /// A TLS server (kubelet, kube-apiserver): a plain HTTP request gets Go's 400 answer.
-    Tls { name: String },
+    Tls {
+        name: String,
+    },
 }
 
 impl App {
@@ -56,7 +60,11 @@ fn image_path(image: &str) -> String {
         _ => (without_digest, ""),
     };
     let mut parts: Vec<&str> = name.split('/').collect();
-    if parts.len() > 1 && parts.first().is_some_and(|first| first.contains('.') || first.contains(':') || *first == "localhost") {
+    if parts.len() > 1
+        && parts
+            .first()
+            .is_some_and(|first| first.contains('.') || first.contains(':') || *first == "localhost")
+    {
         parts.remove(0);
     }
     if parts.first() == Some(&"library") {
@@ -92,13 +100,21 @@ pub fn container_listeners(container: &Container) -> Vec<Listener> {
     let path = image_path(&container.image);
     let last = path.rsplit('/').next().unwrap_or(&path).to_string();
     let args: Vec<String> = container.command.iter().chain(container.args.iter()).cloned().collect();
-    let tcp = |app: App, port: u16| Listener { app, protocol: Protocol::Tcp, port };
+    let tcp = |app: App, port: u16| Listener {
+        app,
+        protocol: Protocol::Tcp,
+        port,
+    };
     if path == "traefik/whoami" || last == "whoami" {
-        let port = flag_value(&args, "port").and_then(|port| port.parse().ok()).unwrap_or(80);
+        let port = flag_value(&args, "port")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or(80);
         return vec![tcp(App::Whoami, port)];
     }
     if path == "hashicorp/http-echo" || last == "http-echo" {
-        let port = flag_value(&args, "listen").and_then(|listen| port_of(&listen)).unwrap_or(5678);
+        let port = flag_value(&args, "listen")
+            .and_then(|listen| port_of(&listen))
+            .unwrap_or(5678);
         let text = flag_value(&args, "text").unwrap_or_default();
         return vec![tcp(App::HttpEcho { text }, port)];
     }
@@ -107,8 +123,16 @@ pub fn container_listeners(container: &Container) -> Vec<Listener> {
     }
     if last == "coredns" {
         return vec![
-            Listener { app: App::CoreDns, protocol: Protocol::Udp, port: 53 },
-            Listener { app: App::CoreDns, protocol: Protocol::Tcp, port: 53 },
+            Listener {
+                app: App::CoreDns,
+                protocol: Protocol::Udp,
+                port: 53,
+            },
+            Listener {
+                app: App::CoreDns,
+                protocol: Protocol::Tcp,
+                port: 53,
+            },
         ];
     }
     let declared: Vec<Listener> = container
@@ -117,7 +141,11 @@ pub fn container_listeners(container: &Container) -> Vec<Listener> {
         .filter(|port| port.protocol == Protocol::Tcp)
         .map(|port| tcp(App::Whoami, port.container_port))
         .collect();
-    if declared.is_empty() { vec![tcp(App::Whoami, 80)] } else { declared }
+    if declared.is_empty() {
+        vec![tcp(App::Whoami, 80)]
+    } else {
+        declared
+    }
 }
 
 /// Every socket listening in a pod.
@@ -137,19 +165,30 @@ pub fn listeners(cluster: &Cluster, host: &Host) -> Vec<Listener> {
             .unwrap_or_default(),
         HostKind::Node => {
             let mut sockets = vec![Listener {
-                app: App::Tls { name: "kubelet".to_string() },
+                app: App::Tls {
+                    name: "kubelet".to_string(),
+                },
                 protocol: Protocol::Tcp,
                 port: 10250,
             }];
-            let control_plane = cluster.nodes.iter().any(|node| node.name == host.name && node.control_plane);
+            let control_plane = cluster
+                .nodes
+                .iter()
+                .any(|node| node.name == host.name && node.control_plane);
             if control_plane {
                 sockets.push(Listener {
-                    app: App::Tls { name: "kube-apiserver".to_string() },
+                    app: App::Tls {
+                        name: "kube-apiserver".to_string(),
+                    },
                     protocol: Protocol::Tcp,
                     port: 6443,
                 });
             }
-            for pod in cluster.pods.iter().filter(|pod| pod.host_network && pod.node_name.as_deref() == Some(&host.name)) {
+            for pod in cluster
+                .pods
+                .iter()
+                .filter(|pod| pod.host_network && pod.node_name.as_deref() == Some(&host.name))
+            {
                 sockets.extend(pod_listeners(pod));
             }
             sockets
@@ -160,7 +199,9 @@ pub fn listeners(cluster: &Cluster, host: &Host) -> Vec<Listener> {
 
 /// The listener for `port`/`protocol`, if any.
 pub fn listener(cluster: &Cluster, host: &Host, protocol: Protocol, port: u16) -> Option<Listener> {
-    listeners(cluster, host).into_iter().find(|listener| listener.protocol == protocol && listener.port == port)
+    listeners(cluster, host)
+        .into_iter()
+        .find(|listener| listener.protocol == protocol && listener.port == port)
 }
 
 /// An HTTP request as curl sends it.
@@ -182,12 +223,19 @@ impl HttpRequest {
             ("Accept".to_string(), "*/*".to_string()),
         ];
         for (name, value) in extra {
-            match headers.iter_mut().find(|(existing, _)| existing.eq_ignore_ascii_case(name)) {
+            match headers
+                .iter_mut()
+                .find(|(existing, _)| existing.eq_ignore_ascii_case(name))
+            {
                 Some(header) => header.1 = value.clone(),
                 None => headers.push((name.clone(), value.clone())),
             }
         }
-        HttpRequest { method: method.to_string(), path: path.to_string(), headers }
+        HttpRequest {
+            method: method.to_string(),
+            path: path.to_string(),
+            headers,
+        }
     }
 
     /// The request line, `GET / HTTP/1.1`.
@@ -219,11 +267,22 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
-    fn new(status: u16, reason: &str, content_type: &str, body: String, mut extra: Vec<(String, String)>) -> HttpResponse {
+    fn new(
+        status: u16,
+        reason: &str,
+        content_type: &str,
+        body: String,
+        mut extra: Vec<(String, String)>,
+    ) -> HttpResponse {
         let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
         headers.append(&mut extra);
         headers.push(("Content-Length".to_string(), body.len().to_string()));
-        HttpResponse { status, reason: reason.to_string(), headers, body }
+        HttpResponse {
+            status,
+            reason: reason.to_string(),
+            headers,
+            body,
+        }
     }
 
     /// `HTTP/1.1 200 OK`.
@@ -343,7 +402,10 @@ pub fn dns_answer(cluster: &Cluster, name: &str) -> Option<Vec<Ipv4Addr>> {
     if namespace.contains('.') {
         return None;
     }
-    let found = cluster.services.iter().find(|svc| svc.name == service && svc.namespace == namespace)?;
+    let found = cluster
+        .services
+        .iter()
+        .find(|svc| svc.name == service && svc.namespace == namespace)?;
     if let Some(ip) = found.cluster_ip {
         return Some(vec![ip]);
     }
@@ -372,7 +434,11 @@ mod tests {
 
     #[test]
     fn go_flags() {
-        let args = vec!["-text=hello world".to_string(), "--listen".to_string(), ":8080".to_string()];
+        let args = vec![
+            "-text=hello world".to_string(),
+            "--listen".to_string(),
+            ":8080".to_string(),
+        ];
         assert_eq!(flag_value(&args, "text").as_deref(), Some("hello world"));
         assert_eq!(flag_value(&args, "listen").and_then(|l| port_of(&l)), Some(8080));
         assert_eq!(NGINX_WELCOME.len(), 615);

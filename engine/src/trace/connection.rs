@@ -38,7 +38,9 @@ pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options
         lookups: Vec::new(),
         steps: Vec::new(),
         rest: Vec::new(),
-        outcome: Outcome::NotEmulated { what: "nothing was sent".to_string() },
+        outcome: Outcome::NotEmulated {
+            what: "nothing was sent".to_string(),
+        },
         client: None,
         reply: None,
         exchange: None,
@@ -50,14 +52,27 @@ pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options
     trace
 }
 
-fn run(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions, trace: &mut Trace) -> Outcome {
+fn run(
+    lab: &Lab,
+    session: &mut Session,
+    from: &str,
+    target: &str,
+    options: &TraceOptions,
+    trace: &mut Trace,
+) -> Outcome {
     let Some(origin) = lab.resolve_host(from) else {
-        return Outcome::NotEmulated { what: format!("unknown host {from}") };
+        return Outcome::NotEmulated {
+            what: format!("unknown host {from}"),
+        };
     };
     trace.from = origin.name.clone();
     let url = match Url::parse(target) {
         Ok(url) => url,
-        Err(error) => return Outcome::NotEmulated { what: error.to_string() },
+        Err(error) => {
+            return Outcome::NotEmulated {
+                what: error.to_string(),
+            };
+        }
     };
     let address = match url.address() {
         Some(address) => address,
@@ -67,12 +82,21 @@ fn run(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &Tra
         },
     };
     let source = match origin.route_get(address) {
-        RouteGet::Reachable { source: Some(source), .. } => source,
+        RouteGet::Reachable {
+            source: Some(source), ..
+        } => source,
         _ => Ipv4Addr::UNSPECIFIED,
     };
-    let client_port = options.source_port.unwrap_or_else(|| pick_port(session, origin, source, address, url.port));
+    let client_port = options
+        .source_port
+        .unwrap_or_else(|| pick_port(session, origin, source, address, url.port));
     let isn = session.rng.next_u32("client initial sequence number");
-    let client = Endpoints { src: source, src_port: client_port, dst: address, dst_port: url.port };
+    let client = Endpoints {
+        src: source,
+        src_port: client_port,
+        dst: address,
+        dst_port: url.port,
+    };
     trace.client = Some(client);
     let syn = Packet::tcp(source, address, TcpSegment::syn(client_port, url.port, isn));
 
@@ -87,18 +111,29 @@ fn run(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &Tra
     };
     let Some(server_host) = lab.host(&server) else {
         trace.steps = std::mem::take(&mut walker.steps);
-        return Outcome::NotEmulated { what: format!("unknown host {server}") };
+        return Outcome::NotEmulated {
+            what: format!("unknown host {server}"),
+        };
     };
     let port = arrived.dst_port().unwrap_or(0);
     let listener = app::listener(&lab.cluster, server_host, Protocol::Tcp, port);
     let answer = match &listener {
         Some(listener) => {
-            walker.note(&server, At::Socket, Event::AppReceived { app: listener.app.name(), port });
+            walker.note(
+                &server,
+                At::Socket,
+                Event::AppReceived {
+                    app: listener.app.name(),
+                    port,
+                },
+            );
             let mut synack = match arrived.reply() {
                 Some(synack) => synack,
                 None => {
                     trace.steps = std::mem::take(&mut walker.steps);
-                    return Outcome::NotEmulated { what: "a SYN without an answer".to_string() };
+                    return Outcome::NotEmulated {
+                        what: "a SYN without an answer".to_string(),
+                    };
                 }
             };
             if let Payload::Tcp(segment) = &mut synack.payload {
@@ -132,8 +167,19 @@ fn run(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &Tra
                 && reply.dst == client.src
                 && reply.dst_port == client.src_port;
             if !matches_socket {
-                walker.note(&host, At::Socket, Event::Dropped { reason: DropReason::UnexpectedReply, rule: None });
-                Outcome::Dropped { host, reason: DropReason::UnexpectedReply, rule: None }
+                walker.note(
+                    &host,
+                    At::Socket,
+                    Event::Dropped {
+                        reason: DropReason::UnexpectedReply,
+                        rule: None,
+                    },
+                );
+                Outcome::Dropped {
+                    host,
+                    reason: DropReason::UnexpectedReply,
+                    rule: None,
+                }
             } else if let Some(listener) = &listener {
                 Outcome::Answered {
                     host: server.clone(),
@@ -197,12 +243,18 @@ fn pick_port(session: &mut Session, origin: &Host, source: Ipv4Addr, address: Ip
 /// What the client sees when its SYN did not reach a socket.
 fn request_outcome(fate: Fate) -> Outcome {
     match fate {
-        Fate::Delivered { host, .. } => Outcome::NotEmulated { what: format!("delivered on {host}") },
+        Fate::Delivered { host, .. } => Outcome::NotEmulated {
+            what: format!("delivered on {host}"),
+        },
         Fate::Dropped { host, reason, rule } => Outcome::Dropped { host, reason, rule },
         Fate::Rejected { host, with, rule } => Outcome::Rejected { host, with, rule },
         Fate::NoRoute { host, destination } => Outcome::NoRoute { host, destination },
         Fate::NotEmulated { what, .. } => Outcome::NotEmulated { what },
-        Fate::HopLimit => Outcome::Dropped { host: String::new(), reason: DropReason::HopLimit, rule: None },
+        Fate::HopLimit => Outcome::Dropped {
+            host: String::new(),
+            reason: DropReason::HopLimit,
+            rule: None,
+        },
     }
 }
 
@@ -211,7 +263,12 @@ fn reply_outcome(server: &str, fate: Fate) -> Outcome {
     let reason = match fate {
         Fate::Delivered { host, .. } => format!("delivered to {host}"),
         Fate::Dropped { host, reason, rule } => match rule {
-            Some(rule) => format!("dropped on {host} by {} {} #{}", rule.table.name(), rule.chain, rule.number),
+            Some(rule) => format!(
+                "dropped on {host} by {} {} #{}",
+                rule.table.name(),
+                rule.chain,
+                rule.number
+            ),
             None => format!("dropped on {host}: {reason}"),
         },
         Fate::Rejected { host, with, .. } => format!("rejected on {host} with {with}"),
@@ -219,14 +276,21 @@ fn reply_outcome(server: &str, fate: Fate) -> Outcome {
         Fate::NotEmulated { what, .. } => format!("not emulated: {what}"),
         Fate::HopLimit => "hop limit".to_string(),
     };
-    Outcome::Timeout { host: server.to_string(), reason }
+    Outcome::Timeout {
+        host: server.to_string(),
+        reason,
+    }
 }
 
 /// The kernel's reset for a SYN to a closed port (`tcp_v4_send_reset`): RST|ACK, seq 0,
 /// ack = the SYN's seq + 1.
 fn reset_for(syn: &Packet) -> Packet {
     let (src_port, dst_port, ack) = match syn.tcp_segment() {
-        Some(segment) => (segment.dst_port, segment.src_port, segment.seq.wrapping_add(segment.seq_len())),
+        Some(segment) => (
+            segment.dst_port,
+            segment.src_port,
+            segment.seq.wrapping_add(segment.seq_len()),
+        ),
         None => (0, 0, 0),
     };
     let segment = TcpSegment {
@@ -275,8 +339,14 @@ impl Conversation {
     fn finish(mut self, walker: &mut Walker<'_>, request: &HttpRequest, response: &super::HttpResponse) {
         let request_len = u16::try_from(request.wire_text().len()).unwrap_or(u16::MAX);
         let response_len = u16::try_from(response_text_len(response)).unwrap_or(u16::MAX);
-        let request_app = AppData::HttpRequest { method: request.method.clone(), target: request.path.clone() };
-        let response_app = AppData::HttpResponse { status: response.status, reason: response.reason.clone() };
+        let request_app = AppData::HttpRequest {
+            method: request.method.clone(),
+            target: request.path.clone(),
+        };
+        let response_app = AppData::HttpResponse {
+            status: response.status,
+            reason: response.reason.clone(),
+        };
         let plan: [(bool, TcpFlags, u16, Option<AppData>); 7] = [
             (true, TcpFlags::ACK, 0, None),
             (true, TcpFlags::PSH, request_len, Some(request_app)),
@@ -287,8 +357,16 @@ impl Conversation {
             (true, TcpFlags::ACK, 0, None),
         ];
         for (from_client, flags, len, data) in plan {
-            let (ends, host) = if from_client { (self.client, &self.client_host) } else { (self.server, &self.server_host) };
-            let (seq, ack) = if from_client { (self.client_seq, self.server_seq) } else { (self.server_seq, self.client_seq) };
+            let (ends, host) = if from_client {
+                (self.client, &self.client_host)
+            } else {
+                (self.server, &self.server_host)
+            };
+            let (seq, ack) = if from_client {
+                (self.client_seq, self.server_seq)
+            } else {
+                (self.server_seq, self.client_seq)
+            };
             let mut segment = TcpSegment::established(ends.src_port, ends.dst_port, seq, ack, flags);
             segment.payload_len = len;
             segment.app = data;
@@ -309,7 +387,11 @@ impl Conversation {
 }
 
 fn response_text_len(response: &super::HttpResponse) -> usize {
-    let headers: usize = response.headers.iter().map(|(name, value)| name.len() + value.len() + 4).sum();
+    let headers: usize = response
+        .headers
+        .iter()
+        .map(|(name, value)| name.len() + value.len() + 4)
+        .sum();
     response.status_line().len() + 2 + headers + 2 + response.body.len()
 }
 
@@ -348,7 +430,9 @@ fn resolve(lab: &Lab, session: &mut Session, origin: &Host, name: &str, lookups:
     };
     let server = nameserver(&lab.cluster)?;
     let source = match origin.route_get(server) {
-        RouteGet::Reachable { source: Some(source), .. } => source,
+        RouteGet::Reachable {
+            source: Some(source), ..
+        } => source,
         _ => return None,
     };
     for candidate in search_names(name, namespace) {
@@ -357,11 +441,19 @@ fn resolve(lab: &Lab, session: &mut Session, origin: &Host, name: &str, lookups:
         let query = Packet::udp(
             source,
             server,
-            UdpDatagram { src_port: port, dst_port: 53, payload: UdpPayload::Dns(DnsMessage::query(id, &candidate)) },
+            UdpDatagram {
+                src_port: port,
+                dst_port: 53,
+                payload: UdpPayload::Dns(DnsMessage::query(id, &candidate)),
+            },
         );
         let mut walker = Walker::new(lab, session);
         let answer = dns_flow(lab, &mut walker, &origin.name, query);
-        lookups.push(Lookup { name: candidate, answer, steps: std::mem::take(&mut walker.steps) });
+        lookups.push(Lookup {
+            name: candidate,
+            answer,
+            steps: std::mem::take(&mut walker.steps),
+        });
         if answer.is_some() {
             return answer;
         }
@@ -377,12 +469,29 @@ fn dns_flow(lab: &Lab, walker: &mut Walker<'_>, origin: &str, query: Packet) -> 
     let server_host = lab.host(&host)?;
     let listener = app::listener(&lab.cluster, server_host, Protocol::Udp, packet.dst_port()?);
     let Some(listener) = listener.filter(|listener| listener.app == App::CoreDns) else {
-        walker.note(&host, At::Socket, Event::NotEmulated { what: "no DNS server on this port".to_string() });
+        walker.note(
+            &host,
+            At::Socket,
+            Event::NotEmulated {
+                what: "no DNS server on this port".to_string(),
+            },
+        );
         return None;
     };
-    walker.note(&host, At::Socket, Event::AppReceived { app: listener.app.name(), port: listener.port });
+    walker.note(
+        &host,
+        At::Socket,
+        Event::AppReceived {
+            app: listener.app.name(),
+            port: listener.port,
+        },
+    );
     let mut reply = packet.reply()?;
-    if let Payload::Udp(UdpDatagram { payload: UdpPayload::Dns(message), .. }) = &mut reply.payload {
+    if let Payload::Udp(UdpDatagram {
+        payload: UdpPayload::Dns(message),
+        ..
+    }) = &mut reply.payload
+    {
         match app::dns_answer(&lab.cluster, &message.question.name) {
             Some(addresses) => message.answers = addresses,
             None => message.rcode = crate::packet::dns::DnsRcode::NxDomain,
@@ -390,14 +499,22 @@ fn dns_flow(lab: &Lab, walker: &mut Walker<'_>, origin: &str, query: Packet) -> 
     }
     walker.note(&host, At::Socket, Event::AppResponded { packet: reply.clone() });
     walker.hops = 0;
-    let Fate::Delivered { host: back, packet: answer, .. } = walker.output(&host, reply, 0) else {
+    let Fate::Delivered {
+        host: back,
+        packet: answer,
+        ..
+    } = walker.output(&host, reply, 0)
+    else {
         return None;
     };
     if back != origin {
         return None;
     }
     match &answer.payload {
-        Payload::Udp(UdpDatagram { payload: UdpPayload::Dns(message), .. }) => message.answers.first().copied(),
+        Payload::Udp(UdpDatagram {
+            payload: UdpPayload::Dns(message),
+            ..
+        }) => message.answers.first().copied(),
         _ => None,
     }
 }
@@ -410,9 +527,17 @@ mod tests {
     fn glibc_search_order() {
         assert_eq!(
             search_names("web", "default"),
-            ["web.default.svc.cluster.local", "web.svc.cluster.local", "web.cluster.local", "web"]
+            [
+                "web.default.svc.cluster.local",
+                "web.svc.cluster.local",
+                "web.cluster.local",
+                "web"
+            ]
         );
-        assert_eq!(search_names("web.default.svc.cluster.local.", "x"), ["web.default.svc.cluster.local"]);
+        assert_eq!(
+            search_names("web.default.svc.cluster.local.", "x"),
+            ["web.default.svc.cluster.local"]
+        );
         let deep = search_names("a.b.c.d.e.f", "default");
         assert_eq!(deep.first().map(String::as_str), Some("a.b.c.d.e.f"));
     }

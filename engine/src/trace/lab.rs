@@ -48,9 +48,21 @@ impl Lab {
         for node in &cluster.nodes {
             rules.insert(node.name.clone(), node_rules(&cluster, &node.name));
         }
-        let addresses =
-            hosts.iter().map(|host| (host.name.clone(), LocalAddresses::from_host(host).with_main_routes(host))).collect();
-        Lab { cluster, hosts, rules, addresses }
+        let addresses = hosts
+            .iter()
+            .map(|host| {
+                (
+                    host.name.clone(),
+                    LocalAddresses::from_host(host).with_main_routes(host),
+                )
+            })
+            .collect();
+        Lab {
+            cluster,
+            hosts,
+            rules,
+            addresses,
+        }
     }
 
     /// The host called `name`.
@@ -94,11 +106,12 @@ impl Lab {
     /// address or the Service has no ready endpoint (nobody announces).
     pub fn l2_announcer(&self, address: std::net::Ipv4Addr) -> Option<&str> {
         use sha2::{Digest, Sha256};
-        let service = self
-            .cluster
-            .services
-            .iter()
-            .find(|service| service.load_balancer_ingress.iter().any(|ingress| ingress.ip == Some(address)))?;
+        let service = self.cluster.services.iter().find(|service| {
+            service
+                .load_balancer_ingress
+                .iter()
+                .any(|ingress| ingress.ip == Some(address))
+        })?;
         let ready: Vec<&crate::cluster::Endpoint> = self
             .cluster
             .endpoint_slices
@@ -115,9 +128,23 @@ impl Lab {
             .cluster
             .nodes
             .iter()
-            .filter(|node| !node.labels.contains_key("node.kubernetes.io/exclude-from-external-load-balancers"))
-            .filter(|node| !local_only || ready.iter().any(|endpoint| endpoint.node_name.as_deref() == Some(&node.name)))
-            .map(|node| (Sha256::digest(format!("{}#{address}", node.name).as_bytes()).to_vec(), node.name.as_str()))
+            .filter(|node| {
+                !node
+                    .labels
+                    .contains_key("node.kubernetes.io/exclude-from-external-load-balancers")
+            })
+            .filter(|node| {
+                !local_only
+                    || ready
+                        .iter()
+                        .any(|endpoint| endpoint.node_name.as_deref() == Some(&node.name))
+            })
+            .map(|node| {
+                (
+                    Sha256::digest(format!("{}#{address}", node.name).as_bytes()).to_vec(),
+                    node.name.as_str(),
+                )
+            })
             .collect();
         candidates.sort();
         candidates.first().map(|(_, name)| *name)
@@ -130,7 +157,10 @@ impl Lab {
 
     /// The pod (`namespace/name`) whose address is `address`, for naming endpoints.
     pub fn pod_with_ip(&self, address: std::net::Ipv4Addr) -> Option<&crate::cluster::Pod> {
-        self.cluster.pods.iter().find(|pod| pod.ip == Some(address) && !pod.host_network)
+        self.cluster
+            .pods
+            .iter()
+            .find(|pod| pod.ip == Some(address) && !pod.host_network)
     }
 
     /// Whether an address is inside one of Calico's IP pools.

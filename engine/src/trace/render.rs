@@ -73,7 +73,12 @@ fn flag_letters(flags: TcpFlags) -> String {
 pub fn trace_text(trace: &Trace) -> String {
     let mut out = String::new();
     for lookup in &trace.lookups {
-        let _ = writeln!(out, "# DNS {} -> {}", lookup.name, lookup.answer.map_or_else(|| "no answer".to_string(), |a| a.to_string()));
+        let _ = writeln!(
+            out,
+            "# DNS {} -> {}",
+            lookup.name,
+            lookup.answer.map_or_else(|| "no answer".to_string(), |a| a.to_string())
+        );
         for step in &lookup.steps {
             let _ = writeln!(out, "{step}");
         }

@@ -56,7 +56,9 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
         truncated = probe.distribution.truncated;
         for outcome in &probe.distribution.outcomes {
             let name = match outcome.nat.as_ref().and_then(|nat| nat.destination()) {
-                Some((address, _)) => lab.pod_with_ip(address).map_or_else(|| address.to_string(), |pod| pod.key()),
+                Some((address, _)) => lab
+                    .pod_with_ip(address)
+                    .map_or_else(|| address.to_string(), |pod| pod.key()),
                 None => format!("no DNAT ({})", outcome.verdict),
             };
             let share = shares.entry(name.clone()).or_insert(EndpointShare {
@@ -74,7 +76,10 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
         }
     }
     let mut copy = session.clone();
-    let options = TraceOptions { complete: false, ..TraceOptions::default() };
+    let options = TraceOptions {
+        complete: false,
+        ..TraceOptions::default()
+    };
     for _ in 0..count {
         let traced = trace(lab, &mut copy, from, target, &options);
         let name = match &traced.outcome {
@@ -89,10 +94,20 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
         };
         shares
             .entry(name.clone())
-            .or_insert(EndpointShare { endpoint: name, probability: 0.0, exact: None, count: 0 })
+            .or_insert(EndpointShare {
+                endpoint: name,
+                probability: 0.0,
+                exact: None,
+                count: 0,
+            })
             .count += 1;
     }
-    Spread { deciding, shares: shares.into_values().collect(), runs: count, truncated }
+    Spread {
+        deciding,
+        shares: shares.into_values().collect(),
+        runs: count,
+        truncated,
+    }
 }
 
 /// `a/2^m + b/2^n` as a dyadic fraction, if it fits.
@@ -112,15 +127,23 @@ fn probe(lab: &Lab, session: &Session, from: &str, target: &str) -> Option<super
         Some(address) => address,
         None => {
             // Resolve through a traced lookup on the copy, then probe the address.
-            let resolved = trace(lab, &mut copy, from, &format!("{}://{}:{}/", url.scheme, url.host, url.port), &TraceOptions {
-                complete: false,
-                ..TraceOptions::default()
-            });
+            let resolved = trace(
+                lab,
+                &mut copy,
+                from,
+                &format!("{}://{}:{}/", url.scheme, url.host, url.port),
+                &TraceOptions {
+                    complete: false,
+                    ..TraceOptions::default()
+                },
+            );
             resolved.client?.dst
         }
     };
     let source = match origin.route_get(address) {
-        crate::dataplane::RouteGet::Reachable { source: Some(source), .. } => source,
+        crate::dataplane::RouteGet::Reachable {
+            source: Some(source), ..
+        } => source,
         _ => return None,
     };
     let syn = Packet::tcp(source, address, TcpSegment::syn(40000, url.port, 1));

@@ -22,11 +22,11 @@
 
 use std::net::Ipv4Addr;
 
-use crate::conntrack::{ConntrackTable, Direction, Entry, Tuple};
+use crate::conntrack::{Direction, Entry, Tuple};
 use crate::dataplane::{self, Host, HostKind, LinkKind, RouteGet};
 use crate::netfilter::eval::{
-    self, CtView, Distribution, EvalContext, LocalAddresses, NatDecision, NatPort, PacketCtState, RuleRef,
-    StepOutcome, Verdict,
+    self, CtView, Distribution, EvalContext, LocalAddresses, NatDecision, NatPort, PacketCtState, RuleRef, StepOutcome,
+    Verdict,
 };
 use crate::netfilter::target::RejectWith;
 use crate::netfilter::{ChainName, Hook, Table};
@@ -46,12 +46,40 @@ const LINK_MICROS: u64 = 40;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fate {
     /// Handed to the socket layer of `host`.
-    Delivered { host: String, packet: Packet, meta: PacketMeta },
-    Dropped { host: String, reason: DropReason, rule: Option<RuleRef> },
-    Rejected { host: String, with: RejectWith, rule: RuleRef },
-    NoRoute { host: String, destination: Ipv4Addr },
-    NotEmulated { host: String, what: String },
+    Delivered {
+        host: String,
+        packet: Packet,
+        meta: PacketMeta,
+    },
+    Dropped {
+        host: String,
+        reason: DropReason,
+        rule: Option<RuleRef>,
+    },
+    Rejected {
+        host: String,
+        with: RejectWith,
+        rule: RuleRef,
+    },
+    NoRoute {
+        host: String,
+        destination: Ipv4Addr,
+    },
+    NotEmulated {
+        host: String,
+        what: String,
+    },
     HopLimit,
+}
+
+/// A walk stopped early: the fate, boxed (it is large and rare).
+#[derive(Debug)]
+struct Stop(Box<Fate>);
+
+impl Stop {
+    fn new(fate: Fate) -> Stop {
+        Stop(Box::new(fate))
+    }
 }
 
 /// The first nat decision point of a trace, enumerated instead of drawn.
@@ -68,7 +96,12 @@ enum Ct {
     /// The first packet of a flow: an unconfirmed entry that NAT may still change.
     New(Entry),
     /// A packet of a confirmed flow, with the tuple NAT turns it into.
-    Existing { id: u32, direction: Direction, target: Option<Tuple>, view: CtView },
+    Existing {
+        id: u32,
+        direction: Direction,
+        target: Option<Tuple>,
+        view: CtView,
+    },
     /// conntrack refused the packet (INVALID) or does not track it.
     Untracked(CtView),
 }
@@ -113,12 +146,23 @@ pub struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     pub fn new(lab: &'a Lab, session: &'a mut Session) -> Walker<'a> {
-        Walker { lab, session, steps: Vec::new(), hops: 0, probe: None, record: true }
+        Walker {
+            lab,
+            session,
+            steps: Vec::new(),
+            hops: 0,
+            probe: None,
+            record: true,
+        }
     }
 
     fn push(&mut self, host: &str, at: At, event: Event) {
         if self.record {
-            self.steps.push(Step { host: host.to_string(), at, event });
+            self.steps.push(Step {
+                host: host.to_string(),
+                at,
+                event,
+            });
         }
     }
 
@@ -144,7 +188,7 @@ impl<'a> Walker<'a> {
     /// `NF_NAT_MANIP_DST` part), and the nat table will be skipped.
     fn conntrack_in(&mut self, host: &str, hook: Hook, packet: Packet) -> (Ct, Packet) {
         let now = self.session.now;
-        let table = self.session.conntrack.entry(host.to_string()).or_insert_with(ConntrackTable::new);
+        let table = self.session.conntrack.entry(host.to_string()).or_default();
         let info = table.classify(&packet, 0);
         let view = CtView::from(info);
         match info.entry {
@@ -163,10 +207,21 @@ impl<'a> Walker<'a> {
                     self.push(
                         host,
                         At::Conntrack(hook),
-                        Event::ConntrackNat { before: packet.clone(), after: rewritten.clone() },
+                        Event::ConntrackNat {
+                            before: packet.clone(),
+                            after: rewritten.clone(),
+                        },
                     );
                 }
-                (Ct::Existing { id, direction, target, view }, rewritten)
+                (
+                    Ct::Existing {
+                        id,
+                        direction,
+                        target,
+                        view,
+                    },
+                    rewritten,
+                )
             }
             None => match Entry::new(&packet, 0, now) {
                 Some(entry) if matches!(view.state, PacketCtState::New) => {
@@ -180,7 +235,10 @@ impl<'a> Walker<'a> {
 
     /// The source half of a confirmed flow's NAT (POSTROUTING and INPUT, `NF_NAT_MANIP_SRC`).
     fn conntrack_src(&mut self, host: &str, hook: Hook, ct: &Ct, packet: Packet) -> Packet {
-        let Ct::Existing { target: Some(target), .. } = ct else {
+        let Ct::Existing {
+            target: Some(target), ..
+        } = ct
+        else {
             return packet;
         };
         let Some(ends) = target.endpoints() else {
@@ -188,30 +246,53 @@ impl<'a> Walker<'a> {
         };
         let rewritten = manip_src(&packet, ends.src, Some(ends.src_port));
         if rewritten != packet {
-            self.push(host, At::Conntrack(hook), Event::ConntrackNat { before: packet, after: rewritten.clone() });
+            self.push(
+                host,
+                At::Conntrack(hook),
+                Event::ConntrackNat {
+                    before: packet,
+                    after: rewritten.clone(),
+                },
+            );
         }
         rewritten
     }
 
     /// `__nf_conntrack_confirm`: inserts a new flow's entry at the end of POSTROUTING or INPUT.
-    fn confirm(&mut self, host: &str, hook: Hook, ct: &mut Ct) -> Result<(), Fate> {
+    fn confirm(&mut self, host: &str, hook: Hook, ct: &mut Ct) -> Result<(), Stop> {
         let Ct::New(entry) = ct else {
             return Ok(());
         };
-        let table = self.session.conntrack.entry(host.to_string()).or_insert_with(ConntrackTable::new);
+        let table = self.session.conntrack.entry(host.to_string()).or_default();
         match table.confirm(entry.clone()) {
             Ok(id) => {
                 let confirmed = table.get(id).cloned();
                 let view = ct.view();
-                *ct = Ct::Existing { id, direction: Direction::Original, target: None, view };
+                *ct = Ct::Existing {
+                    id,
+                    direction: Direction::Original,
+                    target: None,
+                    view,
+                };
                 if let Some(entry) = confirmed {
                     self.push(host, At::Conntrack(hook), Event::ConntrackConfirmed { entry });
                 }
                 Ok(())
             }
             Err(_) => {
-                self.push(host, At::Conntrack(hook), Event::Dropped { reason: DropReason::NatClash, rule: None });
-                Err(Fate::Dropped { host: host.to_string(), reason: DropReason::NatClash, rule: None })
+                self.push(
+                    host,
+                    At::Conntrack(hook),
+                    Event::Dropped {
+                        reason: DropReason::NatClash,
+                        rule: None,
+                    },
+                );
+                Err(Stop::new(Fate::Dropped {
+                    host: host.to_string(),
+                    reason: DropReason::NatClash,
+                    rule: None,
+                }))
             }
         }
     }
@@ -219,6 +300,7 @@ impl<'a> Walker<'a> {
     // ---- netfilter -------------------------------------------------------------------
 
     /// Runs one table at one hook on a node (hosts without rules accept everything).
+    #[allow(clippy::too_many_arguments)]
     fn run_table(
         &mut self,
         host: &str,
@@ -229,7 +311,12 @@ impl<'a> Walker<'a> {
         ct: &Ct,
         masquerade_source: Option<Ipv4Addr>,
     ) -> TableRun {
-        let accept = TableRun { verdict: Verdict::Accept, nat: None, mark: meta.mark, rule: None };
+        let accept = TableRun {
+            verdict: Verdict::Accept,
+            nat: None,
+            mark: meta.mark,
+            rule: None,
+        };
         let Some(rules) = self.lab.node_rules(host) else {
             return accept;
         };
@@ -242,7 +329,9 @@ impl<'a> Walker<'a> {
         }
         let empty_addresses = LocalAddresses::new();
         let addresses = self.lab.addresses.get(host).unwrap_or(&empty_addresses);
-        let Session { netfilter, rng, now, .. } = &mut *self.session;
+        let Session {
+            netfilter, rng, now, ..
+        } = &mut *self.session;
         let state = netfilter.entry(host.to_string()).or_default();
         let mut ctx = EvalContext {
             addresses,
@@ -258,37 +347,71 @@ impl<'a> Walker<'a> {
             && matches!(hook, Hook::PreRouting | Hook::Output)
             && ct.is_new();
         if wants_probe {
-            let distribution =
-                eval::probabilities(&rules.ruleset, table, hook, &ChainName::builtin(hook), packet, meta, &ctx);
+            let distribution = eval::probabilities(
+                &rules.ruleset,
+                table,
+                hook,
+                &ChainName::builtin(hook),
+                packet,
+                meta,
+                &ctx,
+            );
             let decides = distribution.outcomes.iter().any(|outcome| outcome.nat.is_some());
             if decides {
-                self.probe = Some(Some(Probe { host: host.to_string(), hook, distribution }));
+                self.probe = Some(Some(Probe {
+                    host: host.to_string(),
+                    hook,
+                    distribution,
+                }));
             }
         }
         let evaluation = eval::evaluate(&rules.ruleset, table, hook, packet, meta, &mut ctx);
         let mut rule = None;
         for step in &evaluation.steps {
-            if matches!(step.outcome, StepOutcome::Drop | StepOutcome::Reject(_) | StepOutcome::Policy(_)) {
-                rule = step.number().map(|number| RuleRef { table, chain: step.chain.clone(), number });
+            if matches!(
+                step.outcome,
+                StepOutcome::Drop | StepOutcome::Reject(_) | StepOutcome::Policy(_)
+            ) {
+                rule = step.number().map(|number| RuleRef {
+                    table,
+                    chain: step.chain.clone(),
+                    number,
+                });
             }
         }
         if self.record {
             let at = At::Table { hook, table };
             for step in &evaluation.steps {
-                self.steps.push(Step { host: host.to_string(), at: at.clone(), event: Event::Rule(step.clone()) });
+                self.steps.push(Step {
+                    host: host.to_string(),
+                    at: at.clone(),
+                    event: Event::Rule(step.clone()),
+                });
             }
             if evaluation.mark_before != evaluation.mark_after {
                 self.steps.push(Step {
                     host: host.to_string(),
                     at: at.clone(),
-                    event: Event::Mark { before: evaluation.mark_before, after: evaluation.mark_after },
+                    event: Event::Mark {
+                        before: evaluation.mark_before,
+                        after: evaluation.mark_after,
+                    },
                 });
             }
             if !evaluation.steps.is_empty() {
-                self.steps.push(Step { host: host.to_string(), at, event: Event::Verdict(evaluation.verdict.clone()) });
+                self.steps.push(Step {
+                    host: host.to_string(),
+                    at,
+                    event: Event::Verdict(evaluation.verdict.clone()),
+                });
             }
         }
-        TableRun { verdict: evaluation.verdict, nat: evaluation.nat, mark: evaluation.mark_after, rule }
+        TableRun {
+            verdict: evaluation.verdict,
+            nat: evaluation.nat,
+            mark: evaluation.mark_after,
+            rule,
+        }
     }
 
     /// Runs a table and turns a verdict other than ACCEPT into a fate.
@@ -301,34 +424,77 @@ impl<'a> Walker<'a> {
         packet: &Packet,
         meta: &mut PacketMeta,
         ct: &Ct,
-    ) -> Result<(), Fate> {
+    ) -> Result<(), Stop> {
         let run = self.run_table(host, hook, table, packet, meta, ct, None);
         meta.mark = run.mark;
         self.verdict(host, hook, table, run.verdict, run.rule)
     }
 
-    fn verdict(&mut self, host: &str, hook: Hook, table: Table, verdict: Verdict, rule: Option<RuleRef>) -> Result<(), Fate> {
+    fn verdict(
+        &mut self,
+        host: &str,
+        hook: Hook,
+        table: Table,
+        verdict: Verdict,
+        rule: Option<RuleRef>,
+    ) -> Result<(), Stop> {
         let at = At::Table { hook, table };
         match verdict {
             Verdict::Accept | Verdict::Return => Ok(()),
             Verdict::Drop => {
-                self.push(host, at, Event::Dropped { reason: DropReason::Rule, rule: rule.clone() });
-                Err(Fate::Dropped { host: host.to_string(), reason: DropReason::Rule, rule })
+                self.push(
+                    host,
+                    at,
+                    Event::Dropped {
+                        reason: DropReason::Rule,
+                        rule: rule.clone(),
+                    },
+                );
+                Err(Stop::new(Fate::Dropped {
+                    host: host.to_string(),
+                    reason: DropReason::Rule,
+                    rule,
+                }))
             }
             Verdict::Reject(with) => {
-                let rule = rule.unwrap_or(RuleRef { table, chain: ChainName::builtin(hook), number: 0 });
-                self.push(host, at, Event::Rejected { with: with.clone(), rule: rule.clone() });
-                Err(Fate::Rejected { host: host.to_string(), with, rule })
+                let rule = rule.unwrap_or(RuleRef {
+                    table,
+                    chain: ChainName::builtin(hook),
+                    number: 0,
+                });
+                self.push(
+                    host,
+                    at,
+                    Event::Rejected {
+                        with,
+                        rule: rule.clone(),
+                    },
+                );
+                Err(Stop::new(Fate::Rejected {
+                    host: host.to_string(),
+                    with,
+                    rule,
+                }))
             }
             Verdict::NotEmulated { why } => {
                 self.push(host, at, Event::NotEmulated { what: why.clone() });
-                Err(Fate::NotEmulated { host: host.to_string(), what: why })
+                Err(Stop::new(Fate::NotEmulated {
+                    host: host.to_string(),
+                    what: why,
+                }))
             }
         }
     }
 
     /// The nat table for a new flow at a destination hook: DNAT goes into the entry and the packet.
-    fn nat_dst(&mut self, host: &str, hook: Hook, packet: Packet, meta: &mut PacketMeta, ct: &mut Ct) -> Result<Packet, Fate> {
+    fn nat_dst(
+        &mut self,
+        host: &str,
+        hook: Hook,
+        packet: Packet,
+        meta: &mut PacketMeta,
+        ct: &mut Ct,
+    ) -> Result<Packet, Stop> {
         if !ct.is_new() {
             return Ok(packet);
         }
@@ -341,8 +507,18 @@ impl<'a> Walker<'a> {
         };
         let Some((address, port)) = decision.destination() else {
             let what = format!("{decision}");
-            self.push(host, At::Table { hook, table: Table::Nat }, Event::NotEmulated { what: what.clone() });
-            return Err(Fate::NotEmulated { host: host.to_string(), what });
+            self.push(
+                host,
+                At::Table {
+                    hook,
+                    table: Table::Nat,
+                },
+                Event::NotEmulated { what: what.clone() },
+            );
+            return Err(Stop::new(Fate::NotEmulated {
+                host: host.to_string(),
+                what,
+            }));
         };
         let after = manip_dst(&packet, address, port.or(packet.dst_port()));
         if let Ct::New(entry) = ct {
@@ -350,8 +526,15 @@ impl<'a> Walker<'a> {
         }
         self.push(
             host,
-            At::Table { hook, table: Table::Nat },
-            Event::Dnat { rule: decision.rule().clone(), before: packet, after: after.clone() },
+            At::Table {
+                hook,
+                table: Table::Nat,
+            },
+            Event::Dnat {
+                rule: decision.rule().clone(),
+                before: packet,
+                after: after.clone(),
+            },
         );
         Ok(after)
     }
@@ -367,7 +550,7 @@ impl<'a> Walker<'a> {
         meta: &mut PacketMeta,
         ct: &mut Ct,
         masquerade_source: Option<Ipv4Addr>,
-    ) -> Result<Packet, Fate> {
+    ) -> Result<Packet, Stop> {
         if !ct.is_new() {
             return Ok(self.conntrack_src(host, hook, ct, packet));
         }
@@ -384,9 +567,27 @@ impl<'a> Walker<'a> {
             NatDecision::Dnat { .. } => return Ok(packet),
         };
         let Some((address, fixed)) = decision.source() else {
-            let reason = if masquerade { DropReason::NoMasqueradeSource } else { DropReason::Rule };
-            self.push(host, At::Table { hook, table: Table::Nat }, Event::Dropped { reason: reason.clone(), rule: None });
-            return Err(Fate::Dropped { host: host.to_string(), reason, rule: None });
+            let reason = if masquerade {
+                DropReason::NoMasqueradeSource
+            } else {
+                DropReason::Rule
+            };
+            self.push(
+                host,
+                At::Table {
+                    hook,
+                    table: Table::Nat,
+                },
+                Event::Dropped {
+                    reason: reason.clone(),
+                    rule: None,
+                },
+            );
+            return Err(Stop::new(Fate::Dropped {
+                host: host.to_string(),
+                reason,
+                rule: None,
+            }));
         };
         let port = match (fixed, packet.src_port()) {
             (Some(port), _) => Some(port),
@@ -399,8 +600,17 @@ impl<'a> Walker<'a> {
         }
         self.push(
             host,
-            At::Table { hook, table: Table::Nat },
-            Event::Snat { rule: decision.rule().clone(), masquerade, port: port_choice, before: packet, after: after.clone() },
+            At::Table {
+                hook,
+                table: Table::Nat,
+            },
+            Event::Snat {
+                rule: decision.rule().clone(),
+                masquerade,
+                port: port_choice,
+                before: packet,
+                after: after.clone(),
+            },
         );
         Ok(after)
     }
@@ -438,24 +648,38 @@ impl<'a> Walker<'a> {
             return self.hop_limit(host_name);
         }
         let Some(host) = self.host(host_name) else {
-            return Fate::NotEmulated { host: host_name.to_string(), what: format!("unknown host {host_name}") };
+            return Fate::NotEmulated {
+                host: host_name.to_string(),
+                what: format!("unknown host {host_name}"),
+            };
         };
         let (mut dev, mut gateway) = match self.route_output(host, packet.ip.dst) {
             Ok(route) => route,
-            Err(fate) => return fate,
+            Err(fate) => return *fate.0,
         };
-        let mut meta = PacketMeta { mark, in_interface: None, out_interface: Some(dev.clone()) };
-        if let Err(fate) = self.filter_table(host_name, Hook::Output, Table::Raw, &packet, &mut meta, &Ct::Untracked(CtView::new_connection())) {
-            return fate;
+        let mut meta = PacketMeta {
+            mark,
+            in_interface: None,
+            out_interface: Some(dev.clone()),
+        };
+        if let Err(fate) = self.filter_table(
+            host_name,
+            Hook::Output,
+            Table::Raw,
+            &packet,
+            &mut meta,
+            &Ct::Untracked(CtView::new_connection()),
+        ) {
+            return *fate.0;
         }
         let (mut ct, packet) = self.conntrack_in(host_name, Hook::Output, packet);
         if let Err(fate) = self.filter_table(host_name, Hook::Output, Table::Mangle, &packet, &mut meta, &ct) {
-            return fate;
+            return *fate.0;
         }
         let before_nat = packet.ip.dst;
         let packet = match self.nat_dst(host_name, Hook::Output, packet, &mut meta, &mut ct) {
             Ok(packet) => packet,
-            Err(fate) => return fate,
+            Err(fate) => return *fate.0,
         };
         if packet.ip.dst != before_nat {
             // ip_route_me_harder: the destination changed, route again (the source stays).
@@ -465,70 +689,143 @@ impl<'a> Walker<'a> {
                     gateway = new_gateway;
                     meta.out_interface = Some(dev.clone());
                 }
-                Err(fate) => return fate,
+                Err(fate) => return *fate.0,
             }
         }
         if let Err(fate) = self.filter_table(host_name, Hook::Output, Table::Filter, &packet, &mut meta, &ct) {
-            return fate;
+            return *fate.0;
         }
         self.postrouting(host_name, packet, meta, ct, &dev, gateway)
     }
 
     /// `ip_route_output`: the device and gateway, with a step.
-    fn route_output(&mut self, host: &Host, destination: Ipv4Addr) -> Result<(String, Option<Ipv4Addr>), Fate> {
+    fn route_output(&mut self, host: &Host, destination: Ipv4Addr) -> Result<(String, Option<Ipv4Addr>), Stop> {
         let answer = host.route_get(destination);
         let matched = answer.matched();
         match answer {
-            RouteGet::Reachable { dev, gateway, source, kind, .. } => {
+            RouteGet::Reachable {
+                dev,
+                gateway,
+                source,
+                kind,
+                ..
+            } => {
                 let result = if kind == dataplane::RouteType::Local || dev == "lo" {
                     RouteResult::Local
                 } else {
-                    RouteResult::Unicast { dev: dev.clone(), via: gateway, source }
+                    RouteResult::Unicast {
+                        dev: dev.clone(),
+                        via: gateway,
+                        source,
+                    }
                 };
-                self.push(&host.name, At::Routing, Event::Route { destination, matched, result });
+                self.push(
+                    &host.name,
+                    At::Routing,
+                    Event::Route {
+                        destination,
+                        matched,
+                        result,
+                    },
+                );
                 Ok((dev, gateway))
             }
             RouteGet::Refused { kind, .. } => {
                 self.push(
                     &host.name,
                     At::Routing,
-                    Event::Route { destination, matched, result: RouteResult::Refused { kind: kind.name().to_string() } },
+                    Event::Route {
+                        destination,
+                        matched,
+                        result: RouteResult::Refused {
+                            kind: kind.name().to_string(),
+                        },
+                    },
                 );
-                Err(Fate::NoRoute { host: host.name.clone(), destination })
+                Err(Stop::new(Fate::NoRoute {
+                    host: host.name.clone(),
+                    destination,
+                }))
             }
             RouteGet::NoRoute | RouteGet::Martian => {
-                self.push(&host.name, At::Routing, Event::Route { destination, matched, result: RouteResult::NoRoute });
+                self.push(
+                    &host.name,
+                    At::Routing,
+                    Event::Route {
+                        destination,
+                        matched,
+                        result: RouteResult::NoRoute,
+                    },
+                );
                 self.push(&host.name, At::Routing, Event::NoRoute { destination });
-                Err(Fate::NoRoute { host: host.name.clone(), destination })
+                Err(Stop::new(Fate::NoRoute {
+                    host: host.name.clone(),
+                    destination,
+                }))
             }
         }
     }
 
     /// POSTROUTING, confirm, and out of the device.
-    fn postrouting(&mut self, host_name: &str, packet: Packet, mut meta: PacketMeta, mut ct: Ct, dev: &str, gateway: Option<Ipv4Addr>) -> Fate {
+    fn postrouting(
+        &mut self,
+        host_name: &str,
+        packet: Packet,
+        mut meta: PacketMeta,
+        mut ct: Ct,
+        dev: &str,
+        gateway: Option<Ipv4Addr>,
+    ) -> Fate {
         if let Err(fate) = self.filter_table(host_name, Hook::PostRouting, Table::Mangle, &packet, &mut meta, &ct) {
-            return fate;
+            return *fate.0;
         }
         let next_hop = gateway.unwrap_or(packet.ip.dst);
-        let masquerade_source = self.host(host_name).and_then(|host| dataplane::select_source(host, dev, next_hop));
-        let packet = match self.nat_src(host_name, Hook::PostRouting, packet, &mut meta, &mut ct, masquerade_source) {
+        let masquerade_source = self
+            .host(host_name)
+            .and_then(|host| dataplane::select_source(host, dev, next_hop));
+        let packet = match self.nat_src(
+            host_name,
+            Hook::PostRouting,
+            packet,
+            &mut meta,
+            &mut ct,
+            masquerade_source,
+        ) {
             Ok(packet) => packet,
-            Err(fate) => return fate,
+            Err(fate) => return *fate.0,
         };
         if let Err(fate) = self.confirm(host_name, Hook::PostRouting, &mut ct) {
-            return fate;
+            return *fate.0;
         }
         self.transmit(host_name, dev, gateway, packet, meta)
     }
 
     /// Out of `dev`: loopback, the IPIP tunnel, or a link to the next host.
-    fn transmit(&mut self, host_name: &str, dev: &str, gateway: Option<Ipv4Addr>, packet: Packet, meta: PacketMeta) -> Fate {
+    fn transmit(
+        &mut self,
+        host_name: &str,
+        dev: &str,
+        gateway: Option<Ipv4Addr>,
+        packet: Packet,
+        meta: PacketMeta,
+    ) -> Fate {
         let Some(host) = self.host(host_name) else {
-            return Fate::NotEmulated { host: host_name.to_string(), what: format!("unknown host {host_name}") };
+            return Fate::NotEmulated {
+                host: host_name.to_string(),
+                what: format!("unknown host {host_name}"),
+            };
         };
-        self.push(host_name, At::Device(dev.to_string()), Event::DeviceTx { packet: packet.clone() });
+        self.push(
+            host_name,
+            At::Device(dev.to_string()),
+            Event::DeviceTx { packet: packet.clone() },
+        );
         if dev == "lo" {
-            let meta = PacketMeta { mark: meta.mark, in_interface: Some("lo".to_string()), out_interface: None };
+            let meta = PacketMeta {
+                mark: meta.mark,
+                in_interface: Some("lo".to_string()),
+                out_interface: None,
+            };
             return self.receive(host_name, "lo", packet, meta);
         }
         let link = host.link(dev);
@@ -538,32 +835,69 @@ impl<'a> Walker<'a> {
                 // the outer source comes from routing to it (eth0's address).
                 let Some(remote) = gateway else {
                     let what = "tunl0 route without a gateway".to_string();
-                    self.push(host_name, At::Device(dev.to_string()), Event::NotEmulated { what: what.clone() });
-                    return Fate::NotEmulated { host: host_name.to_string(), what };
+                    self.push(
+                        host_name,
+                        At::Device(dev.to_string()),
+                        Event::NotEmulated { what: what.clone() },
+                    );
+                    return Fate::NotEmulated {
+                        host: host_name.to_string(),
+                        what,
+                    };
                 };
                 let outer_source = match host.route_get(remote) {
-                    RouteGet::Reachable { source: Some(source), .. } => source,
+                    RouteGet::Reachable {
+                        source: Some(source), ..
+                    } => source,
                     _ => {
-                        self.push(host_name, At::Device(dev.to_string()), Event::NoRoute { destination: remote });
-                        return Fate::NoRoute { host: host_name.to_string(), destination: remote };
+                        self.push(
+                            host_name,
+                            At::Device(dev.to_string()),
+                            Event::NoRoute { destination: remote },
+                        );
+                        return Fate::NoRoute {
+                            host: host_name.to_string(),
+                            destination: remote,
+                        };
                     }
                 };
                 let outer = packet.encapsulate_ipip(outer_source, remote);
-                self.push(host_name, At::Device(dev.to_string()), Event::Encap { before: packet, after: outer.clone() });
+                self.push(
+                    host_name,
+                    At::Device(dev.to_string()),
+                    Event::Encap {
+                        before: packet,
+                        after: outer.clone(),
+                    },
+                );
                 self.output(host_name, outer, meta.mark)
             }
             Some(LinkKind::Veth { peer_index, .. }) => {
                 let peer_index = *peer_index;
                 let Some((peer, peer_dev)) = self.veth_peer(host, dev, peer_index) else {
                     let what = format!("the other end of {dev}");
-                    self.push(host_name, At::Device(dev.to_string()), Event::NotEmulated { what: what.clone() });
-                    return Fate::NotEmulated { host: host_name.to_string(), what };
+                    self.push(
+                        host_name,
+                        At::Device(dev.to_string()),
+                        Event::NotEmulated { what: what.clone() },
+                    );
+                    return Fate::NotEmulated {
+                        host: host_name.to_string(),
+                        what,
+                    };
                 };
                 if matches!(host.kind, HostKind::Pod { .. })
                     && let Some(gateway) = gateway
                     && !peer_owns(self.lab, &peer, gateway)
                 {
-                    self.push(&peer, At::Device(peer_dev.clone()), Event::ProxyArp { dev: peer_dev.clone(), address: gateway });
+                    self.push(
+                        &peer,
+                        At::Device(peer_dev.clone()),
+                        Event::ProxyArp {
+                            dev: peer_dev.clone(),
+                            address: gateway,
+                        },
+                    );
                 }
                 self.session.advance_micros(LINK_MICROS);
                 let meta = PacketMeta::received_on(&peer_dev);
@@ -577,15 +911,30 @@ impl<'a> Walker<'a> {
                         let announcer = self.lab.l2_announcer(next_hop).and_then(|name| self.lab.host(name));
                         if let Some(announcer) = announcer {
                             let dev = dataplane::build::UNDERLAY_DEV.to_string();
-                            self.push(&announcer.name, At::Device(dev.clone()), Event::ProxyArp { dev, address: next_hop });
+                            self.push(
+                                &announcer.name,
+                                At::Device(dev.clone()),
+                                Event::ProxyArp { dev, address: next_hop },
+                            );
                         }
                         announcer
                     }
                 };
                 let Some(owner) = owner else {
                     let reason = DropReason::NoNeighbour(next_hop);
-                    self.push(host_name, At::Device(dev.to_string()), Event::Dropped { reason: reason.clone(), rule: None });
-                    return Fate::Dropped { host: host_name.to_string(), reason, rule: None };
+                    self.push(
+                        host_name,
+                        At::Device(dev.to_string()),
+                        Event::Dropped {
+                            reason: reason.clone(),
+                            rule: None,
+                        },
+                    );
+                    return Fate::Dropped {
+                        host: host_name.to_string(),
+                        reason,
+                        rule: None,
+                    };
                 };
                 let owner_name = owner.name.clone();
                 let owner_dev = owner
@@ -599,8 +948,15 @@ impl<'a> Walker<'a> {
             }
             Some(LinkKind::Loopback) | None => {
                 let what = format!("sending out of {dev}");
-                self.push(host_name, At::Device(dev.to_string()), Event::NotEmulated { what: what.clone() });
-                Fate::NotEmulated { host: host_name.to_string(), what }
+                self.push(
+                    host_name,
+                    At::Device(dev.to_string()),
+                    Event::NotEmulated { what: what.clone() },
+                );
+                Fate::NotEmulated {
+                    host: host_name.to_string(),
+                    what,
+                }
             }
         }
     }
@@ -633,19 +989,33 @@ impl<'a> Walker<'a> {
             return self.hop_limit(host_name);
         }
         let Some(host) = self.host(host_name) else {
-            return Fate::NotEmulated { host: host_name.to_string(), what: format!("unknown host {host_name}") };
+            return Fate::NotEmulated {
+                host: host_name.to_string(),
+                what: format!("unknown host {host_name}"),
+            };
         };
-        self.push(host_name, At::Device(dev.to_string()), Event::DeviceRx { packet: packet.clone() });
-        if let Err(fate) = self.filter_table(host_name, Hook::PreRouting, Table::Raw, &packet, &mut meta, &Ct::Untracked(CtView::new_connection())) {
-            return fate;
+        self.push(
+            host_name,
+            At::Device(dev.to_string()),
+            Event::DeviceRx { packet: packet.clone() },
+        );
+        if let Err(fate) = self.filter_table(
+            host_name,
+            Hook::PreRouting,
+            Table::Raw,
+            &packet,
+            &mut meta,
+            &Ct::Untracked(CtView::new_connection()),
+        ) {
+            return *fate.0;
         }
         let (mut ct, packet) = self.conntrack_in(host_name, Hook::PreRouting, packet);
         if let Err(fate) = self.filter_table(host_name, Hook::PreRouting, Table::Mangle, &packet, &mut meta, &ct) {
-            return fate;
+            return *fate.0;
         }
         let packet = match self.nat_dst(host_name, Hook::PreRouting, packet, &mut meta, &mut ct) {
             Ok(packet) => packet,
-            Err(fate) => return fate,
+            Err(fate) => return *fate.0,
         };
         let destination = packet.ip.dst;
         // Loopback packets keep the route they were sent with (`skb_dst` is set).
@@ -663,10 +1033,32 @@ impl<'a> Walker<'a> {
         };
         let matched = answer.matched();
         match answer {
-            RouteGet::Reachable { dev: out, gateway, kind, .. } => {
-                let local = out == "lo" || matches!(kind, dataplane::RouteType::Local | dataplane::RouteType::Broadcast);
-                let result = if local { RouteResult::Local } else { RouteResult::Unicast { dev: out.clone(), via: gateway, source: None } };
-                self.push(host_name, At::Routing, Event::Route { destination, matched, result });
+            RouteGet::Reachable {
+                dev: out,
+                gateway,
+                kind,
+                ..
+            } => {
+                let local =
+                    out == "lo" || matches!(kind, dataplane::RouteType::Local | dataplane::RouteType::Broadcast);
+                let result = if local {
+                    RouteResult::Local
+                } else {
+                    RouteResult::Unicast {
+                        dev: out.clone(),
+                        via: gateway,
+                        source: None,
+                    }
+                };
+                self.push(
+                    host_name,
+                    At::Routing,
+                    Event::Route {
+                        destination,
+                        matched,
+                        result,
+                    },
+                );
                 if local {
                     self.input(host_name, packet, meta, ct)
                 } else {
@@ -677,36 +1069,106 @@ impl<'a> Walker<'a> {
                 self.push(
                     host_name,
                     At::Routing,
-                    Event::Route { destination, matched, result: RouteResult::Refused { kind: kind.name().to_string() } },
+                    Event::Route {
+                        destination,
+                        matched,
+                        result: RouteResult::Refused {
+                            kind: kind.name().to_string(),
+                        },
+                    },
                 );
-                let reason = if kind == dataplane::RouteType::Blackhole { DropReason::Blackhole } else { DropReason::Rule };
-                self.push(host_name, At::Routing, Event::Dropped { reason: reason.clone(), rule: None });
-                Fate::Dropped { host: host_name.to_string(), reason, rule: None }
+                let reason = if kind == dataplane::RouteType::Blackhole {
+                    DropReason::Blackhole
+                } else {
+                    DropReason::Rule
+                };
+                self.push(
+                    host_name,
+                    At::Routing,
+                    Event::Dropped {
+                        reason: reason.clone(),
+                        rule: None,
+                    },
+                );
+                Fate::Dropped {
+                    host: host_name.to_string(),
+                    reason,
+                    rule: None,
+                }
             }
             RouteGet::NoRoute => {
-                self.push(host_name, At::Routing, Event::Route { destination, matched, result: RouteResult::NoRoute });
+                self.push(
+                    host_name,
+                    At::Routing,
+                    Event::Route {
+                        destination,
+                        matched,
+                        result: RouteResult::NoRoute,
+                    },
+                );
                 self.push(host_name, At::Routing, Event::NoRoute { destination });
-                Fate::NoRoute { host: host_name.to_string(), destination }
+                Fate::NoRoute {
+                    host: host_name.to_string(),
+                    destination,
+                }
             }
             RouteGet::Martian => {
-                self.push(host_name, At::Routing, Event::Route { destination, matched, result: RouteResult::Martian });
-                self.push(host_name, At::Routing, Event::Dropped { reason: DropReason::Martian, rule: None });
-                Fate::Dropped { host: host_name.to_string(), reason: DropReason::Martian, rule: None }
+                self.push(
+                    host_name,
+                    At::Routing,
+                    Event::Route {
+                        destination,
+                        matched,
+                        result: RouteResult::Martian,
+                    },
+                );
+                self.push(
+                    host_name,
+                    At::Routing,
+                    Event::Dropped {
+                        reason: DropReason::Martian,
+                        rule: None,
+                    },
+                );
+                Fate::Dropped {
+                    host: host_name.to_string(),
+                    reason: DropReason::Martian,
+                    rule: None,
+                }
             }
         }
     }
 
     /// `ip_forward`: TTL, FORWARD, POSTROUTING.
-    fn forward(&mut self, host_name: &str, packet: Packet, mut meta: PacketMeta, ct: Ct, out: &str, gateway: Option<Ipv4Addr>) -> Fate {
+    fn forward(
+        &mut self,
+        host_name: &str,
+        packet: Packet,
+        mut meta: PacketMeta,
+        ct: Ct,
+        out: &str,
+        gateway: Option<Ipv4Addr>,
+    ) -> Fate {
         let Some(packet) = packet.forwarded() else {
-            self.push(host_name, At::Routing, Event::Dropped { reason: DropReason::TtlExceeded, rule: None });
-            return Fate::Dropped { host: host_name.to_string(), reason: DropReason::TtlExceeded, rule: None };
+            self.push(
+                host_name,
+                At::Routing,
+                Event::Dropped {
+                    reason: DropReason::TtlExceeded,
+                    rule: None,
+                },
+            );
+            return Fate::Dropped {
+                host: host_name.to_string(),
+                reason: DropReason::TtlExceeded,
+                rule: None,
+            };
         };
         self.push(host_name, At::Routing, Event::Forwarded { ttl: packet.ip.ttl });
         meta.out_interface = Some(out.to_string());
         for table in [Table::Mangle, Table::Filter] {
             if let Err(fate) = self.filter_table(host_name, Hook::Forward, table, &packet, &mut meta, &ct) {
-                return fate;
+                return *fate.0;
             }
         }
         self.postrouting(host_name, packet, meta, ct, out, gateway)
@@ -716,30 +1178,50 @@ impl<'a> Walker<'a> {
     fn input(&mut self, host_name: &str, packet: Packet, mut meta: PacketMeta, mut ct: Ct) -> Fate {
         for table in [Table::Mangle, Table::Filter] {
             if let Err(fate) = self.filter_table(host_name, Hook::Input, table, &packet, &mut meta, &ct) {
-                return fate;
+                return *fate.0;
             }
         }
         let packet = match self.nat_src(host_name, Hook::Input, packet, &mut meta, &mut ct, None) {
             Ok(packet) => packet,
-            Err(fate) => return fate,
+            Err(fate) => return *fate.0,
         };
         if let Err(fate) = self.confirm(host_name, Hook::Input, &mut ct) {
-            return fate;
+            return *fate.0;
         }
         if let Payload::Ipip(_) = packet.payload {
-            let has_tunnel = self.host(host_name).is_some_and(|host| host.link(dataplane::build::TUNNEL_DEV).is_some());
+            let has_tunnel = self
+                .host(host_name)
+                .is_some_and(|host| host.link(dataplane::build::TUNNEL_DEV).is_some());
             let Some(inner) = packet.decapsulate().filter(|_| has_tunnel) else {
                 let what = "IPIP packet for a host without tunl0".to_string();
                 self.push(host_name, At::Socket, Event::NotEmulated { what: what.clone() });
-                return Fate::NotEmulated { host: host_name.to_string(), what };
+                return Fate::NotEmulated {
+                    host: host_name.to_string(),
+                    what,
+                };
             };
             let dev = dataplane::build::TUNNEL_DEV;
-            self.push(host_name, At::Device(dev.to_string()), Event::Decap { before: packet, after: inner.clone() });
+            self.push(
+                host_name,
+                At::Device(dev.to_string()),
+                Event::Decap {
+                    before: packet,
+                    after: inner.clone(),
+                },
+            );
             // ip_tunnel_rcv keeps the mark (skb_scrub_packet without xnet) and resets conntrack.
-            let meta = PacketMeta { mark: meta.mark, in_interface: Some(dev.to_string()), out_interface: None };
+            let meta = PacketMeta {
+                mark: meta.mark,
+                in_interface: Some(dev.to_string()),
+                out_interface: None,
+            };
             return self.receive(host_name, dev, inner, meta);
         }
-        Fate::Delivered { host: host_name.to_string(), packet, meta }
+        Fate::Delivered {
+            host: host_name.to_string(),
+            packet,
+            meta,
+        }
     }
 
     /// Pushes a step from outside (the connection layer).
@@ -756,7 +1238,11 @@ fn peer_owns(lab: &Lab, host: &str, address: Ipv4Addr) -> bool {
 /// The packet with a new destination (and port, for TCP/UDP).
 fn manip_dst(packet: &Packet, address: Ipv4Addr, port: Option<u16>) -> Packet {
     match (packet.endpoints(), port) {
-        (Some(ends), Some(port)) => packet.with_endpoints(Endpoints { dst: address, dst_port: port, ..ends }),
+        (Some(ends), Some(port)) => packet.with_endpoints(Endpoints {
+            dst: address,
+            dst_port: port,
+            ..ends
+        }),
         _ => packet.with_dst(address),
     }
 }
@@ -764,7 +1250,11 @@ fn manip_dst(packet: &Packet, address: Ipv4Addr, port: Option<u16>) -> Packet {
 /// The packet with a new source (and port, for TCP/UDP).
 fn manip_src(packet: &Packet, address: Ipv4Addr, port: Option<u16>) -> Packet {
     match (packet.endpoints(), port) {
-        (Some(ends), Some(port)) => packet.with_endpoints(Endpoints { src: address, src_port: port, ..ends }),
+        (Some(ends), Some(port)) => packet.with_endpoints(Endpoints {
+            src: address,
+            src_port: port,
+            ..ends
+        }),
         _ => packet.with_src(address),
     }
 }

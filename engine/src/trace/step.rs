@@ -49,7 +49,11 @@ pub enum RouteResult {
     /// Delivered to this host (a `local` route).
     Local,
     /// Out of `dev`, to `via` when there is a gateway.
-    Unicast { dev: String, via: Option<Ipv4Addr>, source: Option<Ipv4Addr> },
+    Unicast {
+        dev: String,
+        via: Option<Ipv4Addr>,
+        source: Option<Ipv4Addr>,
+    },
     /// A `blackhole`, `unreachable` or `prohibit` route.
     Refused { kind: String },
     /// No route matched.
@@ -117,11 +121,25 @@ pub enum Event {
     /// The packet mark changed in this table.
     Mark { before: u32, after: u32 },
     /// A DNAT rule rewrote the destination.
-    Dnat { rule: RuleRef, before: Packet, after: Packet },
+    Dnat {
+        rule: RuleRef,
+        before: Packet,
+        after: Packet,
+    },
     /// An SNAT or MASQUERADE rule rewrote the source.
-    Snat { rule: RuleRef, masquerade: bool, port: NatPort, before: Packet, after: Packet },
+    Snat {
+        rule: RuleRef,
+        masquerade: bool,
+        port: NatPort,
+        before: Packet,
+        after: Packet,
+    },
     /// The routing decision.
-    Route { destination: Ipv4Addr, matched: Option<RouteMatch>, result: RouteResult },
+    Route {
+        destination: Ipv4Addr,
+        matched: Option<RouteMatch>,
+        result: RouteResult,
+    },
     /// The packet was wrapped for tunl0.
     Encap { before: Packet, after: Packet },
     /// The outer header was removed on the receiving node.
@@ -173,7 +191,9 @@ impl fmt::Display for Event {
             Event::DeviceRx { packet } => write!(f, "rx {}", packet_line(packet)),
             Event::ProxyArp { dev, address } => write!(f, "proxy ARP on {dev} answers for {address}"),
             Event::Rule(rule) => {
-                let place = rule.number().map_or_else(|| "policy".to_string(), |number| format!("#{number}"));
+                let place = rule
+                    .number()
+                    .map_or_else(|| "policy".to_string(), |number| format!("#{number}"));
                 write!(f, "{} {place}: {}", rule.chain, rule.text)?;
                 let tested: Vec<String> = rule
                     .criteria
@@ -203,7 +223,13 @@ impl fmt::Display for Event {
                 endpoint_pair(before),
                 endpoint_pair(after)
             ),
-            Event::Snat { rule, masquerade, port, before, after } => write!(
+            Event::Snat {
+                rule,
+                masquerade,
+                port,
+                before,
+                after,
+            } => write!(
                 f,
                 "{} ({} {} #{}) {} -> {} ({port})",
                 if *masquerade { "MASQUERADE" } else { "SNAT" },
@@ -213,7 +239,11 @@ impl fmt::Display for Event {
                 endpoint_pair(before),
                 endpoint_pair(after)
             ),
-            Event::Route { destination, matched, result } => {
+            Event::Route {
+                destination,
+                matched,
+                result,
+            } => {
                 let table = matched.map_or_else(
                     || "-".to_string(),
                     |matched| {
@@ -252,10 +282,19 @@ impl fmt::Display for Event {
                     Direction::Original => "original",
                     Direction::Reply => "reply",
                 };
-                write!(f, "existing entry ({direction}) {}; nat table skipped", tuple_pair(entry))
+                write!(
+                    f,
+                    "existing entry ({direction}) {}; nat table skipped",
+                    tuple_pair(entry)
+                )
             }
             Event::ConntrackNat { before, after } => {
-                write!(f, "NAT from entry {} -> {}", endpoint_pair(before), endpoint_pair(after))
+                write!(
+                    f,
+                    "NAT from entry {} -> {}",
+                    endpoint_pair(before),
+                    endpoint_pair(after)
+                )
             }
             Event::AppReceived { app, port } => write!(f, "{app} accepts on port {port}"),
             Event::AppResponded { packet } => write!(f, "answers {}", packet_line(packet)),
@@ -265,7 +304,13 @@ impl fmt::Display for Event {
                 None => write!(f, "DROPPED: {reason}"),
             },
             Event::Rejected { with, rule } => {
-                write!(f, "REJECTED ({with}) by {} {} #{}", rule.table.name(), rule.chain, rule.number)
+                write!(
+                    f,
+                    "REJECTED ({with}) by {} {} #{}",
+                    rule.table.name(),
+                    rule.chain,
+                    rule.number
+                )
             }
             Event::NoRoute { destination } => write!(f, "no route to {destination}"),
             Event::NotEmulated { what } => write!(f, "NOT EMULATED: {what}"),
@@ -287,7 +332,12 @@ fn tuple_pair(entry: &Entry) -> String {
         Some(ends) => format!("{}:{}>{}:{}", ends.src, ends.src_port, ends.dst, ends.dst_port),
         None => format!("{}>{}", tuple.src, tuple.dst),
     };
-    format!("{} {} | {}", entry.original.protocol.name(), side(&entry.original), side(&entry.reply))
+    format!(
+        "{} {} | {}",
+        entry.original.protocol.name(),
+        side(&entry.original),
+        side(&entry.reply)
+    )
 }
 
 impl fmt::Display for Step {

@@ -35,7 +35,10 @@ impl fmt::Display for UrlError {
 impl Url {
     /// Parses a URL or address.
     pub fn parse(input: &str) -> Result<Url, UrlError> {
-        let error = |why: &str| UrlError { input: input.to_string(), why: why.to_string() };
+        let error = |why: &str| UrlError {
+            input: input.to_string(),
+            why: why.to_string(),
+        };
         let trimmed = input.trim();
         let (scheme, rest) = match trimmed.split_once("://") {
             Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
@@ -77,7 +80,11 @@ impl Url {
 
     /// The `Host` header curl sends: the host, plus the port when it was written.
     pub fn host_header(&self) -> String {
-        if self.explicit_port { format!("{}:{}", self.host, self.port) } else { self.host.clone() }
+        if self.explicit_port {
+            format!("{}:{}", self.host, self.port)
+        } else {
+            self.host.clone()
+        }
     }
 }
 
@@ -94,10 +101,16 @@ mod tests {
     #[test]
     fn curl_like_urls() {
         let url = Url::parse("http://172.16.120.63:31000/").unwrap();
-        assert_eq!((url.host.as_str(), url.port, url.path.as_str()), ("172.16.120.63", 31000, "/"));
+        assert_eq!(
+            (url.host.as_str(), url.port, url.path.as_str()),
+            ("172.16.120.63", 31000, "/")
+        );
         assert_eq!(url.host_header(), "172.16.120.63:31000");
         let bare = Url::parse("web:8080/api?x=1").unwrap();
-        assert_eq!((bare.host.as_str(), bare.port, bare.path.as_str()), ("web", 8080, "/api?x=1"));
+        assert_eq!(
+            (bare.host.as_str(), bare.port, bare.path.as_str()),
+            ("web", 8080, "/api?x=1")
+        );
         let plain = Url::parse("web").unwrap();
         assert_eq!((plain.port, plain.host_header().as_str()), (80, "web"));
         assert!(Url::parse("http://:80/").is_err());
