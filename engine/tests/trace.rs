@@ -356,13 +356,18 @@ fn every_trace_ends_and_replies_match() {
         ("pod-clusterip", "default/client", "http://203.0.113.9/"),
         ("nodeport", "client", "http://172.16.120.62:31000/"),
         ("affinity", "node2", "http://10.96.100.40/"),
+        ("seed-nodeport", "node1", "http://127.0.0.1:31000/"),
+        ("seed-nodeport", "node1", "http://172.16.120.63:10250/"),
+        ("seed-nodeport", "default/nginx", "http://172.16.120.62:6443/"),
+        ("seed-nodeport", "default/nginx", "http://sample-service:8080/"),
+        ("seed-nodeport", "default/nginx", "http://missing:8080/"),
     ];
     for (scenario, from, url) in cases {
         let lab = lab(scenario);
         for seed in 0..8 {
             let mut session = Session::new(seed);
             let traced = run(&lab, &mut session, from, url);
-            assert!(!traced.steps.is_empty(), "{scenario} {from} {url}");
+            assert!(!traced.steps.is_empty() || !traced.lookups.is_empty(), "{scenario} {from} {url}");
             if let Outcome::Answered { .. } | Outcome::Refused { .. } = traced.outcome {
                 assert_reply_matches(&traced);
             }
@@ -379,6 +384,27 @@ fn every_trace_ends_and_replies_match() {
             );
         }
     }
+}
+
+#[test]
+fn local_sockets_and_refusals() {
+    let lab = lab("seed-nodeport");
+    let mut session = Session::new(9);
+    // A node talking to its own kubelet goes out and back in through lo.
+    let kubelet = run(&lab, &mut session, "node1", "http://172.16.120.63:10250/");
+    assert_eq!(answered(&kubelet).0, "node1");
+    assert!(kubelet.steps.iter().any(|step| step.at == At::Device("lo".to_string())));
+    assert_eq!(kubelet.exchange.as_ref().unwrap().response.status, 400);
+    // A pod port nobody listens on: the kernel's reset comes back through the NAT.
+    let closed = run(&lab, &mut session, "client", "http://192.168.231.166:81/");
+    assert!(matches!(closed.outcome, Outcome::NoRoute { .. } | Outcome::Dropped { .. } | Outcome::Refused { .. }), "{}", closed.outcome);
+    let refused = run(&lab, &mut session, "node2", "http://192.168.231.166:81/");
+    assert!(matches!(refused.outcome, Outcome::Refused { .. }), "{}", refused.outcome);
+    assert_reply_matches(&refused);
+    // An unknown Service name does not resolve; each search domain was asked.
+    let missing = run(&lab, &mut session, "default/nginx", "http://missing:8080/");
+    assert!(matches!(missing.outcome, Outcome::Unresolved { .. }), "{}", missing.outcome);
+    assert_eq!(missing.lookups.len(), 4);
 }
 
 #[test]

@@ -233,6 +233,19 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The entry a looped-back packet already carries, without a second state update.
+    fn looped_back(&self, host: &str, packet: &Packet) -> Ct {
+        let Some(table) = self.session.conntrack.get(host) else {
+            return Ct::Untracked(CtView::plain(PacketCtState::Untracked));
+        };
+        let info = table.classify(packet, 0);
+        let view = CtView::from(info);
+        match info.entry {
+            Some((id, direction)) => Ct::Existing { id, direction, target: None, view },
+            None => Ct::Untracked(view),
+        }
+    }
+
     /// The source half of a confirmed flow's NAT (POSTROUTING and INPUT, `NF_NAT_MANIP_SRC`).
     fn conntrack_src(&mut self, host: &str, hook: Hook, ct: &Ct, packet: Packet) -> Packet {
         let Ct::Existing {
@@ -1009,7 +1022,13 @@ impl<'a> Walker<'a> {
         ) {
             return *fate.0;
         }
-        let (mut ct, packet) = self.conntrack_in(host_name, Hook::PreRouting, packet);
+        // A looped-back packet keeps the conntrack entry it got on the way out
+        // (`nf_conntrack_in` returns early when the skb already has one).
+        let (mut ct, packet) = if dev == "lo" {
+            (self.looped_back(host_name, &packet), packet)
+        } else {
+            self.conntrack_in(host_name, Hook::PreRouting, packet)
+        };
         if let Err(fate) = self.filter_table(host_name, Hook::PreRouting, Table::Mangle, &packet, &mut meta, &ct) {
             return *fate.0;
         }
