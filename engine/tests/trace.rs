@@ -475,3 +475,26 @@ fn a_finished_curl_leaves_time_wait_entries() {
     session.reset();
     assert!(session.conntrack("node1").is_none());
 }
+
+#[test]
+fn calico_rpf_check_drops_a_spoofed_workload_source() {
+    use engine::packet::{PacketMeta, TcpSegment};
+    use engine::trace::stack::{Fate, Walker};
+    let lab = lab("seed-nodeport");
+    let mut session = Session::new(10);
+    let nginx_dev = lab.host("node2").unwrap().links.iter().find(|link| link.name.starts_with("cali")).unwrap().name.clone();
+    let mut walker = Walker::new(&lab, &mut session);
+    // The pod's real address passes the reverse-path check ...
+    let honest = Packet::tcp(ip("192.168.231.166"), ip("172.16.120.61"), TcpSegment::syn(40000, 80, 1));
+    let fate = walker.receive("node2", &nginx_dev, honest, PacketMeta::received_on(&nginx_dev));
+    assert!(!matches!(fate, Fate::Dropped { .. }), "{fate:?}");
+    // ... a source that routes back elsewhere (node1's block) is dropped in raw PREROUTING.
+    let spoofed = Packet::tcp(ip("192.168.56.130"), ip("172.16.120.61"), TcpSegment::syn(40001, 80, 1));
+    match walker.receive("node2", &nginx_dev, spoofed, PacketMeta::received_on(&nginx_dev)) {
+        Fate::Dropped { rule: Some(rule), .. } => {
+            assert_eq!(rule.chain.as_str(), "cali-PREROUTING");
+            assert_eq!(rule.table, engine::netfilter::Table::Raw);
+        }
+        other => panic!("{other:?}"),
+    }
+}
