@@ -367,7 +367,10 @@ fn every_trace_ends_and_replies_match() {
         for seed in 0..8 {
             let mut session = Session::new(seed);
             let traced = run(&lab, &mut session, from, url);
-            assert!(!traced.steps.is_empty() || !traced.lookups.is_empty(), "{scenario} {from} {url}");
+            assert!(
+                !traced.steps.is_empty() || !traced.lookups.is_empty(),
+                "{scenario} {from} {url}"
+            );
             if let Outcome::Answered { .. } | Outcome::Refused { .. } = traced.outcome {
                 assert_reply_matches(&traced);
             }
@@ -397,13 +400,28 @@ fn local_sockets_and_refusals() {
     assert_eq!(kubelet.exchange.as_ref().unwrap().response.status, 400);
     // A pod port nobody listens on: the kernel's reset comes back through the NAT.
     let closed = run(&lab, &mut session, "client", "http://192.168.231.166:81/");
-    assert!(matches!(closed.outcome, Outcome::NoRoute { .. } | Outcome::Dropped { .. } | Outcome::Refused { .. }), "{}", closed.outcome);
+    assert!(
+        matches!(
+            closed.outcome,
+            Outcome::NoRoute { .. } | Outcome::Dropped { .. } | Outcome::Refused { .. }
+        ),
+        "{}",
+        closed.outcome
+    );
     let refused = run(&lab, &mut session, "node2", "http://192.168.231.166:81/");
-    assert!(matches!(refused.outcome, Outcome::Refused { .. }), "{}", refused.outcome);
+    assert!(
+        matches!(refused.outcome, Outcome::Refused { .. }),
+        "{}",
+        refused.outcome
+    );
     assert_reply_matches(&refused);
     // An unknown Service name does not resolve; each search domain was asked.
     let missing = run(&lab, &mut session, "default/nginx", "http://missing:8080/");
-    assert!(matches!(missing.outcome, Outcome::Unresolved { .. }), "{}", missing.outcome);
+    assert!(
+        matches!(missing.outcome, Outcome::Unresolved { .. }),
+        "{}",
+        missing.outcome
+    );
     assert_eq!(missing.lookups.len(), 4);
 }
 
@@ -482,10 +500,22 @@ fn calico_rpf_check_drops_a_spoofed_workload_source() {
     use engine::trace::stack::{Fate, Walker};
     let lab = lab("seed-nodeport");
     let mut session = Session::new(10);
-    let nginx_dev = lab.host("node2").unwrap().links.iter().find(|link| link.name.starts_with("cali")).unwrap().name.clone();
+    let nginx_dev = lab
+        .host("node2")
+        .unwrap()
+        .links
+        .iter()
+        .find(|link| link.name.starts_with("cali"))
+        .unwrap()
+        .name
+        .clone();
     let mut walker = Walker::new(&lab, &mut session);
     // The pod's real address passes the reverse-path check ...
-    let honest = Packet::tcp(ip("192.168.231.166"), ip("172.16.120.61"), TcpSegment::syn(40000, 80, 1));
+    let honest = Packet::tcp(
+        ip("192.168.231.166"),
+        ip("172.16.120.61"),
+        TcpSegment::syn(40000, 80, 1),
+    );
     let fate = walker.receive("node2", &nginx_dev, honest, PacketMeta::received_on(&nginx_dev));
     assert!(!matches!(fate, Fate::Dropped { .. }), "{fate:?}");
     // ... a source that routes back elsewhere (node1's block) is dropped in raw PREROUTING.
@@ -497,4 +527,30 @@ fn calico_rpf_check_drops_a_spoofed_workload_source() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn crosssubnet_encapsulates_only_across_subnets() {
+    let lab = lab("crosssubnet-two-subnets");
+    let mut session = Session::new(11);
+    let near = run(&lab, &mut session, "client", "http://172.16.120.63:31400/");
+    let far = run(&lab, &mut session, "client", "http://172.16.120.63:31401/");
+    goldens("crosssubnet-two-subnets", &[&near, &far]);
+    // Same subnet: no tunnel, MASQUERADE to eth0's address.
+    assert_eq!(answered(&near), ("default/near".to_string(), ip("172.16.120.63")));
+    assert!(packets_on(&near, "node1", "tunl0").is_empty());
+    // Across subnets: IPIP through the underlay router, MASQUERADE to tunl0's address.
+    let (server, seen) = answered(&far);
+    assert_eq!(server, "default/far");
+    let tunnel = lab
+        .cluster
+        .nodes
+        .iter()
+        .find(|node| node.name == "node1")
+        .and_then(|node| node.tunnel_ip);
+    assert_eq!(Some(seen), tunnel);
+    assert!(!packets_on(&far, "node1", "tunl0").is_empty());
+    assert!(far.steps.iter().any(|step| step.host == "router"));
+    assert_reply_matches(&near);
+    assert_reply_matches(&far);
 }

@@ -150,6 +150,12 @@ impl Lab {
         candidates.first().map(|(_, name)| *name)
     }
 
+    /// Whether `address` is the underlay's default gateway of some node or external host.
+    pub fn is_underlay_gateway(&self, address: std::net::Ipv4Addr) -> bool {
+        self.cluster.nodes.iter().any(|node| node.gateway == address)
+            || self.cluster.external_hosts.iter().any(|host| host.gateway == address)
+    }
+
     /// The node's rules, if `host` is a node.
     pub fn node_rules(&self, host: &str) -> Option<&NodeRules> {
         self.rules.get(host)

@@ -39,6 +39,9 @@ use super::step::{At, DropReason, Event, RouteResult, Step};
 /// The most device crossings, tunnel passes and local sends one packet may take.
 pub const MAX_HOPS: usize = 64;
 
+/// The name steps use for the underlay's router, which the lab does not model as a host.
+pub const ROUTER: &str = "router";
+
 /// Microseconds a packet spends on one link (the lab clock moves by this per hop).
 const LINK_MICROS: u64 = 40;
 
@@ -241,7 +244,12 @@ impl<'a> Walker<'a> {
         let info = table.classify(packet, 0);
         let view = CtView::from(info);
         match info.entry {
-            Some((id, direction)) => Ct::Existing { id, direction, target: None, view },
+            Some((id, direction)) => Ct::Existing {
+                id,
+                direction,
+                target: None,
+                view,
+            },
             None => Ct::Untracked(view),
         }
     }
@@ -918,21 +926,39 @@ impl<'a> Walker<'a> {
             }
             Some(LinkKind::Ethernet) => {
                 let next_hop = gateway.unwrap_or(packet.ip.dst);
-                let owner = match self.lab.underlay_owner(next_hop) {
-                    Some(owner) => Some(owner),
-                    None => {
-                        let announcer = self.lab.l2_announcer(next_hop).and_then(|name| self.lab.host(name));
-                        if let Some(announcer) = announcer {
-                            let dev = dataplane::build::UNDERLAY_DEV.to_string();
-                            self.push(
-                                &announcer.name,
-                                At::Device(dev.clone()),
-                                Event::ProxyArp { dev, address: next_hop },
-                            );
-                        }
-                        announcer
+                let mut packet = packet;
+                let mut owner = self.neighbour(next_hop);
+                if owner.is_none() && self.lab.is_underlay_gateway(next_hop) {
+                    // The underlay's router (outside the lab) forwards to whoever owns the
+                    // destination on its other side.
+                    let Some(routed) = packet.forwarded() else {
+                        let reason = DropReason::TtlExceeded;
+                        self.push(
+                            ROUTER,
+                            At::Routing,
+                            Event::Dropped {
+                                reason: reason.clone(),
+                                rule: None,
+                            },
+                        );
+                        return Fate::Dropped {
+                            host: ROUTER.to_string(),
+                            reason,
+                            rule: None,
+                        };
+                    };
+                    self.push(ROUTER, At::Routing, Event::Forwarded { ttl: routed.ip.ttl });
+                    packet = routed;
+                    owner = self.neighbour(packet.ip.dst);
+                    if owner.is_none() {
+                        let destination = packet.ip.dst;
+                        self.push(ROUTER, At::Routing, Event::NoRoute { destination });
+                        return Fate::NoRoute {
+                            host: ROUTER.to_string(),
+                            destination,
+                        };
                     }
-                };
+                }
                 let Some(owner) = owner else {
                     let reason = DropReason::NoNeighbour(next_hop);
                     self.push(
@@ -953,7 +979,11 @@ impl<'a> Walker<'a> {
                 let owner_dev = owner
                     .links
                     .iter()
-                    .find(|link| link.addresses.iter().any(|inet| inet.local == next_hop))
+                    .find(|link| {
+                        link.addresses
+                            .iter()
+                            .any(|inet| inet.local == next_hop || inet.local == packet.ip.dst)
+                    })
                     .map_or_else(|| dataplane::build::UNDERLAY_DEV.to_string(), |link| link.name.clone());
                 self.session.advance_micros(LINK_MICROS);
                 let meta = PacketMeta::received_on(&owner_dev);
@@ -972,6 +1002,23 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+    }
+
+    /// The underlay host that answers ARP for `address`: its owner, or the MetalLB speaker
+    /// announcing it (with a step).
+    fn neighbour(&mut self, address: Ipv4Addr) -> Option<&'a Host> {
+        if let Some(owner) = self.lab.underlay_owner(address) {
+            return Some(owner);
+        }
+        let lab = self.lab;
+        let announcer = lab.l2_announcer(address).and_then(|name| lab.host(name))?;
+        let dev = dataplane::build::UNDERLAY_DEV.to_string();
+        self.push(
+            &announcer.name,
+            At::Device(dev.clone()),
+            Event::ProxyArp { dev, address },
+        );
+        Some(announcer)
     }
 
     /// The host and device at the other end of a veth.
