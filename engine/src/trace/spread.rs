@@ -14,7 +14,7 @@ use crate::packet::TcpSegment;
 
 use super::connection::trace;
 use super::lab::Lab;
-use super::session::Session;
+use super::session::{EPHEMERAL_PORTS, Session};
 use super::stack::Walker;
 use super::url::Url;
 use super::{Outcome, TraceOptions};
@@ -146,7 +146,8 @@ fn probe(lab: &Lab, session: &Session, from: &str, target: &str) -> Option<super
         } => source,
         _ => return None,
     };
-    let syn = Packet::tcp(source, address, TcpSegment::syn(40000, url.port, 1));
+    let port = u16::try_from(copy.rng.range("client source port", EPHEMERAL_PORTS)).unwrap_or(32768);
+    let syn = Packet::tcp(source, address, TcpSegment::syn(port, url.port, 1));
     let mut walker = Walker::new(lab, &mut copy);
     walker.record = false;
     walker.probe = Some(None);
