@@ -29,10 +29,40 @@
 //! Randomness (`-m statistic --mode random`, `--random-fully` ports) comes from the caller's
 //! seeded [`crate::random::Rng`], and every draw is kept in the step that used it.
 //! [`probabilities`] enumerates the random branches instead of drawing, for the exact
-//! distribution over endpoints.
+//! distribution over endpoints; [`evaluate_forced`] replays one of its paths step by step;
+//! [`count`] ticks the rule counters so `iptables-save -c` shows the walk.
+//!
+//! A typical use, for the first packet of a connection arriving at a node:
+//!
+//! ```
+//! use engine::netfilter::eval::{CtView, EvalContext, IpSets, LocalAddresses, NetfilterState, evaluate};
+//! use engine::netfilter::{Hook, Table, parse};
+//! use engine::packet::{Packet, PacketMeta, TcpSegment};
+//! use engine::random::Rng;
+//!
+//! let rules = parse("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n\
+//!     :POSTROUTING ACCEPT [0:0]\n-A PREROUTING -d 10.96.0.1/32 -p tcp -m tcp --dport 443 \
+//!     -j DNAT --to-destination 192.168.0.2:6443\nCOMMIT\n").ruleset;
+//! let addresses = LocalAddresses::with_interfaces(&[("eth0", [192, 168, 0, 2].into(), 24)]);
+//! let (ipsets, mut state, mut rng) = (IpSets::new(), NetfilterState::default(), Rng::seeded(7));
+//! let mut ctx = EvalContext {
+//!     addresses: &addresses,
+//!     conntrack: CtView::new_connection(),
+//!     ipsets: &ipsets,
+//!     now_secs: 0,
+//!     masquerade_source: None,
+//!     state: &mut state,
+//!     rng: &mut rng,
+//! };
+//! let packet = Packet::tcp([10, 244, 1, 5].into(), [10, 96, 0, 1].into(), TcpSegment::syn(40000, 443, 1));
+//! let evaluation = evaluate(&rules, Table::Nat, Hook::PreRouting, &packet, &PacketMeta::received_on("cali1"), &mut ctx);
+//! let (address, port) = evaluation.nat.as_ref().and_then(|nat| nat.destination()).unwrap_or(([0; 4].into(), None));
+//! assert_eq!((address.to_string(), port), ("192.168.0.2".to_string(), Some(6443)));
+//! ```
 
 pub mod addresses;
 pub mod context;
+pub mod counting;
 pub mod criteria;
 pub mod distribution;
 pub mod ipset;
@@ -43,8 +73,9 @@ pub mod walk;
 
 pub use addresses::{LocalAddresses, LocalRoute};
 pub use context::{CtView, EvalContext, NetfilterState, PacketCtState, RuleRef};
+pub use counting::count;
 pub use criteria::{Criterion, CriterionResult, MatchOutcome, StatisticDraw};
-pub use distribution::{Branch, Distribution, Dyadic, Outcome, probabilities};
+pub use distribution::{Distribution, Dyadic, Outcome, probabilities};
 pub use ipset::IpSets;
 pub use nat::{NatDecision, NatPort};
 pub use recent::{RecentEntry, RecentList, RecentLists};

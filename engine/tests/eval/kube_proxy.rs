@@ -3,7 +3,7 @@
 
 use engine::netfilter::eval::{
     CtView, MatchOutcome, NatDecision, NatPort, PacketCtState, Position, StepOutcome, Verdict,
-    evaluate, probabilities,
+    count, evaluate, probabilities,
 };
 use engine::netfilter::target::RejectWith;
 use engine::netfilter::{ChainName, Hook, Policy, Ruleset, Table};
@@ -603,4 +603,55 @@ fn nodeport_walk_golden() {
         text.push_str(&format!("{draw}\n"));
     }
     expect_test::expect_file!["nodeport_walk/trace.txt"].assert_eq(&text);
+}
+
+#[test]
+fn counters_tick_for_every_matched_rule_and_for_policies() {
+    let mut rules = node_rules();
+    let mut node = Node::new(4);
+    let packet = tcp("203.0.113.7", 51000, "192.168.0.2", 30080);
+    let bytes = u64::from(packet.total_len());
+    let external = meta(Some("eth0"), None);
+    let nodeport = evaluate(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &packet,
+        &external,
+        &mut node.ctx(CtView::default(), None),
+    );
+    count(&mut rules, &nodeport, bytes);
+    let elsewhere = tcp("203.0.113.7", 51000, "192.168.0.3", 30080);
+    let missed = evaluate(
+        &rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &elsewhere,
+        &external,
+        &mut node.ctx(CtView::default(), None),
+    );
+    count(&mut rules, &missed, bytes);
+    let nat = rules.table(Table::Nat).unwrap();
+    let counters = |chain: &str, number: usize| {
+        nat.chain(&ChainName::from_trusted(chain)).unwrap().rules[number - 1].counters
+    };
+    // Both packets matched PREROUTING's jump; only the first matched the addrtype tail rule.
+    assert_eq!(
+        (
+            counters("PREROUTING", 1).packets,
+            counters("PREROUTING", 1).bytes
+        ),
+        (2, 2 * bytes)
+    );
+    assert_eq!(counters("KUBE-SERVICES", 5).packets, 1);
+    assert_eq!(counters("KUBE-SERVICES", 1).packets, 0);
+    assert_eq!(counters("KUBE-MARK-MASQ", 1).packets, 1);
+    // The second packet fell off PREROUTING: its policy counter shows it.
+    assert_eq!(
+        nat.chain(&ChainName::builtin(Hook::PreRouting))
+            .unwrap()
+            .counters
+            .packets,
+        1
+    );
 }

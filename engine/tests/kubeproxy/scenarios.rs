@@ -482,3 +482,56 @@ fn ten_thousand_services_with_ten_endpoints() {
     // Large-cluster mode: no comment on DNAT rules.
     assert!(text.lines().filter(|l| l.contains("-j DNAT")).all(|l| !l.contains("--comment")));
 }
+
+/// The blog post's NodePort example, from YAML through `manifest::parse` and `cluster::build`:
+/// `sample-service` (8080 -> 80, nodePort 31000) in front of a two-replica `web` Deployment.
+#[test]
+fn blog_nodeport_from_yaml() {
+    let yaml = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: nginx
+          image: nginx
+          ports:
+            - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: sample-service
+spec:
+  type: NodePort
+  ports:
+    - name: "http"
+      protocol: "TCP"
+      port: 8080
+      targetPort: 80
+      nodePort: 31000
+  selector:
+    app: web
+"#;
+    let (manifests, diagnostics) = engine::manifest::parse(yaml);
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+    let (cluster, _) = engine::cluster::build(&manifests);
+    let worker = cluster.nodes.iter().find(|n| !n.control_plane).map(|n| n.name.clone()).expect("a worker node");
+    let text = check(&cluster, &worker, expect_file!["scenarios/blog_nodeport_from_yaml/worker.save.txt"]);
+    let hash = engine::kubeproxy::hash::port_proto_hash("default/sample-service:http", "tcp");
+    assert!(has_line(&text, &format!(r#"-A KUBE-NODEPORTS -p tcp -m comment --comment "default/sample-service:http" -m tcp --dport 31000 -j KUBE-EXT-{hash}"#)));
+    let jumps: Vec<&str> = text.lines().filter(|l| l.starts_with(&format!("-A KUBE-SVC-{hash} -m comment"))).collect();
+    assert_eq!(jumps.len(), 2, "two endpoints");
+    assert!(jumps[0].contains("--probability 0.50000000000"));
+    assert_eq!(text.lines().filter(|l| l.contains("-j DNAT --to-destination") && l.ends_with(":80")).count(), 2);
+}

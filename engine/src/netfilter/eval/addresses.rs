@@ -189,4 +189,41 @@ mod tests {
         assert_eq!(table.address_type(node, Some("eth0")), AddrTypes::LOCAL);
         assert_eq!(table.address_type(node, Some("tunl0")), AddrTypes::UNICAST);
     }
+
+    #[test]
+    fn reads_a_dataplane_hosts_local_table() {
+        use crate::dataplane::host::HostKind;
+        use crate::dataplane::route::{Route, RouteTable, TableId};
+        let mut local = RouteTable::new(TableId::Local);
+        let node = Ipv4Addr::new(192, 168, 0, 2);
+        local.insert(Route {
+            kind: RouteType::Local,
+            ..Route::unicast(Cidr::host(node), None, "eth0")
+        });
+        let broadcast = Cidr::host(Ipv4Addr::new(192, 168, 0, 255));
+        local.insert(Route {
+            kind: RouteType::Broadcast,
+            ..Route::unicast(broadcast, None, "eth0")
+        });
+        let host = Host {
+            name: "worker-1".to_string(),
+            kind: HostKind::Node,
+            netns: None,
+            links: Vec::new(),
+            main: RouteTable::new(TableId::Main),
+            local,
+            neighbors: Vec::new(),
+        };
+        let table = LocalAddresses::from_host(&host);
+        assert_eq!(table.routes().len(), 2);
+        assert_eq!(table.address_type(node, None), AddrTypes::LOCAL);
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(192, 168, 0, 255), Some("eth0")),
+            AddrTypes::BROADCAST
+        );
+        assert_eq!(
+            table.address_type(Ipv4Addr::new(192, 168, 0, 7), None),
+            AddrTypes::UNICAST
+        );
+    }
 }

@@ -74,12 +74,12 @@ impl fmt::Display for MatchOutcome {
 /// The random number behind one `-m statistic --mode random` decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatisticDraw {
-    /// `get_random_u32()`; `None` when the branch was chosen by [`super::probabilities`]
-    /// or [`super::evaluate_forced`] instead of drawn.
+    /// The 31-bit random number `get_random_u32() & 0x7FFFFFFF`; `None` when the branch was
+    /// chosen by [`super::probabilities`] or [`super::evaluate_forced`] instead of drawn.
     pub value: Option<u32>,
     /// The kernel's stored probability, `lround(p * 2^31)`.
     pub threshold: u32,
-    /// Whether `(value & 0x7FFFFFFF) < threshold` (before a `!` after `--mode random`).
+    /// Whether `value < threshold` (before a `!` after `--mode random`).
     pub taken: bool,
 }
 
@@ -115,22 +115,36 @@ pub(crate) struct Input<'x> {
     pub meta: &'x PacketMeta,
     pub hook: Hook,
     pub rule: RuleRef,
+    /// Whether texts are built for the steps.
+    pub record: bool,
 }
 
-fn result(criterion: Criterion, text: String, matched: bool, observed: String) -> CriterionResult {
+/// A result; the texts are only built when the walk records steps (`text` is `Some`), which
+/// keeps the enumeration of [`super::probabilities`] cheap.
+fn result(
+    criterion: Criterion,
+    text: Option<String>,
+    matched: bool,
+    observed: impl FnOnce() -> String,
+) -> CriterionResult {
+    let observed = if text.is_some() {
+        observed()
+    } else {
+        String::new()
+    };
     CriterionResult {
         criterion,
-        text,
+        text: text.unwrap_or_default(),
         outcome: MatchOutcome::of(matched),
         observed,
         draw: None,
     }
 }
 
-fn not_emulated(criterion: Criterion, text: String, why: String) -> CriterionResult {
+fn not_emulated(criterion: Criterion, text: Option<String>, why: String) -> CriterionResult {
     CriterionResult {
         criterion,
-        text,
+        text: text.unwrap_or_default(),
         outcome: MatchOutcome::NotEmulated { why },
         observed: String::new(),
         draw: None,
@@ -138,7 +152,12 @@ fn not_emulated(criterion: Criterion, text: String, why: String) -> CriterionRes
 }
 
 /// The fixed criteria of `ip_packet_match`, in its order, each present one evaluated.
-pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<CriterionResult> {
+pub(crate) fn fixed(
+    rule: &Rule,
+    packet: &Packet,
+    meta: &PacketMeta,
+    record: bool,
+) -> Vec<CriterionResult> {
     let mut out = Vec::new();
     if let Some(source) = &rule.source {
         out.push(address(
@@ -147,6 +166,7 @@ pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<Crit
             source,
             packet.ip.src,
             "source",
+            record,
         ));
     }
     if let Some(destination) = &rule.destination {
@@ -156,6 +176,7 @@ pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<Crit
             destination,
             packet.ip.dst,
             "destination",
+            record,
         ));
     }
     if let Some(interface) = &rule.in_interface {
@@ -165,6 +186,7 @@ pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<Crit
             interface,
             meta.in_interface.as_deref(),
             "in",
+            record,
         ));
     }
     if let Some(interface) = &rule.out_interface {
@@ -174,10 +196,11 @@ pub(crate) fn fixed(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> Vec<Crit
             interface,
             meta.out_interface.as_deref(),
             "out",
+            record,
         ));
     }
     if let Some(protocol) = &rule.protocol {
-        out.push(protocol_criterion(protocol, packet));
+        out.push(protocol_criterion(protocol, packet, record));
     }
     out
 }
@@ -188,13 +211,14 @@ fn address(
     cidr: &Negatable<Cidr>,
     actual: Ipv4Addr,
     name: &str,
+    record: bool,
 ) -> CriterionResult {
-    let text = format!("{}{flag} {}", cidr.bang(), cidr.value);
+    let text = record.then(|| format!("{}{flag} {}", cidr.bang(), cidr.value));
     result(
         criterion,
         text,
         cidr.holds(cidr.value.contains(actual)),
-        format!("{name} {actual}"),
+        || format!("{name} {actual}"),
     )
 }
 
@@ -205,9 +229,10 @@ fn device(
     interface: &Negatable<Interface>,
     actual: Option<&str>,
     name: &str,
+    record: bool,
 ) -> CriterionResult {
-    let text = format!("{}{flag} {}", interface.bang(), interface.value);
-    let observed = match actual {
+    let text = record.then(|| format!("{}{flag} {}", interface.bang(), interface.value));
+    let observed = || match actual {
         Some(device) => format!("{name} interface {device}"),
         None => format!("no {name} interface at this hook"),
     };
@@ -215,16 +240,17 @@ fn device(
     result(criterion, text, matched, observed)
 }
 
-fn protocol_criterion(protocol: &Negatable<IpProtocol>, packet: &Packet) -> CriterionResult {
-    let text = format!("{}-p {}", protocol.bang(), protocol.value);
+fn protocol_criterion(
+    protocol: &Negatable<IpProtocol>,
+    packet: &Packet,
+    record: bool,
+) -> CriterionResult {
+    let text = record.then(|| format!("{}-p {}", protocol.bang(), protocol.value));
     let actual = packet.protocol();
     let matched = protocol.holds(actual.number() == protocol.value.number());
-    result(
-        Criterion::Protocol,
-        text,
-        matched,
-        format!("protocol {}", actual.name()),
-    )
+    result(Criterion::Protocol, text, matched, || {
+        format!("protocol {}", actual.name())
+    })
 }
 
 /// One `-m` match.
@@ -239,15 +265,12 @@ pub(crate) fn module(
         index,
         module: matched.module().to_string(),
     };
-    let text = matched.to_string();
+    let text = input.record.then(|| matched.to_string());
     let packet = input.packet;
     let done = match matched {
-        Match::Comment(_) => result(
-            criterion,
-            text,
-            true,
-            "a comment always matches".to_string(),
-        ),
+        Match::Comment(_) => result(criterion, text, true, || {
+            "a comment always matches".to_string()
+        }),
         Match::Tcp(ports) => transport(
             criterion,
             text,
@@ -270,7 +293,7 @@ pub(crate) fn module(
                 criterion,
                 text,
                 mark.holds(mark.value.matches(value)),
-                format!("mark {value:#x}"),
+                || format!("mark {value:#x}"),
             )
         }
         Match::Conntrack(conntrack) => conntrack_match(criterion, text, conntrack, ctx),
@@ -287,12 +310,10 @@ pub(crate) fn module(
                 .or_insert((0, 0));
             counter.0 = counter.0.saturating_add(1);
             counter.1 = counter.1.saturating_add(u64::from(packet.total_len()));
-            result(
-                criterion,
-                text,
-                true,
-                format!("nfacct {} counts {} packets", nfacct.name, counter.0),
-            )
+            let packets = counter.0;
+            result(criterion, text, true, || {
+                format!("nfacct {} counts {packets} packets", nfacct.name)
+            })
         }
         Match::Rpfilter(rpfilter) => rpfilter_match(criterion, text, rpfilter, input, ctx),
         Match::Unknown(unknown) => not_emulated(
@@ -310,68 +331,55 @@ pub(crate) fn module(
 /// `xt_tcp` / `xt_udp` (`tcp_mt`, `udp_mt`): the packet must carry that protocol.
 fn transport(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     ports: &Ports,
     packet: &Packet,
     protocol: crate::packet::IpProtocol,
 ) -> CriterionResult {
     if packet.protocol() != protocol {
-        return result(
-            criterion,
-            text,
-            false,
-            format!("not a {} packet", protocol.name()),
-        );
+        return result(criterion, text, false, || {
+            format!("not a {} packet", protocol.name())
+        });
     }
     match (packet.src_port(), packet.dst_port()) {
-        (Some(source), Some(destination)) => result(
-            criterion,
-            text,
-            ports.matches(source, destination),
-            format!("source port {source}, destination port {destination}"),
-        ),
-        _ => result(
-            criterion,
-            text,
-            false,
-            "the packet has no ports".to_string(),
-        ),
+        (Some(source), Some(destination)) => {
+            result(criterion, text, ports.matches(source, destination), || {
+                format!("source port {source}, destination port {destination}")
+            })
+        }
+        _ => result(criterion, text, false, || {
+            "the packet has no ports".to_string()
+        }),
     }
 }
 
 /// `xt_multiport` (`ports_match_v1`): any listed port or range; `!` inverts the result.
 fn multiport_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     multiport: &Multiport,
     packet: &Packet,
 ) -> CriterionResult {
     let (Some(source), Some(destination)) = (packet.src_port(), packet.dst_port()) else {
-        return result(
-            criterion,
-            text,
-            false,
-            "the packet has no ports".to_string(),
-        );
+        return result(criterion, text, false, || {
+            "the packet has no ports".to_string()
+        });
     };
     let hit = multiport.ports.iter().any(|range| match multiport.side {
         MultiportSide::Source => range.contains(source),
         MultiportSide::Destination => range.contains(destination),
         MultiportSide::Either => range.contains(source) || range.contains(destination),
     });
-    result(
-        criterion,
-        text,
-        hit != multiport.negated,
-        format!("source port {source}, destination port {destination}"),
-    )
+    result(criterion, text, hit != multiport.negated, || {
+        format!("source port {source}, destination port {destination}")
+    })
 }
 
 /// `xt_addrtype` (`addrtype_mt_v1`): the type of the source and/or destination address in
 /// table `local`, optionally only through the in/out device.
 fn addrtype_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     addrtype: &Addrtype,
     input: &Input<'_>,
     ctx: &EvalContext<'_>,
@@ -404,21 +412,26 @@ fn addrtype_match(
     for (wanted, address, name) in sides {
         if let Some(wanted) = wanted {
             let kind: AddrTypes = ctx.addresses.address_type(address, device);
-            observed.push(format!("{name} {address} is {kind}"));
+            if input.record {
+                observed.push(format!("{name} {address} is {kind}"));
+            }
             matched &= wanted.holds(wanted.value.has(kind));
         }
     }
-    let mut observed = observed.join(", ");
-    if let Some(device) = device {
-        observed.push_str(&format!(" (looked up on {device})"));
-    }
+    let observed = || {
+        let mut observed = observed.join(", ");
+        if let Some(device) = device {
+            observed.push_str(&format!(" (looked up on {device})"));
+        }
+        observed
+    };
     result(criterion, text, matched, observed)
 }
 
 /// `xt_conntrack` (`conntrack_mt`, state part): `(state_mask & statebit) != 0`, XOR `!`.
 fn conntrack_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     conntrack: &Conntrack,
     ctx: &EvalContext<'_>,
 ) -> CriterionResult {
@@ -427,19 +440,16 @@ fn conntrack_match(
         .iter()
         .any(|state| conntrack.state.value.contains(*state));
     let names: Vec<&str> = states.iter().map(|state: &CtState| state.name()).collect();
-    result(
-        criterion,
-        text,
-        conntrack.state.holds(any),
-        format!("ctstate {}", names.join(",")),
-    )
+    result(criterion, text, conntrack.state.holds(any), || {
+        format!("ctstate {}", names.join(","))
+    })
 }
 
 /// `xt_statistic` (`statistic_mt`). Random mode: `(get_random_u32() & 0x7FFFFFFF) < p`;
 /// nth mode: a per-rule counter that starts at `--packet` and matches when it wraps to 0.
 fn statistic_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     statistic: &Statistic,
     input: &Input<'_>,
     ctx: &mut EvalContext<'_>,
@@ -465,19 +475,25 @@ fn statistic_match(
                         "{} {} rule {}: statistic --probability {probability}",
                         input.rule.table, input.rule.chain, input.rule.number
                     );
-                    let value = ctx.rng.next_u32(purpose);
+                    // `Rng::statistic_random` draws `get_random_u32() & 0x7FFFFFFF` and records it.
+                    let taken = ctx.rng.statistic_random(purpose, threshold);
+                    let value = ctx
+                        .rng
+                        .draws()
+                        .last()
+                        .and_then(|draw| u32::try_from(draw.value).ok());
                     StatisticDraw {
-                        value: Some(value),
+                        value,
                         threshold,
-                        taken: probability.takes(value),
+                        taken,
                     }
                 }
             };
-            let observed = match draw.value {
+            let observed = || match draw.value {
                 Some(value) => format!(
-                    "drew {value:#010x}; {:#010x} {} {threshold:#010x}",
-                    value & 0x7FFF_FFFF,
-                    if draw.taken { "<" } else { ">=" }
+                    "drew {value} (31 bits); {} {threshold}, so {}",
+                    if draw.taken { "<" } else { ">=" },
+                    if draw.taken { "taken" } else { "not taken" }
                 ),
                 None => format!(
                     "branch chosen: {}",
@@ -503,7 +519,7 @@ fn statistic_match(
                 counter.saturating_add(1)
             };
             *counter = next;
-            let observed = format!("packet counter now {next} of every {every}");
+            let observed = || format!("packet counter now {next} of every {every}");
             Checked::Done(result(
                 criterion,
                 text,
@@ -517,7 +533,7 @@ fn statistic_match(
 /// `xt_recent` (`recent_mt`).
 fn recent_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     recent: &Recent,
     input: &Input<'_>,
     ctx: &mut EvalContext<'_>,
@@ -538,13 +554,13 @@ fn recent_match(
         .state
         .recent
         .evaluate(recent, address, ttl, ctx.now_secs);
-    result(criterion, text, found.matched, found.note)
+    result(criterion, text, found.matched, || found.note)
 }
 
 /// `xt_set` for one-dimensional address sets.
 fn set_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     set: &SetMatch,
     packet: &Packet,
     ctx: &EvalContext<'_>,
@@ -563,11 +579,13 @@ fn set_match(
     };
     match ctx.ipsets.contains(&set.name, address) {
         Some(member) => {
-            let observed = format!(
-                "{name} {address} is {}in set {}",
-                if member { "" } else { "not " },
-                set.name
-            );
+            let observed = || {
+                format!(
+                    "{name} {address} is {}in set {}",
+                    if member { "" } else { "not " },
+                    set.name
+                )
+            };
             result(criterion, text, member != set.negated, observed)
         }
         None => not_emulated(
@@ -584,7 +602,7 @@ fn set_match(
 /// changes nothing. Needs the host's main routes ([`super::LocalAddresses::with_main_routes`]).
 fn rpfilter_match(
     criterion: Criterion,
-    text: String,
+    text: Option<String>,
     rpfilter: &Rpfilter,
     input: &Input<'_>,
     ctx: &EvalContext<'_>,
@@ -598,13 +616,14 @@ fn rpfilter_match(
         return not_emulated(criterion, text, why);
     };
     let incoming = input.meta.in_interface.as_deref().unwrap_or("");
-    let (passes, observed) = match reverse {
-        Ok(device) => (
-            rpfilter.loose || device == incoming,
-            format!("{source} routes back via {device}, packet came in on {incoming}"),
-        ),
-        Err(true) => (rpfilter.accept_local, format!("{source} is a local address")),
-        Err(false) => (false, format!("no unicast route back to {source}")),
+    let passes = match reverse {
+        Ok(device) => rpfilter.loose || device == incoming,
+        Err(local) => local && rpfilter.accept_local,
+    };
+    let observed = move || match reverse {
+        Ok(device) => format!("{source} routes back via {device}, packet came in on {incoming}"),
+        Err(true) => format!("{source} is a local address"),
+        Err(false) => format!("no unicast route back to {source}"),
     };
     result(criterion, text, passes != rpfilter.invert, observed)
 }

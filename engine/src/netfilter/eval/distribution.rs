@@ -10,11 +10,12 @@
 //! as in [`super::evaluate`], on a copy of the node state, so an existing ClientIP affinity
 //! entry makes one endpoint certain.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::netfilter::chain_name::ChainName;
 use crate::netfilter::hook::Hook;
-use crate::netfilter::probability::{Probability, SCALE};
+use crate::netfilter::probability::SCALE;
 use crate::netfilter::ruleset::Ruleset;
 use crate::netfilter::table::Table;
 use crate::packet::{Packet, PacketMeta};
@@ -23,19 +24,10 @@ use super::context::{EvalContext, RuleRef};
 use super::criteria::Forced;
 use super::nat::NatDecision;
 use super::step::Verdict;
-use super::walk::{Mode, walk};
+use super::walk::{Mode, Resume, walk};
 
 /// The most paths enumerated before giving up (the result is then marked truncated).
 pub const MAX_PATHS: usize = 10_000;
-
-/// One random decision on a path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Branch {
-    pub rule: RuleRef,
-    pub probability: Probability,
-    /// Whether the random test succeeded (`(random & 0x7FFFFFFF) < stored`).
-    pub taken: bool,
-}
 
 /// An exact probability `numerator / 2^exponent`, reduced; `None` where it would not fit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,10 +115,10 @@ pub struct Outcome {
     pub probability: f64,
     /// The same probability exactly, when it fits in 128 bits.
     pub exact: Option<Dyadic>,
-    /// The random choices of the first path to this outcome (for [`super::evaluate_forced`]).
+    /// The random choices of the first path to this outcome, in the order the walk reached
+    /// them (`true` = the random test succeeded). [`super::evaluate_forced`] replays the path
+    /// with every step and the threshold of each decision.
     pub choices: Vec<bool>,
-    /// The decisions along that path.
-    pub branches: Vec<Branch>,
     /// How many paths lead here.
     pub paths: usize,
 }
@@ -160,14 +152,55 @@ impl Distribution {
     }
 }
 
-struct Pending {
-    choices: Vec<bool>,
-    branches_probability: f64,
+impl fmt::Display for Outcome {
+    /// `DNAT to 10.244.1.10:8080: 715827883/2^31 = 0.33333333349 (1 path)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.nat {
+            Some(nat) => write!(
+                f,
+                "{nat} by {} rule {}",
+                nat.rule().chain,
+                nat.rule().number
+            )?,
+            None => write!(f, "{}", self.verdict)?,
+        }
+        write!(f, ": ")?;
+        if let Some(exact) = self.exact {
+            write!(f, "{exact} = ")?;
+        }
+        let paths = if self.paths == 1 { "path" } else { "paths" };
+        write!(f, "{:.11} ({} {paths})", self.probability, self.paths)
+    }
+}
+
+impl fmt::Display for Distribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for outcome in &self.outcomes {
+            writeln!(f, "{outcome}")?;
+        }
+        if self.truncated {
+            writeln!(f, "(more than {MAX_PATHS} paths: the list is incomplete)")?;
+        }
+        Ok(())
+    }
+}
+
+/// One branch still to explore.
+struct Pending<'r> {
+    /// Where to continue; `None` for the start of the walk.
+    resume: Option<Resume<'r>>,
+    /// The choices for the rule at `resume` (its earlier random matches, then the new one).
+    rule_choices: Vec<bool>,
+    /// The choices made before that rule, from the start of the walk.
+    prefix: Vec<bool>,
+    probability: f64,
     exact: Option<Dyadic>,
 }
 
 /// The distribution of outcomes of evaluating `chain` of `table` at `hook`. The context's
-/// state and RNG are not changed (each path runs on a copy).
+/// state and RNG are not changed: each branch continues on its own copy of the node state,
+/// from the rule where the branches part (so a cascade of n endpoints costs O(n) rules).
+/// Random NAT ports in the outcomes come from a scratch generator.
 #[allow(clippy::too_many_arguments)]
 pub fn probabilities(
     ruleset: &Ruleset,
@@ -180,19 +213,32 @@ pub fn probabilities(
 ) -> Distribution {
     let mut distribution = Distribution::default();
     let mut pending = vec![Pending {
-        choices: Vec::new(),
-        branches_probability: 1.0,
+        resume: None,
+        rule_choices: Vec::new(),
+        prefix: Vec::new(),
+        probability: 1.0,
         exact: Some(Dyadic::ONE),
     }];
+    let mut index: BTreeMap<(String, Option<RuleRef>), usize> = BTreeMap::new();
     let mut paths = 0usize;
-    while let Some(path) = pending.pop() {
+    while let Some(branch) = pending.pop() {
         paths = paths.saturating_add(1);
         if paths > MAX_PATHS {
             distribution.truncated = true;
             break;
         }
-        let mut state = ctx.state.clone();
-        let mut rng = ctx.rng.clone();
+        let Pending {
+            resume,
+            rule_choices,
+            prefix,
+            probability,
+            exact,
+        } = branch;
+        let mut state = match &resume {
+            Some(resume) => resume.state.clone(),
+            None => ctx.state.clone(),
+        };
+        let mut rng = crate::random::Rng::seeded(0);
         let mut sub = EvalContext {
             addresses: ctx.addresses,
             conntrack: ctx.conntrack,
@@ -204,57 +250,65 @@ pub fn probabilities(
         };
         let mut mode = Mode {
             forced: Some(Forced {
-                choices: path.choices.clone(),
+                choices: rule_choices,
                 used: 0,
             }),
             record: false,
         };
         let walked = walk(
-            ruleset, table, hook, chain, packet, meta, &mut sub, &mut mode,
+            ruleset, table, hook, chain, packet, meta, &mut sub, &mut mode, resume,
         );
-        if let Some(probability) = walked.need {
-            let stored = probability.kernel_value();
+        let used = mode.forced.map(|forced| forced.choices).unwrap_or_default();
+        if let Some(need) = walked.need {
+            let stored = need.probability.kernel_value();
             let rest = SCALE.saturating_sub(stored);
+            let mut before_rule = prefix.clone();
+            before_rule.extend(used.iter().take(need.used_before_rule));
             // Pushed not-taken first so that the taken branch (the earlier rule) is explored first.
             for (taken, factor) in [(false, rest), (true, stored)] {
                 if factor == 0 {
                     continue;
                 }
-                let mut choices = path.choices.clone();
-                choices.push(taken);
+                let mut rule_choices = need.rule_choices.clone();
+                rule_choices.push(taken);
                 pending.push(Pending {
-                    choices,
-                    branches_probability: path.branches_probability * f64::from(factor)
-                        / f64::from(SCALE),
-                    exact: path.exact.and_then(|exact| exact.times_kernel(factor)),
+                    resume: Some(need.resume.clone()),
+                    rule_choices,
+                    prefix: before_rule.clone(),
+                    probability: probability * f64::from(factor) / f64::from(SCALE),
+                    exact: exact.and_then(|exact| exact.times_kernel(factor)),
                 });
             }
             continue;
         }
+        let mut choices = prefix;
+        choices.extend(used);
         let evaluation = walked.evaluation;
-        let key = evaluation.nat.as_ref().map(|nat| nat.rule().clone());
-        let existing = distribution.outcomes.iter_mut().find(|outcome| {
-            outcome.verdict == evaluation.verdict
-                && outcome.nat.as_ref().map(|nat| nat.rule().clone()) == key
-        });
+        // Outcomes are the same when the verdict and the NAT rule are.
+        let key = (
+            evaluation.verdict.to_string(),
+            evaluation.nat.as_ref().map(|nat| nat.rule().clone()),
+        );
+        let existing = index
+            .get(&key)
+            .and_then(|position| distribution.outcomes.get_mut(*position));
         match existing {
             Some(outcome) => {
-                outcome.probability += path.branches_probability;
-                outcome.exact = outcome
-                    .exact
-                    .zip(path.exact)
-                    .and_then(|(a, b)| a.checked_add(b));
+                outcome.probability += probability;
+                outcome.exact = outcome.exact.zip(exact).and_then(|(a, b)| a.checked_add(b));
                 outcome.paths = outcome.paths.saturating_add(1);
             }
-            None => distribution.outcomes.push(Outcome {
-                verdict: evaluation.verdict,
-                nat: evaluation.nat,
-                probability: path.branches_probability,
-                exact: path.exact,
-                choices: path.choices,
-                branches: walked.branches,
-                paths: 1,
-            }),
+            None => {
+                index.insert(key, distribution.outcomes.len());
+                distribution.outcomes.push(Outcome {
+                    verdict: evaluation.verdict,
+                    nat: evaluation.nat,
+                    probability,
+                    exact,
+                    choices,
+                    paths: 1,
+                });
+            }
         }
     }
     distribution

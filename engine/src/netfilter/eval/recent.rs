@@ -249,6 +249,36 @@ mod tests {
     }
 
     #[test]
+    fn update_refreshes_and_hitcount_counts_stamps_in_the_window() {
+        let mut lists = RecentLists::new();
+        let set = Recent::new(RecentCommand::Set, "SSH");
+        lists.evaluate(&set, client(), 64, 10);
+        lists.evaluate(&set, client(), 64, 20);
+        let third_hit = Recent {
+            seconds: 60,
+            hit_count: 3,
+            ..Recent::new(RecentCommand::Update, "SSH")
+        };
+        // Two stamps (10, 20): not yet three hits; a failed --update does not refresh.
+        assert!(!lists.evaluate(&third_hit, client(), 64, 30).matched);
+        lists.evaluate(&set, client(), 64, 40);
+        // Three stamps in the window: matches, and --update adds a fourth stamp.
+        assert!(lists.evaluate(&third_hit, client(), 64, 50).matched);
+        assert_eq!(
+            lists
+                .list("SSH")
+                .unwrap()
+                .entries
+                .get(&client())
+                .unwrap()
+                .stamps,
+            [10, 20, 40, 50]
+        );
+        // At 81 the stamp 20 is out of the 60 s window (81 > 20 + 60): 40 and 50 are two hits.
+        assert!(!lists.evaluate(&third_hit, client(), 64, 81).matched);
+    }
+
+    #[test]
     fn mask_and_remove() {
         let mut lists = RecentLists::new();
         let mut set = Recent::new(RecentCommand::Set, "L");

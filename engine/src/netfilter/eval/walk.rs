@@ -11,14 +11,13 @@ use crate::netfilter::hook::Hook;
 use crate::netfilter::port_range::PortRange;
 use crate::netfilter::probability::Probability;
 use crate::netfilter::rule::Rule;
-use crate::netfilter::ruleset::Ruleset;
+use crate::netfilter::ruleset::{Ruleset, TableRules};
 use crate::netfilter::table::Table;
 use crate::netfilter::target::Target;
 use crate::packet::{Packet, PacketMeta};
 
-use super::context::{EvalContext, RuleRef};
+use super::context::{EvalContext, NetfilterState, RuleRef};
 use super::criteria::{self, Checked, Criterion, CriterionResult, Forced, Input, MatchOutcome};
-use super::distribution::Branch;
 use super::nat::{NatDecision, NatPort, default_source_range, random_port};
 use super::step::{Evaluation, Position, RuleStep, StepOutcome, Verdict};
 
@@ -62,7 +61,10 @@ pub fn evaluate_chain(
         forced: None,
         record: true,
     };
-    walk(ruleset, table, hook, chain, packet, meta, ctx, &mut mode).evaluation
+    walk(
+        ruleset, table, hook, chain, packet, meta, ctx, &mut mode, None,
+    )
+    .evaluation
 }
 
 /// Evaluates with the random statistic decisions given instead of drawn: `choices[i]` says
@@ -87,7 +89,9 @@ pub fn evaluate_forced(
         }),
         record: true,
     };
-    let walked = walk(ruleset, table, hook, chain, packet, meta, ctx, &mut mode);
+    let walked = walk(
+        ruleset, table, hook, chain, packet, meta, ctx, &mut mode, None,
+    );
     let mut evaluation = walked.evaluation;
     if walked.need.is_some() {
         evaluation.verdict = Verdict::NotEmulated {
@@ -104,12 +108,32 @@ pub(crate) struct Mode {
 }
 
 /// What a walk produced.
-pub(crate) struct Walked {
+pub(crate) struct Walked<'r> {
     pub evaluation: Evaluation,
-    /// The random statistic decisions made, in order.
-    pub branches: Vec<Branch>,
     /// Set when the walk stopped because enumeration must choose for this probability.
-    pub need: Option<Probability>,
+    pub need: Option<Need<'r>>,
+}
+
+/// Where a walk stopped for a random choice: the state just before the rule that needs it,
+/// so that enumeration can continue both branches from there without starting over.
+pub(crate) struct Need<'r> {
+    pub probability: Probability,
+    pub resume: Resume<'r>,
+    /// The choices given to this rule's earlier random matches (normally none).
+    pub rule_choices: Vec<bool>,
+    /// How many of the walk's forced choices were used before this rule.
+    pub used_before_rule: usize,
+}
+
+/// A position in a walk: the call stack, the next rule, the packet state and the node state.
+#[derive(Clone)]
+pub(crate) struct Resume<'r> {
+    stack: Vec<(&'r Chain, usize)>,
+    chain: &'r Chain,
+    index: usize,
+    meta: PacketMeta,
+    looked: usize,
+    pub state: NetfilterState,
 }
 
 /// The mutable state of one walk.
@@ -117,7 +141,6 @@ struct Walker<'r> {
     table: Table,
     start: &'r Chain,
     evaluation: Evaluation,
-    branches: Vec<Branch>,
     record: bool,
 }
 
@@ -128,8 +151,8 @@ enum Flow<'r> {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn walk(
-    ruleset: &Ruleset,
+pub(crate) fn walk<'r>(
+    ruleset: &'r Ruleset,
     table: Table,
     hook: Hook,
     start: &ChainName,
@@ -137,7 +160,8 @@ pub(crate) fn walk(
     meta: &PacketMeta,
     ctx: &mut EvalContext<'_>,
     mode: &mut Mode,
-) -> Walked {
+    resume: Option<Resume<'r>>,
+) -> Walked<'r> {
     let mut evaluation = Evaluation {
         table,
         start: start.clone(),
@@ -151,17 +175,15 @@ pub(crate) fn walk(
         // A table nobody created is not registered at any hook: nothing to traverse.
         return Walked {
             evaluation,
-            branches: Vec::new(),
             need: None,
         };
     };
-    let Some(start_chain) = rules.chain(start) else {
+    let Some(start_chain) = find_chain(rules, start) else {
         evaluation.verdict = Verdict::NotEmulated {
             why: format!("table {table} has no chain {start}"),
         };
         return Walked {
             evaluation,
-            branches: Vec::new(),
             need: None,
         };
     };
@@ -169,14 +191,18 @@ pub(crate) fn walk(
         table,
         start: start_chain,
         evaluation,
-        branches: Vec::new(),
         record: mode.record,
     };
-    let mut meta = meta.clone();
-    let mut stack: Vec<(&Chain, usize)> = Vec::new();
-    let mut chain = start_chain;
-    let mut index = 0usize;
-    let mut looked = 0usize;
+    let (mut stack, mut chain, mut index, mut meta, mut looked) = match resume {
+        Some(resume) => (
+            resume.stack,
+            resume.chain,
+            resume.index,
+            resume.meta,
+            resume.looked,
+        ),
+        None => (Vec::new(), start_chain, 0usize, meta.clone(), 0usize),
+    };
     loop {
         looked = looked.saturating_add(1);
         if looked > MAX_STEPS {
@@ -214,30 +240,46 @@ pub(crate) fn walk(
             meta: &meta,
             hook,
             rule: rule_ref.clone(),
+            record: mode.record,
         };
+        let enumerating = mode.forced.is_some() && has_random_statistic(rule);
+        let before = enumerating.then(|| ctx.state.clone());
+        let used_before_rule = mode.forced.as_ref().map_or(0, |forced| forced.used);
         let (criteria, verdict) = match check_rule(rule, &input, ctx, mode) {
             RuleCheck::Need(probability) => {
                 walker.evaluation.mark_after = meta.mark;
+                let rule_choices = mode
+                    .forced
+                    .as_ref()
+                    .and_then(|forced| forced.choices.get(used_before_rule..forced.used))
+                    .map(<[bool]>::to_vec)
+                    .unwrap_or_default();
+                let resume = Resume {
+                    stack,
+                    chain,
+                    index,
+                    meta,
+                    looked,
+                    state: before.unwrap_or_else(|| ctx.state.clone()),
+                };
+                let need = Need {
+                    probability,
+                    resume,
+                    rule_choices,
+                    used_before_rule,
+                };
                 return Walked {
                     evaluation: walker.evaluation,
-                    branches: walker.branches,
-                    need: Some(probability),
+                    need: Some(need),
                 };
             }
             RuleCheck::Checked(criteria, verdict) => (criteria, verdict),
         };
-        for criterion in &criteria {
-            if let (Criterion::Match { .. }, Some(draw)) = (&criterion.criterion, criterion.draw)
-                && let Some(probability) = Probability::from_kernel(draw.threshold)
-            {
-                walker.branches.push(Branch {
-                    rule: rule_ref.clone(),
-                    probability,
-                    taken: draw.taken,
-                });
-            }
-        }
-        let text = rule_text(chain, rule);
+        let text = if mode.record {
+            rule_text(chain, rule)
+        } else {
+            String::new()
+        };
         let depth = stack.len();
         match verdict {
             MatchOutcome::NotReached | MatchOutcome::NotMatched => {
@@ -327,7 +369,7 @@ pub(crate) fn walk(
                 }
             }
             Target::Jump(name) | Target::Goto(name) => {
-                let Some(next) = rules.chain(name) else {
+                let Some(next) = find_chain(rules, name) else {
                     let why = format!(
                         "rule {number} of {} jumps to {name}, which does not exist",
                         chain.name()
@@ -391,7 +433,7 @@ pub(crate) fn walk(
                 index = number;
             }
             Target::Dnat(_) | Target::Snat(_) | Target::Masquerade(_) => {
-                match nat_decision(target, rule_ref, packet, ctx) {
+                match nat_decision(target, rule_ref, hook, packet, ctx) {
                     Ok(decision) => {
                         walker.evaluation.nat = Some(decision.clone());
                         let outcome = StepOutcome::Nat(decision);
@@ -421,9 +463,36 @@ pub(crate) fn walk(
     walker.evaluation.mark_after = meta.mark;
     Walked {
         evaluation: walker.evaluation,
-        branches: walker.branches,
         need: None,
     }
+}
+
+/// The chain called `name`. A table keeps its built-in chains first and its user chains sorted
+/// by name (byte order), so user chains are found by binary search; the linear search is a
+/// fallback should that order ever not hold.
+fn find_chain<'r>(rules: &'r TableRules, name: &ChainName) -> Option<&'r Chain> {
+    let chains = rules.chains();
+    let builtin = chains.iter().take_while(|chain| chain.is_builtin()).count();
+    let user = chains.get(builtin..).unwrap_or_default();
+    let found = user
+        .binary_search_by(|chain| {
+            chain
+                .name()
+                .as_str()
+                .as_bytes()
+                .cmp(name.as_str().as_bytes())
+        })
+        .ok()
+        .and_then(|index| user.get(index));
+    found.or_else(|| rules.chain(name))
+}
+
+/// Whether a rule has a `statistic --mode random` match (where enumeration may fork).
+fn has_random_statistic(rule: &Rule) -> bool {
+    rule.matches.iter().any(|matched| {
+        matches!(matched, crate::netfilter::matches::Match::Statistic(statistic)
+            if matches!(statistic.mode, crate::netfilter::matches::StatisticMode::Random { .. }))
+    })
 }
 
 impl<'r> Walker<'r> {
@@ -565,7 +634,7 @@ fn check_rule(
     ctx: &mut EvalContext<'_>,
     mode: &mut Mode,
 ) -> RuleCheck {
-    let mut criteria = criteria::fixed(rule, input.packet, input.meta);
+    let mut criteria = criteria::fixed(rule, input.packet, input.meta, input.record);
     let mut verdict = MatchOutcome::Matched;
     if let Some(failed) = criteria
         .iter()
@@ -611,9 +680,13 @@ fn check_rule(
 }
 
 /// The decision of a NAT target, or why it cannot be made.
+///
+/// The kernel only allows each NAT target at some hooks (`.hooks` of its `xt_target`): DNAT in
+/// PREROUTING and OUTPUT, SNAT in POSTROUTING and INPUT, MASQUERADE in POSTROUTING.
 fn nat_decision(
     target: &Target,
     rule: RuleRef,
+    hook: Hook,
     packet: &Packet,
     ctx: &mut EvalContext<'_>,
 ) -> Result<NatDecision, String> {
@@ -623,6 +696,14 @@ fn nat_decision(
             target.name(),
             rule.table
         ));
+    }
+    let hooks: &[Hook] = match target {
+        Target::Dnat(_) => &[Hook::PreRouting, Hook::Output],
+        Target::Snat(_) => &[Hook::PostRouting, Hook::Input],
+        _ => &[Hook::PostRouting],
+    };
+    if !hooks.contains(&hook) {
+        return Err(format!("iptables refuses {} at {hook}", target.name()));
     }
     let original_source = packet.src_port();
     match target {
