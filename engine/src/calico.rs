@@ -10,9 +10,12 @@
 //! Like Felix's `Table`, only chains reachable from the kernel-chain hooks are programmed
 //! (felix/iptables/table.go keeps reference counts and skips unreferenced chains), which is why
 //! a node without host endpoints shows no `cali-failsafe-in`. Rules are ported from
-//! felix/rules (static.go, nat.go, dispatch.go, endpoints.go) and the hooks from
-//! `setUpIptablesNormal` (felix/dataplane/linux/int_dataplane.go); the exact Felix version and
-//! the known gaps are listed in the crate's report (VXLAN, WireGuard, host endpoints, policies).
+//! felix/rules (static.go, nat.go, dispatch.go, endpoints.go, policy.go) and the hooks from
+//! `setUpIptablesNormal` (felix/dataplane/linux/int_dataplane.go). Every static chain and the
+//! shape of the workload and profile chains reproduce published `iptables-save` dumps hash for
+//! hash; [`config::RuleStyle`] picks current Felix or the older v3.2x rendering. Not modelled:
+//! NetworkPolicy (tiers, `cali-pi-`/`cali-po-` chains), host endpoints, WireGuard, IPVS mode,
+//! the eBPF dataplane.
 
 pub mod chain;
 pub mod config;
@@ -201,5 +204,6 @@ fn is_felix_rule(rule: &crate::netfilter::Rule) -> bool {
 
 /// The IP sets Felix keeps on `node` (see [`ipsets`]).
 pub fn ip_sets(cluster: &Cluster, node: &str) -> IpSets {
-    IpSets::for_cluster(cluster, FelixConfig::for_node(cluster, node).ipip_enabled)
+    let config = FelixConfig::for_node(cluster, node);
+    IpSets::for_cluster(cluster, config.ipip_enabled, config.vxlan_enabled)
 }

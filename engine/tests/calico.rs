@@ -55,6 +55,39 @@ fn seed_node_iptables_save_golden() {
 }
 
 #[test]
+fn vxlan_node_with_many_pods_golden() {
+    let cluster = build(include_str!("calico/vxlan-many-pods/input.yaml"));
+    let node = first_node(&cluster);
+    let ruleset = node_ruleset(&cluster, &node);
+    let text = netfilter::save(&ruleset, &SaveOptions::new(DATE));
+    expect_file!["calico/vxlan-many-pods/iptables-save.txt"].assert_eq(&text);
+    let sets = calico::ip_sets(&cluster, &node);
+    expect_file!["calico/vxlan-many-pods/ipset-list.txt"].assert_eq(&sets.list(&ruleset));
+    // No natOutgoing pool: the chain exists (cali-POSTROUTING jumps to it) but is empty.
+    assert!(rules(&ruleset, Table::Nat, "cali-nat-outgoing").is_empty());
+    // VXLAN, not IPIP: the IPIP rules are gone and the VXLAN ones guard INPUT.
+    let input = rules(&ruleset, Table::Filter, "cali-INPUT");
+    assert!(input[0].contains("Allow IPv4 VXLAN packets from allowed hosts"));
+    assert!(!input.iter().any(|rule| rule.contains("ipencap")));
+    assert!(netfilter::check::check_jumps(&ruleset).is_empty());
+    let parsed = netfilter::parse(&text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert_eq!(parsed.ruleset, ruleset);
+}
+
+#[test]
+fn an_unknown_node_gets_the_static_chains_only() {
+    let cluster = seed();
+    let mut ruleset = Ruleset::new();
+    calico::apply(&cluster, "no-such-node", &mut ruleset);
+    let filter = ruleset.table(Table::Filter).unwrap();
+    assert!(filter.has_chain(&ChainName::from_trusted("cali-FORWARD")));
+    assert!(!filter.chains().iter().any(|chain| chain.name().as_str().starts_with("cali-tw-")));
+    // Without a tunnel address there is no tunl0 MASQUERADE rule.
+    assert_eq!(rules(&ruleset, Table::Nat, "cali-POSTROUTING").len(), 2);
+}
+
+#[test]
 fn save_parses_back_to_the_same_ruleset() {
     let cluster = seed();
     let node = first_node(&cluster);

@@ -53,6 +53,21 @@ pub enum EndpointToHostAction {
     Accept,
 }
 
+/// Which generation of Felix's rule rendering to reproduce. Both are checked hash for hash
+/// against published dumps; the exact release where the rendering changed is not pinned down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RuleStyle {
+    /// Older v3.2x Felix (published dumps up to about 2023): workload chains clear only the
+    /// accept bit (`0x10000`), and an allow-all profile is `MARK` + `RETURN`.
+    V3_2x,
+    /// Current Felix (felix/rules on master; published VXLAN dumps of recent releases):
+    /// workload chains clear the accept and pass bits (`0x30000`), and
+    /// `ProtoRulesToIptablesRules` strips trailing `RETURN` rules, so an allow-all profile is
+    /// a single `MARK` rule.
+    #[default]
+    Current,
+}
+
 /// The settings of one node's Felix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FelixConfig {
@@ -69,27 +84,34 @@ pub struct FelixConfig {
     pub endpoint_to_host_action: EndpointToHostAction,
     /// `VXLANPort`, used by the workload egress rule that drops VXLAN from pods.
     pub vxlan_port: u16,
-    /// Whether workload chains clear the pass bit with the accept bit (`0x30000`), as Felix's
-    /// current source does (felix/rules/endpoints.go `ClearMark(MarkAccept | MarkPass)`).
-    /// Published v3.2x dumps clear only the accept bit (`0x10000`); the lab follows those by
-    /// default, since every rule it renders is checked against such dumps.
-    pub endpoint_clears_pass_bit: bool,
+    /// VXLAN is on when a pool uses it (Felix's `VXLANEnabled`).
+    pub vxlan_enabled: bool,
+    /// `vxlan.calico`'s address; the VXLAN MASQUERADE rule needs it. The cluster stage only
+    /// allocates a tunnel address for IPIP, so a VXLAN-only cluster has none yet.
+    pub vxlan_tunnel_address: Option<Ipv4Addr>,
+    /// The generation of Felix whose rendering to reproduce.
+    pub style: RuleStyle,
 }
 
 impl FelixConfig {
     /// The configuration of `node` in `cluster` (a missing node gives no tunnel address).
     pub fn for_node(cluster: &Cluster, node: &str) -> FelixConfig {
         let tunnel = cluster.nodes.iter().find(|candidate| candidate.name == node).and_then(|found| found.tunnel_ip);
+        let active = || cluster.ip_pools.iter().filter(|pool| !pool.disabled);
+        let ipip = active().any(|pool| pool.ipip_mode != EncapMode::Never);
+        let vxlan = active().any(|pool| pool.vxlan_mode != EncapMode::Never);
         FelixConfig {
             marks: Marks::allocate(DEFAULT_MARK_MASK),
             workload_prefix: "cali".to_string(),
-            ipip_enabled: cluster.ip_pools.iter().any(|pool| !pool.disabled && pool.ipip_mode != EncapMode::Never),
-            ipip_tunnel_address: tunnel,
+            ipip_enabled: ipip,
+            ipip_tunnel_address: tunnel.filter(|_| ipip),
+            vxlan_enabled: vxlan,
+            vxlan_tunnel_address: tunnel.filter(|_| vxlan),
             // kube-proxy and Felix probe the same iptables binary.
             masq_fully_random: cluster.kube_proxy.random_fully,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
-            endpoint_clears_pass_bit: false,
+            style: RuleStyle::default(),
         }
     }
 

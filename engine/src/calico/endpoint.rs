@@ -9,7 +9,7 @@
 //! are empty.
 
 use super::chain::FelixChain;
-use super::config::FelixConfig;
+use super::config::{FelixConfig, RuleStyle};
 use super::felix_rule::{FelixAction, FelixMatch, FelixRule};
 use super::hash::{MAX_CHAIN_NAME_LENGTH, length_limited_id};
 use crate::netfilter::matches::CtState;
@@ -65,10 +65,9 @@ fn endpoint_chain(
         FelixRule::new(FelixAction::Drop)
             .with(FelixMatch::ConntrackState { negated: false, states: vec![CtState::Invalid] }),
         // Policy chains report their verdict in these bits.
-        FelixRule::new(FelixAction::ClearMark(if config.endpoint_clears_pass_bit {
-            marks.accept | marks.pass
-        } else {
-            marks.accept
+        FelixRule::new(FelixAction::ClearMark(match config.style {
+            RuleStyle::Current => marks.accept | marks.pass,
+            RuleStyle::V3_2x => marks.accept,
         })),
     ];
     if egress {
@@ -107,6 +106,13 @@ pub fn profile_chains(config: &FelixConfig, workloads: &[Workload]) -> Vec<Felix
     for profile in profiles {
         for (prefix, direction) in [(PROFILE_INBOUND_PREFIX, "ingress"), (PROFILE_OUTBOUND_PREFIX, "egress")] {
             let mut rules = if profile.starts_with("kns.") { allow_all(config) } else { Vec::new() };
+            if config.style == RuleStyle::Current {
+                // Newer Felix strips trailing RETURN rules: "No matter their match criteria,
+                // they're effectively no-ops."
+                while rules.last().is_some_and(|rule| rule.action == Some(FelixAction::Return)) {
+                    rules.pop();
+                }
+            }
             // `ProtoRulesToIptablesRules` puts the chain comment on the first rule, adding an
             // empty rule when the profile has none.
             if rules.is_empty() {
@@ -134,7 +140,7 @@ fn allow_all(config: &FelixConfig) -> Vec<FelixRule> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calico::config::{EndpointToHostAction, Marks};
+    use crate::calico::config::{EndpointToHostAction, Marks, RuleStyle};
     use crate::calico::hash::rule_hashes;
 
     fn config() -> FelixConfig {
@@ -146,7 +152,9 @@ mod tests {
             masq_fully_random: true,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
-            endpoint_clears_pass_bit: false,
+            vxlan_enabled: false,
+            vxlan_tunnel_address: None,
+            style: RuleStyle::V3_2x,
         }
     }
 
@@ -170,6 +178,39 @@ mod tests {
             "-m comment --comment \"cali:Jm7TmoNoWplOEka1\" -m comment --comment \"Profile ksa.kube-system.metrics-server ingress\""
         );
         assert_eq!(find("cali-pro-_CVSZITRyIpEmH8AB6H").hashes(), ["jzJff9OzGIv_OyaY"]);
+    }
+
+    #[test]
+    fn current_felix_chains_match_a_published_vxlan_node() {
+        // `iptables -L -n` of a recent VXLAN cluster (iptables-nft printing `prot 0`): a
+        // calico-apiserver pod's egress chain clears 0x30000, and the namespace profile is one
+        // MARK rule. Both profile names are too long and get hashed.
+        let config = FelixConfig { style: RuleStyle::Current, ..config() };
+        let workload = Workload {
+            interface: "cali1dac8782bdb".to_string(),
+            namespace: "calico-apiserver".to_string(),
+            service_account: "calico-apiserver".to_string(),
+        };
+        let from = workload_chains(&config, &workload).remove(1);
+        assert_eq!(
+            from.hashes(),
+            [
+                "ewXlV09BwxlTmEX-",
+                "6_-94GUCd3jeMzuW",
+                "gj5Txhi9uVaB6bDT",
+                "OPts9jGapGnT2WV8",
+                "Usb6boV_eqw3tgpW",
+                "03sJ_J_dL3kuHE4Q",
+                "TdHC3BoVwoQ7eqSG",
+                "YdUyQXYlcTpzYtoj",
+                "LhHEycC1jQTUucMh",
+                "7JRFyOlI1qp70OgT",
+            ]
+        );
+        let profiles = profile_chains(&config, &[workload]);
+        let find = |name: &str| profiles.iter().find(|chain| chain.name == name).unwrap();
+        assert_eq!(find("cali-pri-_kJqfZpgUe7r2t4A-14").hashes(), ["IQx0SzlDGn6BPv0A"]);
+        assert_eq!(find("cali-pri-_4yi5_iSUAwsU8zMHTk").hashes(), ["ZYnaZZFwsSjfXO4C"]);
     }
 
     #[test]
@@ -207,7 +248,7 @@ mod tests {
             ]
         );
         // Current Felix also clears the pass bit.
-        let newer = FelixConfig { endpoint_clears_pass_bit: true, ..config() };
+        let newer = FelixConfig { style: RuleStyle::Current, ..config() };
         assert_eq!(workload_chains(&newer, &workload)[0].rules[2].fragment(), "--jump MARK --set-mark 0/0x30000");
         // The from-workload chain also drops encapsulated packets.
         assert_eq!(

@@ -22,6 +22,9 @@ pub const MASQ_POOLS: &str = "cali40masq-ipam-pools";
 /// `cali40all-hosts-net`: every Calico node's address (for the IPIP allow rules).
 pub const ALL_HOSTS_NET: &str = "cali40all-hosts-net";
 
+/// `cali40all-vxlan-net`: the nodes VXLAN packets may come from (for the VXLAN allow rules).
+pub const ALL_VXLAN_NET: &str = "cali40all-vxlan-net";
+
 /// Felix's `MaxIPSetSize` default, the sets' `maxelem`.
 pub const MAX_SET_SIZE: u32 = 1_048_576;
 
@@ -75,16 +78,21 @@ impl IpSets {
     }
 
     /// The sets Felix keeps for the cluster (the same on every node: pools and node addresses
-    /// are cluster-wide). `all-hosts-net` exists only when IPIP is on.
-    pub fn for_cluster(cluster: &Cluster, ipip_enabled: bool) -> IpSets {
+    /// are cluster-wide). `all-hosts-net` exists only when IPIP is on, `all-vxlan-net` only
+    /// when VXLAN is on; the lab puts every node's address in both (Felix fills the VXLAN set
+    /// from the nodes' VTEP parent addresses, which are their InternalIPs here).
+    pub fn for_cluster(cluster: &Cluster, ipip_enabled: bool, vxlan_enabled: bool) -> IpSets {
         let pools: Vec<Cidr> = cluster.ip_pools.iter().map(|pool| pool.cidr).collect();
         let masq: Vec<Cidr> =
             cluster.ip_pools.iter().filter(|pool| pool.nat_outgoing && !pool.disabled).map(|pool| pool.cidr).collect();
         let mut sets =
             vec![IpSet::new(ALL_POOLS, SetType::HashNet, pools), IpSet::new(MASQ_POOLS, SetType::HashNet, masq)];
+        let hosts: Vec<Cidr> = cluster.nodes.iter().map(|node| Cidr::host(node.internal_ip)).collect();
         if ipip_enabled {
-            let hosts: Vec<Cidr> = cluster.nodes.iter().map(|node| Cidr::host(node.internal_ip)).collect();
-            sets.push(IpSet::new(ALL_HOSTS_NET, SetType::HashNet, hosts));
+            sets.push(IpSet::new(ALL_HOSTS_NET, SetType::HashNet, hosts.clone()));
+        }
+        if vxlan_enabled {
+            sets.push(IpSet::new(ALL_VXLAN_NET, SetType::HashNet, hosts));
         }
         sets.sort_by(|a, b| a.name.cmp(&b.name));
         IpSets { sets }

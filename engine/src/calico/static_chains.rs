@@ -2,7 +2,8 @@
 //!
 //! Part of the Calico stage. Ports of `StaticRawTableChains`, `StaticMangleTableChains`,
 //! `StaticNATTableChains` and `StaticFilterTableChains` (felix/rules/static.go) for the iptables
-//! dataplane, IPv4, IPIP, no VXLAN, WireGuard, IPVS, BPF or OpenStack, plus the empty chains the
+//! dataplane, IPv4, IPIP and/or VXLAN, no WireGuard, IPVS, BPF or OpenStack (and without the
+//! VXLAN NOTRACK rules that only Felix's master renders in raw), plus the empty chains the
 //! other managers program when nothing uses them: host-endpoint dispatch
 //! (felix/rules/dispatch.go with no host endpoints), `cali-rpf-skip`, `cali-fip-dnat`,
 //! `cali-fip-snat`, `cali-cidr-block` (no blocked service CIDRs) and `cali-nat-outgoing`
@@ -16,7 +17,7 @@ use crate::netfilter::matches::{CtState, SetDirection};
 use super::chain::FelixChain;
 use super::config::{EndpointToHostAction, FelixConfig};
 use super::felix_rule::{FelixAction, FelixMatch, FelixRule};
-use super::ipsets::{ALL_HOSTS_NET, ALL_POOLS, MASQ_POOLS};
+use super::ipsets::{ALL_HOSTS_NET, ALL_POOLS, ALL_VXLAN_NET, MASQ_POOLS};
 
 /// Felix's built-in chain names (felix/rules/rule_defs.go).
 pub const PREROUTING: &str = "cali-PREROUTING";
@@ -112,12 +113,20 @@ pub fn mangle_chains(config: &FelixConfig) -> Vec<FelixChain> {
 /// the (empty) floating-IP chains and `NATOutgoingChain`.
 pub fn nat_chains(config: &FelixConfig, pools: &[IpPool]) -> Vec<FelixChain> {
     let mut postrouting = vec![jump(FIP_SNAT), jump(NAT_OUTGOING)];
+    let mut tunnels = Vec::new();
     if config.ipip_enabled && config.ipip_tunnel_address.is_some() {
-        // Host-originated packets leaving through tunl0 with a local source that is not tunl0's
-        // own address (e.g. host -> ClusterIP after DNAT) are masqueraded to tunl0's address.
+        tunnels.push("tunl0");
+    }
+    if config.vxlan_enabled && config.vxlan_tunnel_address.is_some() {
+        tunnels.push("vxlan.calico");
+    }
+    for tunnel in tunnels {
+        // Host-originated packets leaving through the tunnel with a local source that is not
+        // the tunnel's own address (e.g. host -> ClusterIP after DNAT) are masqueraded to the
+        // tunnel's address.
         postrouting.push(
             FelixRule::new(FelixAction::Masquerade { random_fully: config.masq_fully_random })
-                .with(FelixMatch::OutInterface("tunl0".to_string()))
+                .with(FelixMatch::OutInterface(tunnel.to_string()))
                 .with(FelixMatch::SrcAddrTypeLocal { negated: true, limit_iface_out: true })
                 .with(FelixMatch::SrcAddrTypeLocal { negated: false, limit_iface_out: false }),
         );
@@ -175,6 +184,28 @@ pub fn filter_chains(config: &FelixConfig) -> Vec<FelixChain> {
                 .comment("Drop IPIP packets from non-Calico hosts"),
         );
     }
+    if config.vxlan_enabled {
+        let vxlan = || FelixMatch::DestPorts(vec![config.vxlan_port]);
+        input.push(
+            FelixRule::new(FelixAction::Accept)
+                .with(FelixMatch::ProtocolNum(17))
+                .with(vxlan())
+                .with(FelixMatch::IpSet {
+                    negated: false,
+                    name: ALL_VXLAN_NET.to_string(),
+                    direction: SetDirection::Source,
+                })
+                .with(FelixMatch::DestAddrTypeLocal)
+                .comment("Allow IPv4 VXLAN packets from allowed hosts"),
+        );
+        input.push(
+            FelixRule::new(FelixAction::Drop)
+                .with(FelixMatch::ProtocolNum(17))
+                .with(vxlan())
+                .with(FelixMatch::DestAddrTypeLocal)
+                .comment("Drop IPv4 VXLAN packets from non-allowed hosts"),
+        );
+    }
     input.extend([
         FelixRule::new(FelixAction::Goto(WORKLOAD_TO_HOST.to_string())).with(FelixMatch::InInterface(wildcard.clone())),
         FelixRule::new(FelixAction::Accept).with(accepted(config)),
@@ -221,6 +252,20 @@ pub fn filter_chains(config: &FelixConfig) -> Vec<FelixChain> {
                 .comment("Allow IPIP packets to other Calico hosts"),
         );
     }
+    if config.vxlan_enabled {
+        output.push(
+            FelixRule::new(FelixAction::Accept)
+                .with(FelixMatch::ProtocolNum(17))
+                .with(FelixMatch::DestPorts(vec![config.vxlan_port]))
+                .with(FelixMatch::SrcAddrTypeLocal { negated: false, limit_iface_out: false })
+                .with(FelixMatch::IpSet {
+                    negated: false,
+                    name: ALL_VXLAN_NET.to_string(),
+                    direction: SetDirection::Destination,
+                })
+                .comment("Allow IPv4 VXLAN packets to other allowed hosts"),
+        );
+    }
     output.extend([
         FelixRule::new(FelixAction::ClearMark(marks.all())),
         jump(TO_HOST_ENDPOINT).with(FelixMatch::ConntrackState { negated: true, states: vec![CtState::Dnat] }),
@@ -243,7 +288,7 @@ pub fn filter_chains(config: &FelixConfig) -> Vec<FelixChain> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calico::config::{DEFAULT_MARK_MASK, EndpointToHostAction, Marks};
+    use crate::calico::config::{DEFAULT_MARK_MASK, EndpointToHostAction, Marks, RuleStyle};
     use crate::calico::dispatch::workload_dispatch_chains;
 
     fn config() -> FelixConfig {
@@ -255,7 +300,9 @@ mod tests {
             masq_fully_random: false,
             endpoint_to_host_action: EndpointToHostAction::Accept,
             vxlan_port: 4789,
-            endpoint_clears_pass_bit: false,
+            vxlan_enabled: false,
+            vxlan_tunnel_address: None,
+            style: RuleStyle::Current,
         }
     }
 
@@ -360,6 +407,49 @@ mod tests {
         assert_eq!(hashes(&filter, WORKLOAD_TO_HOST), ["Ee9Sbo10IpVujdIY", "nSZbcOoG1xPONxb8"]);
         assert_eq!(hashes(&filter, FROM_WORKLOAD_DISPATCH), ["zTj6P0TIgYvgz-md"]);
         assert_eq!(hashes(&filter, TO_WORKLOAD_DISPATCH), ["7KNphB1nNHw80nIO"]);
+    }
+
+    #[test]
+    fn vxlan_rules_match_a_published_vxlan_node() {
+        // `iptables -L -n` of a recent VXLAN cluster; the tunnel rule is from a published
+        // `iptables-save` of a VXLAN node (with --random-fully).
+        let config = FelixConfig {
+            ipip_enabled: false,
+            ipip_tunnel_address: None,
+            vxlan_enabled: true,
+            vxlan_tunnel_address: Some("192.168.56.128".parse().unwrap()),
+            masq_fully_random: true,
+            ..config()
+        };
+        let filter = filter_chains(&config);
+        assert_eq!(
+            hashes(&filter, INPUT),
+            [
+                "J76FwxInZIsk7uKY",
+                "EDCNTTxYfggApx8C",
+                "H03xYXARh4e8pwd4",
+                "MN6K3isIWBigb1Va",
+                "OSYphBLwOgic22Hz",
+                "rmi2_piRVmfeiwVp",
+                "F7Q8zu44qIbOVben"
+            ]
+        );
+        assert_eq!(
+            hashes(&filter, OUTPUT),
+            [
+                "Mq1_rAdXXH3YkrzW",
+                "69FkRTJDvD5Vu6Vl",
+                "-QZG79DohFjalQBb",
+                "iC1pSPgbvgQzkUk_",
+                "4Zh7KtRvt4W5AEBR",
+                "Y0k-bqjt-5CUqyUq"
+            ]
+        );
+        let pools = vec![crate::cluster::defaults::ip_pool()];
+        let nat = nat_chains(&config, &pools);
+        assert_eq!(hashes(&nat, POSTROUTING), ["Z-c7XtVd2Bq7s_hA", "nYKhEzDlr11Jccal", "e9dnSgSVNmIcpVhP"]);
+        let rule = nat.iter().find(|chain| chain.name == POSTROUTING).unwrap().to_chain().rules[2].to_string();
+        assert!(rule.starts_with("-o vxlan.calico -m comment"), "{rule}");
     }
 
     #[test]
