@@ -58,6 +58,15 @@ fn device_lines(steps: &[trace::Step], flow: &str) -> Vec<String> {
             };
             let At::Device(dev) = &step.at else { return None };
             let inner = packet.innermost();
+            if inner.src_port().is_none() {
+                return Some(format!(
+                    "{flow}: {} {dev} {dir} {} > {} {}",
+                    step.host,
+                    inner.ip.src,
+                    inner.ip.dst,
+                    inner.protocol().name()
+                ));
+            }
             let outer = if inner == packet {
                 String::new()
             } else {
@@ -291,6 +300,19 @@ fn no_endpoints_rejects() {
     let node_port = run(&lab, &mut session, "client", "http://172.16.120.63:31200/");
     let from_node = run(&lab, &mut session, "node2", "http://10.96.100.30/");
     goldens("no-endpoints", &[&cluster_ip, &node_port, &from_node]);
+    // The ICMP error reaches the pod quoting the SYN exactly as the pod sent it.
+    let quoted = cluster_ip.steps.iter().find_map(|step| match &step.event {
+        Event::DeviceRx { packet } if step.host == "default/client" => match &packet.payload {
+            Payload::Icmp(engine::packet::IcmpMessage::DestinationUnreachable { original, .. }) => {
+                Some(original.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    });
+    let quoted = quoted.expect("an ICMP error at the client pod");
+    assert_eq!((quoted.ip.dst, quoted.dst_port()), (ip("10.96.100.30"), Some(80)));
+    assert_eq!(quoted.ip.src, ip("192.168.56.140"));
     for trace in [&cluster_ip, &node_port, &from_node] {
         match &trace.outcome {
             Outcome::Rejected { with, rule, .. } => {

@@ -13,7 +13,11 @@ use std::net::Ipv4Addr;
 use crate::cluster::Cluster;
 use crate::dataplane::{Host, HostKind, RouteGet};
 use crate::net::Protocol;
-use crate::packet::{AppData, DnsMessage, Endpoints, Packet, Payload, TcpFlags, TcpSegment, UdpDatagram, UdpPayload};
+use crate::netfilter::target::RejectWith;
+use crate::packet::{
+    AppData, DnsMessage, Endpoints, IcmpMessage, Packet, Payload, TcpFlags, TcpSegment, UdpDatagram, UdpPayload,
+    UnreachableCode,
+};
 
 use super::app::{self, App, HttpRequest, ServerView};
 use super::lab::Lab;
@@ -104,6 +108,21 @@ fn run(
     let fate = walker.output(&origin.name, syn, 0);
     let (server, arrived) = match fate {
         Fate::Delivered { host, packet, .. } => (host, packet),
+        Fate::Rejected {
+            host,
+            with,
+            rule,
+            packet,
+        } => {
+            // The kernel's answer to the rejected SYN travels back like any reply.
+            if let Some(answer) = reject_answer(origin_host_for(lab, &host), &packet, with) {
+                walker.note(&host, At::Socket, Event::AppResponded { packet: answer.clone() });
+                walker.hops = 0;
+                let _ = walker.output(&host, answer, 0);
+            }
+            trace.steps = std::mem::take(&mut walker.steps);
+            return Outcome::Rejected { host, with, rule };
+        }
         other => {
             trace.steps = std::mem::take(&mut walker.steps);
             return request_outcome(other);
@@ -247,7 +266,7 @@ fn request_outcome(fate: Fate) -> Outcome {
             what: format!("delivered on {host}"),
         },
         Fate::Dropped { host, reason, rule } => Outcome::Dropped { host, reason, rule },
-        Fate::Rejected { host, with, rule } => Outcome::Rejected { host, with, rule },
+        Fate::Rejected { host, with, rule, .. } => Outcome::Rejected { host, with, rule },
         Fate::NoRoute { host, destination } => Outcome::NoRoute { host, destination },
         Fate::NotEmulated { what, .. } => Outcome::NotEmulated { what },
         Fate::HopLimit => Outcome::Dropped {
@@ -280,6 +299,41 @@ fn reply_outcome(server: &str, fate: Fate) -> Outcome {
         host: server.to_string(),
         reason,
     }
+}
+
+fn origin_host_for<'l>(lab: &'l Lab, name: &str) -> Option<&'l Host> {
+    lab.host(name)
+}
+
+/// What `REJECT` sends back (`nf_send_unreach` / `nf_send_reset`, net/ipv4/netfilter/nf_reject_ipv4.c):
+/// a TCP reset from the refused destination, or an ICMP destination-unreachable quoting the
+/// packet, from the address routing picks towards its sender (`icmp_send` with `saddr = 0`
+/// when the packet was not for this host).
+fn reject_answer(host: Option<&Host>, refused: &Packet, with: RejectWith) -> Option<Packet> {
+    let code = match with {
+        RejectWith::TcpReset => return Some(reset_for(refused)),
+        RejectWith::NetUnreachable | RejectWith::NetProhibited => UnreachableCode::Net,
+        RejectWith::HostUnreachable | RejectWith::HostProhibited => UnreachableCode::Host,
+        // The packet model has no code 2, so protocol-unreachable is shown as port-unreachable.
+        RejectWith::PortUnreachable | RejectWith::ProtoUnreachable => UnreachableCode::Port,
+        RejectWith::AdminProhibited => UnreachableCode::AdminProhibited,
+    };
+    let host = host?;
+    let source = if host.is_local(refused.ip.dst) {
+        refused.ip.dst
+    } else {
+        match host.route_get(refused.ip.src) {
+            RouteGet::Reachable {
+                source: Some(source), ..
+            } => source,
+            _ => return None,
+        }
+    };
+    let message = IcmpMessage::DestinationUnreachable {
+        code,
+        original: Box::new(refused.clone()),
+    };
+    Some(Packet::icmp(source, refused.ip.src, message))
 }
 
 /// The kernel's reset for a SYN to a closed port (`tcp_v4_send_reset`): RST|ACK, seq 0,

@@ -59,10 +59,12 @@ pub enum Fate {
         reason: DropReason,
         rule: Option<RuleRef>,
     },
+    /// A REJECT rule refused `packet` (as it was at the rule, after any DNAT).
     Rejected {
         host: String,
         with: RejectWith,
         rule: RuleRef,
+        packet: Packet,
     },
     NoRoute {
         host: String,
@@ -161,10 +163,12 @@ impl<'a> Walker<'a> {
 
     fn push(&mut self, host: &str, at: At, event: Event) {
         if self.record {
+            let time = self.session.now;
             self.steps.push(Step {
                 host: host.to_string(),
                 at,
                 event,
+                time,
             });
         }
     }
@@ -195,6 +199,34 @@ impl<'a> Walker<'a> {
         let info = table.classify(&packet, 0);
         let view = CtView::from(info);
         match info.entry {
+            Some((id, direction)) if info.state == crate::conntrack::CtState::Related => {
+                // An ICMP error about a tracked flow: outer and quoted headers are rewritten
+                // together (`nf_nat_icmp_reply_translation`).
+                let rewritten = table.nat_rewrite(&packet, 0).unwrap_or_else(|| packet.clone());
+                let entry = table.get(id).cloned();
+                if let Some(entry) = entry {
+                    self.push(host, At::Conntrack(hook), Event::ConntrackHit { entry, direction });
+                }
+                if rewritten != packet {
+                    self.push(
+                        host,
+                        At::Conntrack(hook),
+                        Event::ConntrackNat {
+                            before: packet.clone(),
+                            after: rewritten.clone(),
+                        },
+                    );
+                }
+                (
+                    Ct::Existing {
+                        id,
+                        direction,
+                        target: None,
+                        view,
+                    },
+                    rewritten,
+                )
+            }
             Some((id, direction)) => {
                 let target = table.translation(&packet, 0);
                 let _ = table.observe(&packet, 0, now);
@@ -401,12 +433,14 @@ impl<'a> Walker<'a> {
             }
         }
         if self.record {
+            let time = self.session.now;
             let at = At::Table { hook, table };
             for step in &evaluation.steps {
                 self.steps.push(Step {
                     host: host.to_string(),
                     at: at.clone(),
                     event: Event::Rule(step.clone()),
+                    time,
                 });
             }
             if evaluation.mark_before != evaluation.mark_after {
@@ -417,6 +451,7 @@ impl<'a> Walker<'a> {
                         before: evaluation.mark_before,
                         after: evaluation.mark_after,
                     },
+                    time,
                 });
             }
             if !evaluation.steps.is_empty() {
@@ -424,6 +459,7 @@ impl<'a> Walker<'a> {
                     host: host.to_string(),
                     at,
                     event: Event::Verdict(evaluation.verdict.clone()),
+                    time,
                 });
             }
         }
@@ -448,7 +484,7 @@ impl<'a> Walker<'a> {
     ) -> Result<(), Stop> {
         let run = self.run_table(host, hook, table, packet, meta, ct, None);
         meta.mark = run.mark;
-        self.verdict(host, hook, table, run.verdict, run.rule)
+        self.verdict(host, hook, table, run.verdict, run.rule, packet)
     }
 
     fn verdict(
@@ -458,6 +494,7 @@ impl<'a> Walker<'a> {
         table: Table,
         verdict: Verdict,
         rule: Option<RuleRef>,
+        packet: &Packet,
     ) -> Result<(), Stop> {
         let at = At::Table { hook, table };
         match verdict {
@@ -495,6 +532,7 @@ impl<'a> Walker<'a> {
                     host: host.to_string(),
                     with,
                     rule,
+                    packet: packet.clone(),
                 }))
             }
             Verdict::NotEmulated { why } => {
@@ -522,7 +560,7 @@ impl<'a> Walker<'a> {
         let run = self.run_table(host, hook, Table::Nat, &packet, meta, ct, None);
         meta.mark = run.mark;
         let decision = run.nat.clone();
-        self.verdict(host, hook, Table::Nat, run.verdict, run.rule)?;
+        self.verdict(host, hook, Table::Nat, run.verdict, run.rule, &packet)?;
         let Some(decision @ NatDecision::Dnat { .. }) = decision else {
             return Ok(packet);
         };
@@ -578,7 +616,7 @@ impl<'a> Walker<'a> {
         let run = self.run_table(host, hook, Table::Nat, &packet, meta, ct, masquerade_source);
         meta.mark = run.mark;
         let decision = run.nat.clone();
-        self.verdict(host, hook, Table::Nat, run.verdict, run.rule)?;
+        self.verdict(host, hook, Table::Nat, run.verdict, run.rule, &packet)?;
         let Some(decision) = decision else {
             return Ok(packet);
         };

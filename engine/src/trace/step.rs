@@ -14,7 +14,7 @@ use crate::dataplane::{RouteMatch, TableId};
 use crate::netfilter::eval::{NatPort, RuleRef, RuleStep, Verdict};
 use crate::netfilter::target::RejectWith;
 use crate::netfilter::{Hook, Table};
-use crate::packet::Packet;
+use crate::packet::{LabTime, Packet};
 
 /// Where in a host a step happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +178,8 @@ pub struct Step {
     pub host: String,
     pub at: At,
     pub event: Event,
+    /// The lab clock when it happened (tcpdump's timestamp for device steps).
+    pub time: LabTime,
 }
 
 fn packet_line(packet: &Packet) -> String {
