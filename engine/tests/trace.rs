@@ -576,3 +576,24 @@ fn crosssubnet_encapsulates_only_across_subnets() {
     assert_reply_matches(&near);
     assert_reply_matches(&far);
 }
+
+#[test]
+fn the_hop_limit_is_a_visible_step() {
+    use engine::packet::{PacketMeta, TcpSegment};
+    use engine::trace::stack::{Fate, MAX_HOPS, Walker};
+    let lab = lab("seed-nodeport");
+    let mut session = Session::new(12);
+    let mut walker = Walker::new(&lab, &mut session);
+    walker.hops = MAX_HOPS;
+    let syn = Packet::tcp(
+        ip("172.16.120.61"),
+        ip("172.16.120.63"),
+        TcpSegment::syn(40000, 31000, 1),
+    );
+    let fate = walker.receive("node1", "eth0", syn, PacketMeta::received_on("eth0"));
+    assert_eq!(fate, Fate::HopLimit);
+    assert!(matches!(
+        walker.steps.last().map(|step| &step.event),
+        Some(Event::HopLimit { .. })
+    ));
+}
