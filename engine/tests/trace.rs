@@ -25,6 +25,12 @@ fn lab(scenario: &str) -> Lab {
     let lab = Lab::new(cluster);
     for (node, rules) in &lab.rules {
         assert!(rules.parse_errors.is_empty(), "{node}: {:?}", rules.parse_errors);
+        // The rules evaluated are exactly the text on screen: saving them again gives it back.
+        let again = engine::netfilter::save(
+            &rules.ruleset,
+            &engine::netfilter::SaveOptions::new(trace::lab::SAVE_DATE),
+        );
+        assert_eq!(again, rules.save_text, "{node}");
     }
     lab
 }
