@@ -517,6 +517,23 @@ fn a_finished_curl_leaves_time_wait_entries() {
         (entry.reply.src, entry.reply.dst),
         (ip("192.168.231.166"), ip("192.168.56.128"))
     );
+    // tcpdump on node1's tunl0 saw the whole conversation, inner packets only, in time order.
+    let tunnel = traced.captured("node1", "tunl0");
+    assert_eq!(
+        tunnel.len(),
+        9,
+        "SYN, SYN-ACK, ACK, request, response, ACK, FIN, FIN, ACK"
+    );
+    assert!(
+        tunnel
+            .iter()
+            .all(|(_, packet)| !matches!(packet.payload, Payload::Ipip(_)))
+    );
+    assert!(
+        tunnel
+            .windows(2)
+            .all(|pair| pair.first().map(|p| p.0) <= pair.get(1).map(|p| p.0))
+    );
     // A reset session forgets it.
     session.reset();
     assert!(session.conntrack("node1").is_none());
