@@ -620,3 +620,24 @@ fn the_hop_limit_is_a_visible_step() {
         Some(Event::HopLimit { .. })
     ));
 }
+
+#[test]
+fn whoami_answers_with_what_the_pod_saw() {
+    let lab = lab("pod-clusterip");
+    let mut session = Session::new(2);
+    let options = TraceOptions {
+        headers: vec![("X-Lab".to_string(), "yes".to_string())],
+        ..TraceOptions::default()
+    };
+    let traced = trace::trace(&lab, &mut session, "default/client", "http://other:8080/", &options);
+    let exchange = traced.exchange.as_ref().expect("an answer");
+    let mut text = format!("{}\n", exchange.status_line());
+    for (name, value) in &exchange.response.headers {
+        let _ = writeln!(text, "{name}: {value}");
+    }
+    text.push('\n');
+    text.push_str(&exchange.response.body);
+    expect_file!["trace/pod-clusterip/whoami-response.txt"].assert_eq(&text);
+    assert!(exchange.response.body.contains("RemoteAddr: 192.168.56.140:"));
+    assert!(exchange.response.body.contains("X-Lab: yes\r\n"));
+}
