@@ -637,7 +637,8 @@ fn whoami_answers_with_what_the_pod_saw() {
     }
     text.push('\n');
     text.push_str(&exchange.response.body);
-    expect_file!["trace/pod-clusterip/whoami-response.txt"].assert_eq(&text);
+    // expect-test reads goldens with CRLF folded to LF, so carriage returns are shown as `\r`.
+    expect_file!["trace/pod-clusterip/whoami-response.txt"].assert_eq(&text.replace('\r', "\\r"));
     assert!(exchange.response.body.contains("RemoteAddr: 192.168.56.140:"));
     assert!(exchange.response.body.contains("X-Lab: yes\r\n"));
 }
