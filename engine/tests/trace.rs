@@ -642,3 +642,20 @@ fn whoami_answers_with_what_the_pod_saw() {
     assert!(exchange.response.body.contains("RemoteAddr: 192.168.56.140:"));
     assert!(exchange.response.body.contains("X-Lab: yes\r\n"));
 }
+
+#[test]
+fn load_balancer_with_local_policy_keeps_the_client_address() {
+    let lab = lab("lb-local");
+    assert_eq!(lab.l2_announcer(ip("172.16.120.210")), Some("node2"));
+    let mut session = Session::new(13);
+    let traced = run(&lab, &mut session, "client", "http://172.16.120.210/");
+    goldens("lb-local", &[&traced]);
+    assert_eq!(answered(&traced), ("default/nginx".to_string(), ip("172.16.120.61")));
+    assert!(
+        traced
+            .steps
+            .iter()
+            .any(|step| step.host == "node2" && matches!(step.event, Event::ProxyArp { .. }))
+    );
+    assert_reply_matches(&traced);
+}
