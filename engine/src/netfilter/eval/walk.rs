@@ -144,6 +144,15 @@ struct Walker<'r> {
     record: bool,
 }
 
+/// Where a step happens and what it shows: everything a [`RuleStep`] records but its outcome.
+struct At<'c> {
+    chain: &'c Chain,
+    position: Position,
+    depth: usize,
+    text: String,
+    criteria: Vec<CriterionResult>,
+}
+
 enum Flow<'r> {
     /// Continue in this chain at this index.
     Next(&'r Chain, usize),
@@ -209,14 +218,14 @@ pub(crate) fn walk<'r>(
             let why = format!(
                 "the walk looked at more than {MAX_STEPS} rules; the ruleset probably loops"
             );
-            walker.stop(
+            let at = At {
                 chain,
-                Position::Rule(index.saturating_add(1)),
-                stack.len(),
-                String::new(),
-                Vec::new(),
-                why,
-            );
+                position: Position::Rule(index.saturating_add(1)),
+                depth: stack.len(),
+                text: String::new(),
+                criteria: Vec::new(),
+            };
+            walker.stop(at, why);
             break;
         }
         let Some(rule) = chain.rules.get(index) else {
@@ -280,86 +289,47 @@ pub(crate) fn walk<'r>(
         } else {
             String::new()
         };
-        let depth = stack.len();
+        let at = At {
+            chain,
+            position: Position::Rule(number),
+            depth: stack.len(),
+            text,
+            criteria,
+        };
         match verdict {
             MatchOutcome::NotReached | MatchOutcome::NotMatched => {
-                walker.push(
-                    chain,
-                    Position::Rule(number),
-                    depth,
-                    text,
-                    criteria,
-                    StepOutcome::NoMatch,
-                );
+                walker.push(at, StepOutcome::NoMatch);
                 index = number;
                 continue;
             }
             MatchOutcome::NotEmulated { why } => {
-                walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                walker.stop(at, why);
                 break;
             }
             MatchOutcome::Matched => {}
         }
         let Some(target) = &rule.target else {
-            walker.push(
-                chain,
-                Position::Rule(number),
-                depth,
-                text,
-                criteria,
-                StepOutcome::Counted,
-            );
+            walker.push(at, StepOutcome::Counted);
             index = number;
             continue;
         };
         match target {
             Target::Accept => {
-                walker.finish(
-                    chain,
-                    number,
-                    depth,
-                    text,
-                    criteria,
-                    StepOutcome::Accept,
-                    Verdict::Accept,
-                );
+                walker.finish(at, StepOutcome::Accept, Verdict::Accept);
                 break;
             }
             Target::Drop => {
-                walker.finish(
-                    chain,
-                    number,
-                    depth,
-                    text,
-                    criteria,
-                    StepOutcome::Drop,
-                    Verdict::Drop,
-                );
+                walker.finish(at, StepOutcome::Drop, Verdict::Drop);
                 break;
             }
             Target::Reject(with) => {
                 let outcome = StepOutcome::Reject(*with);
-                walker.finish(
-                    chain,
-                    number,
-                    depth,
-                    text,
-                    criteria,
-                    outcome,
-                    Verdict::Reject(*with),
-                );
+                walker.finish(at, outcome, Verdict::Reject(*with));
                 break;
             }
             Target::Return => {
                 let to = stack.last().map(|(caller, _)| caller.name().clone());
-                walker.push(
-                    chain,
-                    Position::Rule(number),
-                    depth,
-                    text,
-                    criteria,
-                    StepOutcome::Return { to },
-                );
+                walker.push(at, StepOutcome::Return { to });
                 match walker.pop_or_policy(&mut stack) {
                     Flow::Next(next, resume) => {
                         chain = next;
@@ -374,7 +344,7 @@ pub(crate) fn walk<'r>(
                         "rule {number} of {} jumps to {name}, which does not exist",
                         chain.name()
                     );
-                    walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                    walker.stop(at, why);
                     break;
                 };
                 let is_goto = matches!(target, Target::Goto(_));
@@ -382,7 +352,7 @@ pub(crate) fn walk<'r>(
                     let why = format!(
                         "jumps nest deeper than {MAX_DEPTH} chains; the ruleset probably loops"
                     );
-                    walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                    walker.stop(at, why);
                     break;
                 }
                 let outcome = if is_goto {
@@ -390,14 +360,7 @@ pub(crate) fn walk<'r>(
                 } else {
                     StepOutcome::Jump(name.clone())
                 };
-                walker.push(
-                    chain,
-                    Position::Rule(number),
-                    depth,
-                    text,
-                    criteria,
-                    outcome,
-                );
+                walker.push(at, outcome);
                 if !is_goto {
                     stack.push((chain, number));
                 }
@@ -411,25 +374,11 @@ pub(crate) fn walk<'r>(
                     before,
                     after: meta.mark,
                 };
-                walker.push(
-                    chain,
-                    Position::Rule(number),
-                    depth,
-                    text,
-                    criteria,
-                    outcome,
-                );
+                walker.push(at, outcome);
                 index = number;
             }
             Target::Log(_) | Target::Trace => {
-                walker.push(
-                    chain,
-                    Position::Rule(number),
-                    depth,
-                    text,
-                    criteria,
-                    StepOutcome::Logged,
-                );
+                walker.push(at, StepOutcome::Logged);
                 index = number;
             }
             Target::Dnat(_) | Target::Snat(_) | Target::Masquerade(_) => {
@@ -437,25 +386,15 @@ pub(crate) fn walk<'r>(
                     Ok(decision) => {
                         walker.evaluation.nat = Some(decision.clone());
                         let outcome = StepOutcome::Nat(decision);
-                        walker.finish(
-                            chain,
-                            number,
-                            depth,
-                            text,
-                            criteria,
-                            outcome,
-                            Verdict::Accept,
-                        );
+                        walker.finish(at, outcome, Verdict::Accept);
                     }
-                    Err(why) => {
-                        walker.stop(chain, Position::Rule(number), depth, text, criteria, why)
-                    }
+                    Err(why) => walker.stop(at, why),
                 }
                 break;
             }
             Target::Unknown { name, .. } => {
                 let why = format!("the lab does not emulate the {name} target");
-                walker.stop(chain, Position::Rule(number), depth, text, criteria, why);
+                walker.stop(at, why);
                 break;
             }
         }
@@ -496,68 +435,30 @@ fn has_random_statistic(rule: &Rule) -> bool {
 }
 
 impl<'r> Walker<'r> {
-    fn push(
-        &mut self,
-        chain: &Chain,
-        position: Position,
-        depth: usize,
-        text: String,
-        criteria: Vec<CriterionResult>,
-        outcome: StepOutcome,
-    ) {
+    fn push(&mut self, at: At<'_>, outcome: StepOutcome) {
         if self.record {
             self.evaluation.steps.push(RuleStep {
                 table: self.table,
-                chain: chain.name().clone(),
-                position,
-                depth,
-                text,
-                criteria,
+                chain: at.chain.name().clone(),
+                position: at.position,
+                depth: at.depth,
+                text: at.text,
+                criteria: at.criteria,
                 outcome,
             });
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        &mut self,
-        chain: &Chain,
-        number: usize,
-        depth: usize,
-        text: String,
-        criteria: Vec<CriterionResult>,
-        outcome: StepOutcome,
-        verdict: Verdict,
-    ) {
-        self.push(
-            chain,
-            Position::Rule(number),
-            depth,
-            text,
-            criteria,
-            outcome,
-        );
+    /// A step that decides the walk's verdict.
+    fn finish(&mut self, at: At<'_>, outcome: StepOutcome, verdict: Verdict) {
+        self.push(at, outcome);
         self.evaluation.verdict = verdict;
     }
 
-    fn stop(
-        &mut self,
-        chain: &Chain,
-        position: Position,
-        depth: usize,
-        text: String,
-        criteria: Vec<CriterionResult>,
-        why: String,
-    ) {
-        self.push(
-            chain,
-            position,
-            depth,
-            text,
-            criteria,
-            StepOutcome::NotEmulated { why: why.clone() },
-        );
-        self.evaluation.verdict = Verdict::NotEmulated { why };
+    /// A step the lab cannot emulate: the walk stops there.
+    fn stop(&mut self, at: At<'_>, why: String) {
+        let outcome = StepOutcome::NotEmulated { why: why.clone() };
+        self.finish(at, outcome, Verdict::NotEmulated { why });
     }
 
     /// Past the last rule of `chain`: a built-in start chain applies its policy; otherwise the
@@ -568,14 +469,14 @@ impl<'r> Walker<'r> {
             return self.policy();
         }
         let to = stack.last().map(|(caller, _)| caller.name().clone());
-        self.push(
+        let at = At {
             chain,
-            Position::End,
+            position: Position::End,
             depth,
-            "(end of chain)".to_string(),
-            Vec::new(),
-            StepOutcome::Return { to },
-        );
+            text: "(end of chain)".to_string(),
+            criteria: Vec::new(),
+        };
+        self.push(at, StepOutcome::Return { to });
         self.pop_or_policy(stack)
     }
 
@@ -592,15 +493,14 @@ impl<'r> Walker<'r> {
         let start = self.start;
         match start.policy() {
             Some(policy) => {
-                let text = format!("-P {} {policy}", start.name());
-                self.push(
-                    start,
-                    Position::End,
-                    0,
-                    text,
-                    Vec::new(),
-                    StepOutcome::Policy(policy),
-                );
+                let at = At {
+                    chain: start,
+                    position: Position::End,
+                    depth: 0,
+                    text: format!("-P {} {policy}", start.name()),
+                    criteria: Vec::new(),
+                };
+                self.push(at, StepOutcome::Policy(policy));
                 self.evaluation.verdict = match policy {
                     crate::netfilter::policy::Policy::Accept => Verdict::Accept,
                     crate::netfilter::policy::Policy::Drop => Verdict::Drop,
