@@ -138,7 +138,8 @@ fn tunnel_text(outer: &Packet) -> String {
 }
 
 fn compare(before: &Packet, after: &Packet, layer: Layer, changes: &mut Vec<FieldChange>) {
-    let mut note = |field: HeaderField, old: String, new: String| {
+    let mut note = |field: HeaderField, old: &dyn fmt::Display, new: &dyn fmt::Display| {
+        let (old, new) = (old.to_string(), new.to_string());
         if old != new {
             changes.push(FieldChange {
                 layer,
@@ -149,94 +150,54 @@ fn compare(before: &Packet, after: &Packet, layer: Layer, changes: &mut Vec<Fiel
         }
     };
     let (old, new) = (&before.ip, &after.ip);
-    note(HeaderField::Src, old.src.to_string(), new.src.to_string());
-    note(HeaderField::Dst, old.dst.to_string(), new.dst.to_string());
-    note(HeaderField::Ttl, old.ttl.to_string(), new.ttl.to_string());
-    note(HeaderField::Id, old.id.to_string(), new.id.to_string());
-    note(HeaderField::Df, old.df.to_string(), new.df.to_string());
-    note(
-        HeaderField::Dscp,
-        old.dscp.to_string(),
-        new.dscp.to_string(),
-    );
-    note(
-        HeaderField::Ecn,
-        old.ecn.bits().to_string(),
-        new.ecn.bits().to_string(),
-    );
-    note(
-        HeaderField::Protocol,
-        before.protocol().to_string(),
-        after.protocol().to_string(),
-    );
+    note(HeaderField::Src, &old.src, &new.src);
+    note(HeaderField::Dst, &old.dst, &new.dst);
+    note(HeaderField::Ttl, &old.ttl, &new.ttl);
+    note(HeaderField::Id, &old.id, &new.id);
+    note(HeaderField::Df, &old.df, &new.df);
+    note(HeaderField::Dscp, &old.dscp, &new.dscp);
+    note(HeaderField::Ecn, &old.ecn.bits(), &new.ecn.bits());
+    note(HeaderField::Protocol, &before.protocol(), &after.protocol());
     note(
         HeaderField::TotalLength,
-        before.total_len().to_string(),
-        after.total_len().to_string(),
+        &before.total_len(),
+        &after.total_len(),
     );
     match (&before.payload, &after.payload) {
         (Payload::Tcp(old), Payload::Tcp(new)) => {
-            note(
-                HeaderField::SrcPort,
-                old.src_port.to_string(),
-                new.src_port.to_string(),
-            );
-            note(
-                HeaderField::DstPort,
-                old.dst_port.to_string(),
-                new.dst_port.to_string(),
-            );
+            note(HeaderField::SrcPort, &old.src_port, &new.src_port);
+            note(HeaderField::DstPort, &old.dst_port, &new.dst_port);
             note(
                 HeaderField::TcpFlags,
-                format!("{:#04x}", old.flags.bits()),
-                format!("{:#04x}", new.flags.bits()),
+                &format!("{:#04x}", old.flags.bits()),
+                &format!("{:#04x}", new.flags.bits()),
             );
-            note(HeaderField::Seq, old.seq.to_string(), new.seq.to_string());
-            note(HeaderField::Ack, old.ack.to_string(), new.ack.to_string());
-            note(
-                HeaderField::Window,
-                old.window.to_string(),
-                new.window.to_string(),
-            );
+            note(HeaderField::Seq, &old.seq, &new.seq);
+            note(HeaderField::Ack, &old.ack, &new.ack);
+            note(HeaderField::Window, &old.window, &new.window);
             note(
                 HeaderField::TcpOptions,
-                format!("{:?}", old.options),
-                format!("{:?}", new.options),
+                &format!("{:?}", old.options),
+                &format!("{:?}", new.options),
             );
             note(
                 HeaderField::PayloadLength,
-                old.payload_len.to_string(),
-                new.payload_len.to_string(),
+                &old.payload_len,
+                &new.payload_len,
             );
         }
         (Payload::Udp(old), Payload::Udp(new)) => {
-            note(
-                HeaderField::SrcPort,
-                old.src_port.to_string(),
-                new.src_port.to_string(),
-            );
-            note(
-                HeaderField::DstPort,
-                old.dst_port.to_string(),
-                new.dst_port.to_string(),
-            );
+            note(HeaderField::SrcPort, &old.src_port, &new.src_port);
+            note(HeaderField::DstPort, &old.dst_port, &new.dst_port);
             note(
                 HeaderField::PayloadLength,
-                old.payload.wire_len().to_string(),
-                new.payload.wire_len().to_string(),
+                &old.payload.wire_len(),
+                &new.payload.wire_len(),
             );
         }
         (Payload::Icmp(old), Payload::Icmp(new)) => {
-            note(
-                HeaderField::IcmpType,
-                old.kind().to_string(),
-                new.kind().to_string(),
-            );
-            note(
-                HeaderField::IcmpCode,
-                old.code().to_string(),
-                new.code().to_string(),
-            );
+            note(HeaderField::IcmpType, &old.kind(), &new.kind());
+            note(HeaderField::IcmpCode, &old.code(), &new.code());
         }
         _ => {}
     }
