@@ -393,6 +393,15 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// A UDP datagram from 10.0.0.1 to 10.0.0.2:53.
+    fn dns_query() -> Packet {
+        Packet::udp(
+            addr("10.0.0.1"),
+            addr("10.0.0.2"),
+            UdpDatagram::opaque(1, 53, 20),
+        )
+    }
+
     fn segment(flags: TcpFlags) -> TcpSegment {
         TcpSegment {
             flags,
@@ -493,11 +502,7 @@ mod tests {
     #[test]
     fn a_late_first_reply_is_not_yet_a_stream() {
         let start = LabTime::from_micros(0);
-        let query = Packet::udp(
-            addr("10.0.0.1"),
-            addr("10.0.0.2"),
-            UdpDatagram::opaque(1, 53, 20),
-        );
+        let query = dns_query();
         let entry = Entry::new(&query, 0, start).unwrap();
         let (replied, _) = entry.observe(&query, Direction::Reply, start.plus_secs(5));
         assert!(!replied.status.contains(Status::ASSURED));
@@ -507,11 +512,7 @@ mod tests {
     #[test]
     fn udp_becomes_assured_only_as_a_stream() {
         let start = LabTime::from_micros(0);
-        let query = Packet::udp(
-            addr("10.0.0.1"),
-            addr("10.0.0.2"),
-            UdpDatagram::opaque(1, 53, 20),
-        );
+        let query = dns_query();
         let entry = Entry::new(&query, 0, start).unwrap();
         let (replied, _) = entry.observe(&query, Direction::Reply, start.plus_micros(300));
         assert!(replied.status.contains(Status::SEEN_REPLY));
