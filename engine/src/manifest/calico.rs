@@ -79,16 +79,8 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
     fields.ignore(&["status"]);
-    let Some(mut spec) = fields.map(cx, "spec") else {
-        if !cx.failed {
-            fields.missing(cx, "spec");
-        }
-        return None;
-    };
-    let cidr = spec.cidr(cx, "cidr");
-    if cidr.is_none() && !spec.has("cidr") {
-        spec.missing(cx, "cidr");
-    }
+    let mut spec = fields.required_map(cx, "spec")?;
+    let cidr = spec.required_cidr(cx, "cidr");
     let block_size = spec
         .int_in(cx, "blockSize", 20, 32, "an IPv4 pool's block size")
         .and_then(|n| u8::try_from(n).ok());
@@ -145,16 +137,8 @@ pub(crate) fn read_block_affinity(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, false);
     require_name(cx, fields, &metadata);
     fields.ignore(&["status"]);
-    let Some(mut spec) = fields.map(cx, "spec") else {
-        if !cx.failed {
-            fields.missing(cx, "spec");
-        }
-        return None;
-    };
-    let cidr = spec.cidr(cx, "cidr");
-    if cidr.is_none() && !spec.has("cidr") {
-        spec.missing(cx, "cidr");
-    }
+    let mut spec = fields.required_map(cx, "spec")?;
+    let cidr = spec.required_cidr(cx, "cidr");
     let node = spec.required_string(cx, "node");
     let state = spec.one_of(
         cx,

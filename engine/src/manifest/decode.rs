@@ -503,6 +503,15 @@ impl<'n> Fields<'n> {
         cx.cidr(node, &path)
     }
 
+    /// A required CIDR: absent is an error (a value that is there but wrong is reported already).
+    pub fn required_cidr(&mut self, cx: &mut Cx<'_>, key: &str) -> Option<Cidr> {
+        let value = self.cidr(cx, key);
+        if value.is_none() && !self.has(key) {
+            self.missing(cx, key);
+        }
+        value
+    }
+
     pub fn strings(&mut self, cx: &mut Cx<'_>, key: &str) -> Vec<String> {
         match self.take(key) {
             Some((node, path)) => cx.strings(node, &path),
@@ -526,6 +535,16 @@ impl<'n> Fields<'n> {
     pub fn map(&mut self, cx: &mut Cx<'_>, key: &str) -> Option<Fields<'n>> {
         let (node, path) = self.take(key)?;
         cx.map(node, &path)
+    }
+
+    /// A required nested mapping: missing is an error, unless the object already failed (so
+    /// "missing" does not follow "wrong type").
+    pub fn required_map(&mut self, cx: &mut Cx<'_>, key: &str) -> Option<Fields<'n>> {
+        let value = self.map(cx, key);
+        if value.is_none() && !cx.failed {
+            self.missing(cx, key);
+        }
+        value
     }
 
     /// A list whose items are read with `item`.

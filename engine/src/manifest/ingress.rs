@@ -115,12 +115,7 @@ pub(crate) fn read_ingress(
         default_backend: None,
         rules: Vec::new(),
     };
-    let Some(mut spec) = fields.map(cx, "spec") else {
-        if !cx.failed {
-            fields.missing(cx, "spec");
-        }
-        return None;
-    };
+    let mut spec = fields.required_map(cx, "spec")?;
     ingress.ingress_class_name = spec.string(cx, "ingressClassName");
     if ingress.ingress_class_name.is_none() {
         ingress.ingress_class_name = ingress.metadata.annotations.get("kubernetes.io/ingress.class").cloned();

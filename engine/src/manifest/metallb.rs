@@ -42,12 +42,7 @@ pub(crate) fn read_ip_address_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> 
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
     fields.ignore(&["status"]);
-    let Some(mut spec) = fields.map(cx, "spec") else {
-        if !cx.failed {
-            fields.missing(cx, "spec");
-        }
-        return None;
-    };
+    let mut spec = fields.required_map(cx, "spec")?;
     if !spec.has("addresses") {
         spec.missing(cx, "addresses");
     }

@@ -182,10 +182,8 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
             ),
         }
     }
-    if let Some(spec) = fields.map(cx, "spec") {
+    if let Some(spec) = fields.required_map(cx, "spec") {
         pod.spec = read_pod_spec(cx, spec);
-    } else if !cx.failed {
-        fields.missing(cx, "spec");
     }
     if let Some(mut status) = fields.map(cx, "status") {
         pod.pod_ip = status.ipv4(cx, "podIP");

@@ -168,12 +168,7 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
         metadata,
         ..Service::default()
     };
-    let Some(mut spec) = fields.map(cx, "spec") else {
-        if !cx.failed {
-            fields.missing(cx, "spec");
-        }
-        return None;
-    };
+    let mut spec = fields.required_map(cx, "spec")?;
     let spec_position = spec.position;
     service.service_type = spec.one_of(cx, "type", SERVICE_TYPES).unwrap_or_default();
     if let Some((node, path)) = spec.take("clusterIP") {

@@ -59,12 +59,7 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
     let metadata = read_meta(cx, fields.take("metadata"), NameRule::Subdomain, true);
     require_name(cx, fields, &metadata);
     fields.ignore(&["status"]);
-    let Some(mut spec) = fields.map(cx, "spec") else {
-        if !cx.failed {
-            fields.missing(cx, "spec");
-        }
-        return None;
-    };
+    let mut spec = fields.required_map(cx, "spec")?;
     let replicas = if kind == WorkloadKind::DaemonSet {
         None
     } else {
