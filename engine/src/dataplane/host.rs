@@ -147,18 +147,10 @@ impl Host {
         } else {
             destination
         };
-        let Some(matched) = self.lookup(lookup_address) else {
-            return RouteGet::NoRoute;
+        let (matched, route) = match self.usable_route(lookup_address) {
+            Ok(found) => found,
+            Err(answer) => return answer,
         };
-        let Some(route) = self.route(matched) else {
-            return RouteGet::NoRoute;
-        };
-        if route.kind.refuses() {
-            return RouteGet::Refused {
-                matched,
-                kind: route.kind,
-            };
-        }
         if route.kind == RouteType::Local {
             return RouteGet::Reachable {
                 matched: Some(matched),
@@ -182,6 +174,24 @@ impl Host {
             dev: route.dev.clone().unwrap_or_default(),
             source: route_source(self, route),
         }
+    }
+
+    /// The route the FIB picks for `address`, or the answer when there is none or it is a
+    /// route that refuses (`unreachable`, `prohibit`, `blackhole`).
+    fn usable_route(&self, address: Ipv4Addr) -> Result<(RouteMatch, &Route), RouteGet> {
+        let Some(matched) = self.lookup(address) else {
+            return Err(RouteGet::NoRoute);
+        };
+        let Some(route) = self.route(matched) else {
+            return Err(RouteGet::NoRoute);
+        };
+        if route.kind.refuses() {
+            return Err(RouteGet::Refused {
+                matched,
+                kind: route.kind,
+            });
+        }
+        Ok((matched, route))
     }
 
     /// The kernel's input route for a packet arriving on `iif` from `source`
@@ -214,18 +224,10 @@ impl Host {
                 source: Some(source),
             };
         }
-        let Some(matched) = self.lookup(destination) else {
-            return RouteGet::NoRoute;
+        let (matched, route) = match self.usable_route(destination) {
+            Ok(found) => found,
+            Err(answer) => return answer,
         };
-        let Some(route) = self.route(matched) else {
-            return RouteGet::NoRoute;
-        };
-        if route.kind.refuses() {
-            return RouteGet::Refused {
-                matched,
-                kind: route.kind,
-            };
-        }
         let delivered = matches!(route.kind, RouteType::Local | RouteType::Broadcast);
         RouteGet::Reachable {
             matched: Some(matched),
