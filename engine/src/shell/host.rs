@@ -93,12 +93,14 @@ pub fn known_hosts(cluster: &Cluster) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{Host, HostError, resolve};
     use crate::cluster::{Cluster, ExternalHost, KubeProxyConfig, Node, Pod};
     use crate::net::Cidr;
 
-    fn cluster() -> Cluster {
+    /// The shell tests' cluster: `node1` (172.16.120.63 on 172.16.120.0/24) with `namespaces`
+    /// and `pods`, and nothing else.
+    pub(crate) fn one_node_cluster(namespaces: &[&str], pods: Vec<Pod>) -> Cluster {
         let node = Node {
             name: "node1".to_string(),
             labels: Default::default(),
@@ -114,28 +116,36 @@ mod tests {
             control_plane: false,
             kubelet_version: "v1.31.0".to_string(),
         };
-        let pod = |namespace: &str, name: &str| Pod { namespace: namespace.to_string(), name: name.to_string(), ..Pod::default() };
         Cluster {
             nodes: vec![node],
-            namespaces: vec!["default".to_string(), "staging".to_string()],
+            namespaces: namespaces.iter().map(|namespace| namespace.to_string()).collect(),
             workloads: Vec::new(),
-            pods: vec![pod("default", "db"), pod("default", "web"), pod("staging", "web")],
+            pods,
             services: Vec::new(),
             endpoint_slices: Vec::new(),
             ip_pools: Vec::new(),
             kube_proxy: KubeProxyConfig::default(),
             service_cidr: Cidr::parse_strict("10.96.0.0/12").unwrap(),
             node_port_range: (30000, 32767),
+            external_hosts: Vec::new(),
+            metallb_pools: Vec::new(),
+            l2_advertisements: Vec::new(),
+            ingresses: Vec::new(),
+            ingress_classes: Vec::new(),
+        }
+    }
+
+    fn cluster() -> Cluster {
+        let pod = |namespace: &str, name: &str| Pod { namespace: namespace.to_string(), name: name.to_string(), ..Pod::default() };
+        let pods = vec![pod("default", "db"), pod("default", "web"), pod("staging", "web")];
+        Cluster {
             external_hosts: vec![ExternalHost {
                 name: "client".to_string(),
                 ip: "172.16.120.61".parse().unwrap(),
                 subnet: Cidr::parse_strict("172.16.120.0/24").unwrap(),
                 gateway: "172.16.120.1".parse().unwrap(),
             }],
-            metallb_pools: Vec::new(),
-            l2_advertisements: Vec::new(),
-            ingresses: Vec::new(),
-            ingress_classes: Vec::new(),
+            ..one_node_cluster(&["default", "staging"], pods)
         }
     }
 

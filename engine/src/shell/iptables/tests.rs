@@ -8,28 +8,14 @@
 //!   -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j ACCEPT
 //! ```
 
-use crate::cluster::{Cluster, KubeProxyConfig, Node, Pod};
+use crate::cluster::{Cluster, Pod};
 use crate::net::Cidr;
 use crate::netfilter::matches::Ports;
 use crate::netfilter::{ChainName, Hook, IpProtocol, Match, Rule, Ruleset, Table, Target};
+use crate::shell::host::tests::one_node_cluster;
 use crate::shell::{CommandOutput, Lab};
 
 fn cluster() -> Cluster {
-    let node = Node {
-        name: "node1".to_string(),
-        labels: Default::default(),
-        annotations: Default::default(),
-        taints: Vec::new(),
-        unschedulable: false,
-        internal_ip: "172.16.120.63".parse().unwrap(),
-        external_ip: None,
-        subnet: Cidr::parse_strict("172.16.120.0/24").unwrap(),
-        gateway: "172.16.120.1".parse().unwrap(),
-        blocks: Vec::new(),
-        tunnel_ip: None,
-        control_plane: false,
-        kubelet_version: "v1.31.0".to_string(),
-    };
     let pod = |name: &str, host_network: bool| Pod {
         namespace: "default".to_string(),
         name: name.to_string(),
@@ -37,23 +23,7 @@ fn cluster() -> Cluster {
         host_network,
         ..Pod::default()
     };
-    Cluster {
-        nodes: vec![node],
-        namespaces: vec!["default".to_string()],
-        workloads: Vec::new(),
-        pods: vec![pod("web", false), pod("agent", true)],
-        services: Vec::new(),
-        endpoint_slices: Vec::new(),
-        ip_pools: Vec::new(),
-        kube_proxy: KubeProxyConfig::default(),
-        service_cidr: Cidr::parse_strict("10.96.0.0/12").unwrap(),
-        node_port_range: (30000, 32767),
-        external_hosts: Vec::new(),
-        metallb_pools: Vec::new(),
-        l2_advertisements: Vec::new(),
-        ingresses: Vec::new(),
-        ingress_classes: Vec::new(),
-    }
+    one_node_cluster(&["default"], vec![pod("web", false), pod("agent", true)])
 }
 
 fn lab() -> Lab {
