@@ -5,20 +5,17 @@
 // Helpers outside `#[test]` functions read fixtures; a failure there is a broken fixture.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/build.rs"]
+mod common;
+
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use engine::cluster::{self, Cluster, EncapMode, TargetPort};
 use engine::diagnostic::Diagnostic;
-use engine::manifest;
 use expect_test::expect_file;
 
-fn build(text: &str) -> (Cluster, Vec<Diagnostic>) {
-    let (manifests, mut diagnostics) = manifest::parse(text);
-    let (cluster, more) = cluster::build(&manifests);
-    diagnostics.extend(more);
-    (cluster, diagnostics)
-}
+use common::build;
 
 fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
     let items: Vec<String> = items.into_iter().map(|item| item.to_string()).collect();

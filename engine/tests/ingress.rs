@@ -6,6 +6,9 @@
 // Helpers outside `#[test]` functions read fixtures; a failure there is a broken fixture.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/build.rs"]
+mod common;
+
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -18,12 +21,7 @@ use engine::ingress::{self, contour};
 use engine::manifest;
 use expect_test::expect_file;
 
-fn build(text: &str) -> (Cluster, Vec<Diagnostic>) {
-    let (manifests, mut diagnostics) = manifest::parse(text);
-    let (cluster, more) = cluster::build(&manifests);
-    diagnostics.extend(more);
-    (cluster, diagnostics)
-}
+use common::build;
 
 /// A ClusterIP Service `name` on port 80 (selecting nothing: routing does not need pods).
 fn service(name: &str) -> String {

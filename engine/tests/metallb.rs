@@ -4,22 +4,18 @@
 // Helpers outside `#[test]` functions read fixtures; a failure there is a broken fixture.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/build.rs"]
+mod common;
+
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use engine::cluster::{self, Cluster};
 use engine::diagnostic::{Diagnostic, Problem, Severity};
-use engine::manifest;
 use engine::metallb::{self, allocate, announce};
 use expect_test::expect_file;
 
-fn build(text: &str) -> (Cluster, Vec<Diagnostic>) {
-    let (manifests, mut diagnostics) = manifest::parse(text);
-    // `cluster::build` runs MetalLB's controller (`metallb::assign`) as its last step.
-    let (cluster, more) = cluster::build(&manifests);
-    diagnostics.extend(more);
-    (cluster, diagnostics)
-}
+use common::build;
 
 /// EXTERNAL-IP as `kubectl get svc` prints it (`getServiceExternalIP`).
 fn external_ip(cluster: &Cluster, name: &str) -> String {
