@@ -2,7 +2,9 @@
 //! recorded draw sequence for a fixed seed, and a chi-square test of 30,000 simulated
 //! connections against the exact probabilities.
 
-use engine::netfilter::eval::{CtView, Dyadic, Verdict, evaluate, evaluate_forced, probabilities};
+use engine::netfilter::eval::{
+    CtView, Distribution, Dyadic, Verdict, evaluate, evaluate_forced, probabilities,
+};
 use engine::netfilter::matches::Statistic;
 use engine::netfilter::{ChainName, Hook, Match, Probability, Rule, Ruleset, Table, Target};
 use engine::random::Rng;
@@ -13,6 +15,26 @@ const ENDPOINTS: [&str; 3] = ["10.244.1.10:8080", "10.244.2.11:8080", "10.244.3.
 
 fn node_rules() -> Ruleset {
     ruleset(include_str!("kube_proxy_node.save.txt"))
+}
+
+/// The exact probability of each outcome, in order.
+fn exact(distribution: &Distribution) -> Vec<Dyadic> {
+    distribution
+        .outcomes
+        .iter()
+        .map(|outcome| outcome.exact.unwrap())
+        .collect()
+}
+
+/// A three-endpoint cascade: rule 2 is taken with 715827883/2^31; rule 3 with
+/// (1 - that) * 2^30/2^31, and the last rule gets the same: 1431655765/2^32 each
+/// (reference section 5.3 and 12.5).
+fn kernel_thirds() -> [Dyadic; 3] {
+    [
+        Dyadic::new(715_827_883, 31).unwrap(),
+        Dyadic::new(1_431_655_765, 32).unwrap(),
+        Dyadic::new(1_431_655_765, 32).unwrap(),
+    ]
 }
 
 #[test]
@@ -42,21 +64,8 @@ fn three_endpoints_have_the_kernels_exact_thirds() {
         })
         .collect();
     assert_eq!(destinations, ENDPOINTS);
-    // Rule 2 is taken with 715827883/2^31; rule 3 with (1 - that) * 2^30/2^31, and the last
-    // rule gets the same: 1431655765/2^32 each (reference section 5.3 and 12.5).
-    let exact: Vec<Dyadic> = distribution
-        .outcomes
-        .iter()
-        .map(|outcome| outcome.exact.unwrap())
-        .collect();
-    assert_eq!(
-        exact,
-        [
-            Dyadic::new(715_827_883, 31).unwrap(),
-            Dyadic::new(1_431_655_765, 32).unwrap(),
-            Dyadic::new(1_431_655_765, 32).unwrap()
-        ]
-    );
+    let exact = exact(&distribution);
+    assert_eq!(exact, kernel_thirds());
     let total = exact
         .iter()
         .try_fold(Dyadic::new(0, 0).unwrap(), |sum, p| sum.checked_add(*p))
@@ -263,19 +272,7 @@ fn kube_proxy_generated_rules_spread_evenly() {
         &meta(Some("cali1"), None),
         &ctx,
     );
-    let exact: Vec<Dyadic> = distribution
-        .outcomes
-        .iter()
-        .map(|outcome| outcome.exact.unwrap())
-        .collect();
-    assert_eq!(
-        exact,
-        [
-            Dyadic::new(715_827_883, 31).unwrap(),
-            Dyadic::new(1_431_655_765, 32).unwrap(),
-            Dyadic::new(1_431_655_765, 32).unwrap()
-        ]
-    );
+    assert_eq!(exact(&distribution), kernel_thirds());
     let ports: Vec<Option<u16>> = distribution
         .outcomes
         .iter()
