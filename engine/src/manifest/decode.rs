@@ -99,40 +99,29 @@ impl<'d> Cx<'d> {
     /// server answers "cannot unmarshal number into Go struct field ... of type string".
     pub fn string(&mut self, node: &yaml::Node, path: &str) -> Option<String> {
         match &node.value {
-            Value::Scalar(scalar) => match (scalar.resolve(), scalar.yaml11_bool()) {
-                (Resolved::Null, _) => None,
-                (Resolved::Str, None) => Some(scalar.text.clone()),
-                (Resolved::Int(_) | Resolved::Float(_), _) => {
-                    let found = format!(
+            Value::Scalar(scalar) => {
+                let found = match (scalar.resolve(), scalar.yaml11_bool()) {
+                    (Resolved::Null, _) => return None,
+                    (Resolved::Str, None) => return Some(scalar.text.clone()),
+                    (Resolved::Int(_) | Resolved::Float(_), _) => format!(
                         "the number {}; put it in quotes (\"{}\") to make it text",
                         scalar.text, scalar.text
-                    );
-                    self.error(
-                        node.position,
-                        path,
-                        Problem::WrongType {
-                            expected: "text".to_string(),
-                            found,
-                        },
-                    );
-                    None
-                }
-                (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => {
-                    let found = format!(
+                    ),
+                    (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => format!(
                         "a boolean (`{}`); put it in quotes (\"{}\") to make it text",
                         scalar.text, scalar.text
-                    );
-                    self.error(
-                        node.position,
-                        path,
-                        Problem::WrongType {
-                            expected: "text".to_string(),
-                            found,
-                        },
-                    );
-                    None
-                }
-            },
+                    ),
+                };
+                self.error(
+                    node.position,
+                    path,
+                    Problem::WrongType {
+                        expected: "text".to_string(),
+                        found,
+                    },
+                );
+                None
+            }
             _ => {
                 self.wrong_type(node, path, "text");
                 None
