@@ -204,19 +204,7 @@ impl<'a> Walker<'a> {
                 // together (`nf_nat_icmp_reply_translation`).
                 let rewritten = table.nat_rewrite(&packet, 0).unwrap_or_else(|| packet.clone());
                 let entry = table.get(id).cloned();
-                if let Some(entry) = entry {
-                    self.push(host, At::Conntrack(hook), Event::ConntrackHit { entry, direction });
-                }
-                if rewritten != packet {
-                    self.push(
-                        host,
-                        At::Conntrack(hook),
-                        Event::ConntrackNat {
-                            before: packet.clone(),
-                            after: rewritten.clone(),
-                        },
-                    );
-                }
+                self.tracked(host, hook, entry, direction, &packet, &rewritten);
                 (
                     Ct::Existing {
                         id,
@@ -231,23 +219,11 @@ impl<'a> Walker<'a> {
                 let target = table.translation(&packet, 0);
                 let _ = table.observe(&packet, 0, now);
                 let entry = table.get(id).cloned();
-                if let Some(entry) = entry {
-                    self.push(host, At::Conntrack(hook), Event::ConntrackHit { entry, direction });
-                }
                 let rewritten = match target.and_then(|tuple| tuple.endpoints()) {
                     Some(ends) => manip_dst(&packet, ends.dst, Some(ends.dst_port)),
                     None => packet.clone(),
                 };
-                if rewritten != packet {
-                    self.push(
-                        host,
-                        At::Conntrack(hook),
-                        Event::ConntrackNat {
-                            before: packet.clone(),
-                            after: rewritten.clone(),
-                        },
-                    );
-                }
+                self.tracked(host, hook, entry, direction, &packet, &rewritten);
                 (
                     Ct::Existing {
                         id,
@@ -265,6 +241,32 @@ impl<'a> Walker<'a> {
                 }
                 _ => (Ct::Untracked(view), packet),
             },
+        }
+    }
+
+    /// Records a packet of a tracked flow: the entry it hit and, when conntrack rewrote it
+    /// (`before` is not `after`), the translation.
+    fn tracked(
+        &mut self,
+        host: &str,
+        hook: Hook,
+        entry: Option<Entry>,
+        direction: Direction,
+        before: &Packet,
+        after: &Packet,
+    ) {
+        if let Some(entry) = entry {
+            self.push(host, At::Conntrack(hook), Event::ConntrackHit { entry, direction });
+        }
+        if after != before {
+            self.push(
+                host,
+                At::Conntrack(hook),
+                Event::ConntrackNat {
+                    before: before.clone(),
+                    after: after.clone(),
+                },
+            );
         }
     }
 
