@@ -709,10 +709,7 @@ impl<'a> Walker<'a> {
             return self.hop_limit(host_name);
         }
         let Some(host) = self.host(host_name) else {
-            return Fate::NotEmulated {
-                host: host_name.to_string(),
-                what: format!("unknown host {host_name}"),
-            };
+            return unknown_host(host_name);
         };
         let (mut dev, mut gateway) = match self.route_output(host, packet.ip.dst) {
             Ok(route) => route,
@@ -871,10 +868,7 @@ impl<'a> Walker<'a> {
         meta: PacketMeta,
     ) -> Fate {
         let Some(host) = self.host(host_name) else {
-            return Fate::NotEmulated {
-                host: host_name.to_string(),
-                what: format!("unknown host {host_name}"),
-            };
+            return unknown_host(host_name);
         };
         self.push(
             host_name,
@@ -1089,10 +1083,7 @@ impl<'a> Walker<'a> {
             return self.hop_limit(host_name);
         }
         let Some(host) = self.host(host_name) else {
-            return Fate::NotEmulated {
-                host: host_name.to_string(),
-                what: format!("unknown host {host_name}"),
-            };
+            return unknown_host(host_name);
         };
         self.push(
             host_name,
@@ -1333,6 +1324,14 @@ impl<'a> Walker<'a> {
     /// Pushes a step from outside (the connection layer).
     pub fn note(&mut self, host: &str, at: At, event: Event) {
         self.push(host, at, event);
+    }
+}
+
+/// The fate of a packet sent to or from a host the lab does not have.
+fn unknown_host(host_name: &str) -> Fate {
+    Fate::NotEmulated {
+        host: host_name.to_string(),
+        what: format!("unknown host {host_name}"),
     }
 }
 
