@@ -7,6 +7,7 @@ use engine::netfilter::eval::{
 };
 use engine::netfilter::matches::Statistic;
 use engine::netfilter::{ChainName, Hook, Match, Probability, Rule, Ruleset, Table, Target};
+use engine::packet::Packet;
 use engine::random::Rng;
 
 use crate::support::{Node, dnat, meta, ruleset, tcp};
@@ -15,6 +16,21 @@ const ENDPOINTS: [&str; 3] = ["10.244.1.10:8080", "10.244.2.11:8080", "10.244.3.
 
 fn node_rules() -> Ruleset {
     ruleset(include_str!("kube_proxy_node.save.txt"))
+}
+
+/// The distribution at nat PREROUTING for `packet` arriving from a pod (on `cali1`).
+fn from_pod(rules: &Ruleset, packet: &Packet) -> Distribution {
+    let mut node = Node::new(1);
+    let ctx = node.ctx(CtView::default(), None);
+    probabilities(
+        rules,
+        Table::Nat,
+        Hook::PreRouting,
+        &ChainName::builtin(Hook::PreRouting),
+        packet,
+        &meta(Some("cali1"), None),
+        &ctx,
+    )
 }
 
 /// The exact probability of each outcome, in order.
@@ -40,20 +56,10 @@ fn kernel_thirds() -> [Dyadic; 3] {
 #[test]
 fn three_endpoints_have_the_kernels_exact_thirds() {
     let rules = node_rules();
-    let mut node = Node::new(1);
     let packet = tcp("10.244.1.5", 40000, "10.96.0.100", 80);
     let pod = meta(Some("cali1"), None);
-    let ctx = node.ctx(CtView::default(), None);
     let prerouting = ChainName::builtin(Hook::PreRouting);
-    let distribution = probabilities(
-        &rules,
-        Table::Nat,
-        Hook::PreRouting,
-        &prerouting,
-        &packet,
-        &pod,
-        &ctx,
-    );
+    let distribution = from_pod(&rules, &packet);
     assert!(!distribution.truncated);
     let destinations: Vec<String> = distribution
         .outcomes
@@ -260,18 +266,8 @@ fn kube_proxy_generated_rules_spread_evenly() {
     let rules = ruleset(include_str!(
         "../kubeproxy/scenarios/clusterip_three_endpoints/worker-2.save.txt"
     ));
-    let mut node = Node::new(1);
-    let ctx = node.ctx(CtView::default(), None);
     let packet = tcp("192.168.34.140", 40000, "10.96.0.100", 80);
-    let distribution = probabilities(
-        &rules,
-        Table::Nat,
-        Hook::PreRouting,
-        &ChainName::builtin(Hook::PreRouting),
-        &packet,
-        &meta(Some("cali1"), None),
-        &ctx,
-    );
+    let distribution = from_pod(&rules, &packet);
     assert_eq!(exact(&distribution), kernel_thirds());
     let ports: Vec<Option<u16>> = distribution
         .outcomes
@@ -291,18 +287,8 @@ fn kube_proxy_generated_rules_spread_evenly() {
 #[test]
 fn distribution_listing_golden() {
     let rules = node_rules();
-    let mut node = Node::new(1);
-    let ctx = node.ctx(CtView::default(), None);
     let packet = tcp("10.244.1.5", 40000, "10.96.0.100", 80);
-    let distribution = probabilities(
-        &rules,
-        Table::Nat,
-        Hook::PreRouting,
-        &ChainName::builtin(Hook::PreRouting),
-        &packet,
-        &meta(Some("cali1"), None),
-        &ctx,
-    );
+    let distribution = from_pod(&rules, &packet);
     expect_test::expect_file!["clusterip_distribution/distribution.txt"]
         .assert_eq(&distribution.to_string());
 }
