@@ -229,3 +229,102 @@ fn envoy_round_robins_over_the_backends_endpoints() {
         }
     }
 }
+
+fn example(name: &str) -> Lab {
+    let path = format!("{}/../static/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    lab_from(&std::fs::read_to_string(path).unwrap())
+}
+
+fn answered_by(trace: &Trace) -> (String, Ipv4Addr) {
+    match &trace.outcome {
+        Outcome::Answered { host, seen_source, .. } => (host.clone(), seen_source.0),
+        other => panic!("{}: {other}", trace.request),
+    }
+}
+
+#[test]
+fn load_balancer_without_provider_is_pending_and_its_node_port_works() {
+    let text = std::fs::read_to_string(format!("{}/tests/trace/lb-pending/input.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let (manifests, _) = manifest::parse(&text);
+    let (built, diagnostics) = cluster::build(&manifests);
+    let service = built.services.iter().find(|service| service.name == "sample-lb").unwrap();
+    assert!(service.load_balancer_ingress.is_empty());
+    let pending = diagnostics
+        .iter()
+        .find(|diagnostic| matches!(diagnostic.problem, engine::diagnostic::Problem::LoadBalancerPending { .. }))
+        .expect("a pending diagnostic");
+    let sentence = pending.problem.to_string();
+    assert!(sentence.contains("<pending>") && sentence.contains("8080:31000/TCP"), "{sentence}");
+    let lab = scenario("lb-pending");
+    let mut session = Session::new(5);
+    let traced = curl(&lab, &mut session, "http://172.16.120.63:31000/", &[]);
+    goldens("lb-pending", &[&traced]);
+    let (host, _) = answered_by(&traced);
+    assert!(host.starts_with("default/web-"), "{host}");
+}
+
+#[test]
+fn metallb_layer2_with_cluster_and_local_policy() {
+    let lab = example("metallb-l2.yaml");
+    let address = |name: &str| {
+        lab.cluster
+            .services
+            .iter()
+            .find(|service| service.name == name)
+            .and_then(|service| service.load_balancer_ingress.first())
+            .and_then(|ingress| ingress.ip)
+            .unwrap()
+    };
+    // MetalLB hands out the lowest free addresses, in Service order.
+    assert_eq!(address("web-cluster"), ip("172.16.120.200"));
+    assert_eq!(address("web-local"), ip("172.16.120.201"));
+    // eTP Local: only node2 has the pod, so only node2 may announce.
+    assert_eq!(lab.l2_announcer(ip("172.16.120.201")), Some("node2"));
+    let mut session = Session::new(11);
+    let cluster_policy = curl(&lab, &mut session, "http://172.16.120.200:8080/", &[]);
+    let local_policy = curl(&lab, &mut session, "http://172.16.120.201:8080/", &[]);
+    goldens("metallb-l2", &[&cluster_policy, &local_policy]);
+    let announcer = lab.l2_announcer(ip("172.16.120.200")).unwrap();
+    for (traced, node) in [(&cluster_policy, announcer), (&local_policy, "node2")] {
+        assert!(
+            traced
+                .steps
+                .iter()
+                .any(|step| step.host == node && matches!(step.event, Event::ProxyArp { .. })),
+            "{} answers ARP",
+            node
+        );
+        // kube-proxy's loadbalancer IP rule sends it to KUBE-EXT on the announcing node.
+        assert!(traced.steps.iter().any(|step| step.host == node
+            && matches!(&step.event, Event::Rule(rule) if rule.text.contains("loadbalancer IP") && rule.text.contains("KUBE-EXT-"))));
+    }
+    let (_, seen) = answered_by(&cluster_policy);
+    assert_ne!(seen, ip("172.16.120.61"), "eTP Cluster masquerades the client");
+    let (_, seen) = answered_by(&local_policy);
+    assert_eq!(seen, ip("172.16.120.61"), "eTP Local keeps the client's address");
+}
+
+#[test]
+fn cloud_balancer_is_a_hop_in_front_of_the_nodes() {
+    let lab = example("cloud-lb.yaml");
+    let targets = lab.cloud_balancer_targets(ip("203.0.113.10")).unwrap();
+    assert_eq!(targets, ["node1", "node2"], "kubeadm's control plane is excluded");
+    let mut session = Session::new(2);
+    let traced = curl(&lab, &mut session, "http://203.0.113.10:8080/", &[]);
+    goldens("cloud-lb", &[&traced]);
+    let picked = traced
+        .steps
+        .iter()
+        .find_map(|step| match &step.event {
+            Event::CloudBalancer { node, .. } => Some(node.clone()),
+            _ => None,
+        })
+        .expect("the balancer's step");
+    assert!(targets.contains(&picked.as_str()));
+    // No node answers ARP for the balancer's address: it is not on the nodes' LAN.
+    assert!(!traced.steps.iter().any(|step| matches!(step.event, Event::ProxyArp { address, .. } if address == ip("203.0.113.10"))));
+    let (host, _) = answered_by(&traced);
+    assert!(host.starts_with("default/web-"));
+    let reply = traced.reply.unwrap();
+    assert_eq!(reply.src, ip("203.0.113.10"));
+}
