@@ -328,3 +328,29 @@ fn cloud_balancer_is_a_hop_in_front_of_the_nodes() {
     let reply = traced.reply.unwrap();
     assert_eq!(reply.src, ip("203.0.113.10"));
 }
+
+#[test]
+fn the_examples_behave_as_their_comments_say() {
+    let lab = example("ingress-hosts.yaml");
+    let mut session = Session::new(4);
+    let body = |trace: &Trace| trace.exchange.as_ref().map(|exchange| (exchange.response.status, exchange.response.body.clone()));
+    let url = "http://172.16.120.63:32023";
+    let got = curl(&lab, &mut session, &format!("{url}/"), &[("Host", "cinnamon.example.com")]);
+    assert_eq!(body(&got), Some((200, "cinnamon-app\n".to_string())));
+    let got = curl(&lab, &mut session, &format!("{url}/b"), &[("Host", "shop.sweets.example.com")]);
+    assert_eq!(body(&got), Some((200, "butterscotch-app\n".to_string())));
+    let got = curl(&lab, &mut session, &format!("{url}/b"), &[("Host", "a.b.sweets.example.com")]);
+    assert_eq!(body(&got), Some((200, "default-backend\n".to_string())));
+
+    let lab = example("etp-local.yaml");
+    let kept = curl(&lab, &mut session, "http://172.16.120.64:31080/", &[]);
+    assert_eq!(answered_by(&kept).1, ip("172.16.120.61"));
+    let dropped = curl(&lab, &mut session, "http://172.16.120.63:31080/", &[]);
+    assert!(matches!(dropped.outcome, Outcome::Dropped { .. }), "{}", dropped.outcome);
+
+    let lab = example("session-affinity.yaml");
+    let first = answered_by(&curl(&lab, &mut session, "http://172.16.120.63:31090/", &[])).0;
+    for _ in 0..4 {
+        assert_eq!(answered_by(&curl(&lab, &mut session, "http://172.16.120.63:31090/", &[])).0, first);
+    }
+}
