@@ -340,7 +340,13 @@ fn the_examples_behave_as_their_comments_say() {
     let got = curl(&lab, &mut session, &format!("{url}/b"), &[("Host", "shop.sweets.example.com")]);
     assert_eq!(body(&got), Some((200, "butterscotch-app\n".to_string())));
     let got = curl(&lab, &mut session, &format!("{url}/b"), &[("Host", "a.b.sweets.example.com")]);
+    assert_eq!(body(&got), Some((404, String::new())));
+    let got = curl(&lab, &mut session, &format!("{url}/"), &[("Host", "other.example.com")]);
     assert_eq!(body(&got), Some((200, "default-backend\n".to_string())));
+    let got = curl(&lab, &mut session, &format!("{url}/exact"), &[("Host", "cinnamon.example.com")]);
+    assert_eq!(body(&got), Some((200, "butterscotch-app\n".to_string())), "Exact beats the shorter Prefix");
+    let got = curl(&lab, &mut session, &format!("{url}/exact/"), &[("Host", "cinnamon.example.com")]);
+    assert_eq!(body(&got), Some((200, "cinnamon-app\n".to_string())), "Prefix / still matches /exact/");
 
     let lab = example("etp-local.yaml");
     let kept = curl(&lab, &mut session, "http://172.16.120.64:31080/", &[]);

@@ -110,6 +110,20 @@ pub fn trace_text(trace: &Trace) -> String {
         }
     }
     let _ = writeln!(out, "# outcome: {}", trace.outcome);
+    if let (Some(proxy), Some(exchange)) = (&trace.proxy, &trace.exchange) {
+        let answered_upstream = proxy
+            .leg
+            .as_ref()
+            .is_some_and(|leg| matches!(leg.outcome, super::Outcome::Answered { .. }));
+        if !answered_upstream {
+            let _ = writeln!(
+                out,
+                "# outcome: {} from Envoy {} itself",
+                exchange.status_line(),
+                proxy.host
+            );
+        }
+    }
     if let Some(exchange) = &trace.exchange {
         let _ = writeln!(out, "# > {}", exchange.request_line());
         let _ = writeln!(out, "# < {}", exchange.status_line());
