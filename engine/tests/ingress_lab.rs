@@ -219,6 +219,7 @@ fn envoy_round_robins_over_the_backends_endpoints() {
         let proxy = traced.proxy.unwrap();
         by_envoy.entry(proxy.host).or_default().push(proxy.upstream.unwrap().ip);
     }
+    assert!(by_envoy.values().any(|picks| picks.len() >= 3), "{by_envoy:?}");
     for picks in by_envoy.values() {
         // Round robin: consecutive picks of one Envoy cycle through the sorted endpoints.
         let mut sorted = cinnamons.clone();
@@ -255,6 +256,10 @@ fn load_balancer_without_provider_is_pending_and_its_node_port_works() {
         .expect("a pending diagnostic");
     let sentence = pending.problem.to_string();
     assert!(sentence.contains("<pending>") && sentence.contains("8080:31000/TCP"), "{sentence}");
+    let mut shell = engine::shell::Lab::from_text(&text);
+    let host = shell.host("controlplane").unwrap();
+    let listing = shell.run(&host, "kubectl get svc sample-lb").stdout;
+    assert!(listing.contains("<pending>") && listing.contains("8080:31000/TCP"), "{listing}");
     let lab = scenario("lb-pending");
     let mut session = Session::new(5);
     let traced = curl(&lab, &mut session, "http://172.16.120.63:31000/", &[]);
@@ -359,4 +364,28 @@ fn the_examples_behave_as_their_comments_say() {
     for _ in 0..4 {
         assert_eq!(answered_by(&curl(&lab, &mut session, "http://172.16.120.63:31090/", &[])).0, first);
     }
+}
+
+#[test]
+fn kubectl_shows_contours_services_as_the_post_does() {
+    let text = std::fs::read_to_string(format!("{}/../static/examples/post-default.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut shell = engine::shell::Lab::from_text(&text);
+    let host = shell.host("controlplane").unwrap();
+    let output = shell.run(&host, "kubectl get svc -n projectcontour");
+    let lines: Vec<&str> = output.stdout.lines().collect();
+    assert!(lines[0].starts_with("NAME") && lines[0].contains("EXTERNAL-IP"), "{}", output.stdout);
+    assert!(lines.iter().any(|line| line.starts_with("contour ") && line.contains("ClusterIP") && line.contains("8001/TCP")));
+    assert!(lines.iter().any(|line| line.starts_with("envoy ")
+        && line.contains("NodePort")
+        && line.contains("<none>")
+        && line.contains("80:32023/TCP,443:30370/TCP")));
+}
+
+#[test]
+fn spread_through_envoy_counts_the_envoy_pods() {
+    let lab = post_default();
+    let session = Session::new(1);
+    let spread = trace::spread(&lab, &session, "client", "http://172.16.120.63:32023/cinnamon", 20);
+    let text = format!("{spread:?}");
+    assert!(text.contains("projectcontour/envoy-"), "{text}");
 }
