@@ -180,6 +180,9 @@ fn the_posts_cinnamon_and_butterscotch_through_nodeport_32023() {
     assert_eq!(butterscotch.exchange.as_ref().unwrap().response.body, "butterscotch-app\n");
     let response = &cinnamon.exchange.as_ref().unwrap().response;
     assert_eq!(header(&response.headers, "server"), Some("envoy"));
+    // Contour's strip_any_host_port: the backend gets Host without the NodePort.
+    let forwarded = &cinnamon.proxy.as_ref().unwrap().leg.as_ref().unwrap().exchange.as_ref().unwrap().request;
+    assert_eq!(header(&forwarded.headers, "host"), Some("172.16.120.63"));
 
     // The post's Ingress has no host, so any Host header reaches the same route.
     assert_proxied(&lab, &with_host, "cinnamon-deployment", 5678);

@@ -10,12 +10,15 @@
 //! response it returns, and its own answers (404, 503). Facts:
 //! `reference/calico-metallb-ingress.md` §3.8.
 //!
-//! Contour configures Envoy's HTTP connection manager with `use_remote_address: true`
-//! (`internal/envoy/v3/listener.go`), so Envoy appends the downstream address to
+//! Contour configures Envoy's HTTP connection manager (`internal/envoy/v3/listener.go`,
+//! `HTTPConnectionManagerBuilder`; its listener tests show the fields) with
+//! `use_remote_address: true`, `strip_any_host_port: true` and
+//! `preserve_external_request_id: true`. So Envoy removes the port from `Host` before
+//! routing and forwards it without one, appends the downstream address to
 //! `x-forwarded-for`, sets `x-forwarded-proto`, marks requests from private addresses
-//! `x-envoy-internal: true`, generates `x-request-id` (a UUID version 4) and tells the
-//! upstream the route timeout in `x-envoy-expected-rq-timeout-ms` (Envoy's default route
-//! timeout, 15 s, since Contour sets none without a timeout policy). Envoy's HTTP/1 codec
+//! `x-envoy-internal: true`, keeps a client's `x-request-id` or generates one (a UUID
+//! version 4), and tells the upstream the route timeout in `x-envoy-expected-rq-timeout-ms`
+//! (Envoy's default route timeout, 15 s, since Contour sets none without a timeout policy). Envoy's HTTP/1 codec
 //! writes header names in lower case and overwrites `server` with `envoy` on responses
 //! (`server_header_transformation: OVERWRITE`), adding `x-envoy-upstream-service-time`.
 
@@ -101,24 +104,37 @@ pub fn request_id(rng: &mut Rng) -> String {
     )
 }
 
-/// The request Envoy sends upstream: the client's headers in lower case, with the path as
-/// routed, then `x-forwarded-for` (the client's `x-forwarded-for` with the downstream address
-/// appended), `x-forwarded-proto`, `x-envoy-internal` for a private downstream address,
-/// `x-request-id` and `x-envoy-expected-rq-timeout-ms`. Client-sent `x-envoy-*` headers are
-/// removed from external requests (header sanitizing).
+/// `Host` without its port (`strip_any_host_port`): `172.16.120.63:32023` -> `172.16.120.63`.
+pub fn strip_port(host: &str) -> &str {
+    match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// The request Envoy sends upstream: the client's headers in lower case (`host` without its
+/// port), with the path as routed, then `x-forwarded-for` (the client's `x-forwarded-for`
+/// with the downstream address appended), `x-forwarded-proto`, `x-envoy-internal` for a
+/// private downstream address, `x-request-id` (`request_id` unless the client sent one) and
+/// `x-envoy-expected-rq-timeout-ms`. Client-sent `x-envoy-*` headers are removed from
+/// external requests (header sanitizing).
 pub fn upstream_request(request: &HttpRequest, downstream: Ipv4Addr, request_id: &str) -> HttpRequest {
     let internal = is_internal(downstream);
     let mut forwarded_for = None;
+    let mut client_request_id = None;
     let mut headers = Vec::new();
     for (name, value) in &request.headers {
         let lower = name.to_ascii_lowercase();
         match lower.as_str() {
             "x-forwarded-for" => forwarded_for = Some(value.clone()),
-            "x-forwarded-proto" | "x-request-id" => {}
+            "x-forwarded-proto" => {}
+            "x-request-id" => client_request_id = Some(value.clone()),
+            "host" => headers.push((lower, strip_port(value).to_string())),
             _ if lower.starts_with("x-envoy-") && !internal => {}
             _ => headers.push((lower, value.clone())),
         }
     }
+    let request_id = client_request_id.unwrap_or_else(|| request_id.to_string());
     let forwarded_for = match forwarded_for {
         Some(earlier) => format!("{earlier},{downstream}"),
         None => downstream.to_string(),
@@ -128,7 +144,7 @@ pub fn upstream_request(request: &HttpRequest, downstream: Ipv4Addr, request_id:
     if internal {
         headers.push(("x-envoy-internal".to_string(), "true".to_string()));
     }
-    headers.push(("x-request-id".to_string(), request_id.to_string()));
+    headers.push(("x-request-id".to_string(), request_id));
     headers.push((
         "x-envoy-expected-rq-timeout-ms".to_string(),
         ROUTE_TIMEOUT_MS.to_string(),
@@ -235,6 +251,11 @@ mod tests {
         assert_eq!(find("x-forwarded-for"), Some("203.0.113.9,192.168.56.128"));
         assert_eq!(find("x-envoy-internal"), Some("true"));
         assert_eq!(find("host"), Some("example.com"));
+        assert_eq!(find("x-request-id"), Some("id"));
+        let with_port = HttpRequest::curl("GET", "172.16.120.63:32023", "/", &[("X-Request-Id".to_string(), "mine".to_string())]);
+        let forwarded = upstream_request(&with_port, Ipv4Addr::new(172, 16, 120, 61), "generated");
+        assert_eq!(forwarded.headers.first().map(|(_, value)| value.as_str()), Some("172.16.120.63"));
+        assert!(forwarded.headers.contains(&("x-request-id".to_string(), "mine".to_string())));
         let public = upstream_request(&request, Ipv4Addr::new(198, 51, 100, 7), "id");
         assert!(public.headers.iter().all(|(key, _)| key != "x-envoy-internal"));
     }
