@@ -392,3 +392,24 @@ fn spread_through_envoy_counts_the_envoy_pods() {
     let text = format!("{spread:?}");
     assert!(text.contains("projectcontour/envoy-"), "{text}");
 }
+
+#[test]
+fn ingress_behind_metallb_keeps_the_client_address_in_x_forwarded_for() {
+    let lab = example("ingress-metallb.yaml");
+    let envoy = lab.cluster.services.iter().find(|service| service.key() == "projectcontour/envoy").unwrap();
+    let address = envoy.load_balancer_ingress.first().and_then(|ingress| ingress.ip).unwrap();
+    assert_eq!(address, ip("172.16.120.240"), "the lowest address of the pool");
+    let announcer = lab.l2_announcer(address).unwrap().to_string();
+    let mut session = Session::new(9);
+    let traced = curl(&lab, &mut session, "http://172.16.120.240/cinnamon", &[]);
+    goldens("envoy-metallb", &[&traced]);
+    assert_proxied(&lab, &traced, "cinnamon-deployment", 5678);
+    let proxy = traced.proxy.as_ref().unwrap();
+    // eTP Local: the announcing node's own Envoy, and no SNAT on the way to it.
+    let envoy_node = lab.cluster.pods.iter().find(|pod| pod.key() == proxy.host).and_then(|pod| pod.node_name.clone());
+    assert_eq!(envoy_node.as_deref(), Some(announcer.as_str()));
+    assert_eq!(proxy.downstream.0, ip("172.16.120.61"));
+    let forwarded = &proxy.leg.as_ref().unwrap().exchange.as_ref().unwrap().request;
+    assert_eq!(header(&forwarded.headers, "x-forwarded-for"), Some("172.16.120.61"));
+    assert_eq!(traced.exchange.as_ref().unwrap().response.body, "cinnamon-app\n");
+}
