@@ -17,6 +17,7 @@
 pub mod app;
 pub mod connection;
 pub mod lab;
+pub mod proxy;
 pub mod render;
 pub mod session;
 pub mod spread;
@@ -35,6 +36,7 @@ use crate::random::Draw;
 pub use self::app::{App, HttpRequest, HttpResponse};
 pub use self::connection::trace;
 pub use self::lab::{Lab, NodeRules};
+pub use self::proxy::{Leg, Proxy};
 pub use self::session::Session;
 pub use self::spread::{EndpointShare, Spread, spread};
 pub use self::step::{At, DropReason, Event, RouteResult, Step};
@@ -189,6 +191,10 @@ pub struct Trace {
     pub exchange: Option<Exchange>,
     /// Every random number drawn, in order.
     pub draws: Vec<Draw>,
+    /// When the connection ended at an Envoy pod: its routing decision and its own
+    /// connection to the backend. The outcome then names the backend pod, and `exchange` is
+    /// what the client got from Envoy.
+    pub proxy: Option<Proxy>,
 }
 
 impl Trace {
@@ -197,13 +203,26 @@ impl Trace {
         render::trace_text(self)
     }
 
-    /// Every step of the connection in time order: the DNS lookups, the handshake, the rest.
+    /// Every step of the connection in time order: the DNS lookups, the handshake, the rest,
+    /// and through an Envoy pod its decision and its connection to the backend (interleaved
+    /// by the lab clock).
     pub fn all_steps(&self) -> impl Iterator<Item = &Step> {
-        self.lookups
+        let proxied = self.proxy.iter().flat_map(|proxy| {
+            proxy
+                .steps
+                .iter()
+                .chain(proxy.leg.iter().flat_map(|leg| leg.steps.iter().chain(leg.rest.iter())))
+        });
+        let mut steps: Vec<&Step> = self
+            .lookups
             .iter()
             .flat_map(|lookup| lookup.steps.iter())
             .chain(self.steps.iter())
             .chain(self.rest.iter())
+            .chain(proxied)
+            .collect();
+        steps.sort_by_key(|step| step.time);
+        steps.into_iter()
     }
 
     /// What `tcpdump -i DEV` on `host` would have captured, with capture times. On `lo`

@@ -29,13 +29,42 @@ pub const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-pu
 
 /// Builds the cluster the manifests describe, filling gaps with the blog post's default cluster.
 pub fn build(manifests: &Manifests) -> (Cluster, Vec<Diagnostic>) {
-    let (input, mut diagnostics) = intake::read(manifests);
+    let (mut input, mut diagnostics) = intake::read(manifests);
+    if crate::ingress::contour::wanted(manifests) {
+        add_contour(&mut input);
+        diagnostics.push(defaulted(
+            "Ingress controller",
+            "Contour as the blog post installs it (namespace projectcontour: the contour Deployment, the envoy DaemonSet on every node, and the envoy Service as NodePort 80:32023/TCP,443:30370/TCP)".to_string(),
+        ));
+    }
     let (mut cluster, more) = resolve(input);
     diagnostics.extend(more);
     // MetalLB's controller and Contour read the built Services and EndpointSlices.
     diagnostics.extend(crate::metallb::assign(&mut cluster));
     diagnostics.extend(crate::ingress::diagnostics(&cluster));
     (cluster, diagnostics)
+}
+
+/// Adds Contour's objects ([`crate::ingress::contour::manifests`], the `envoy` Service as
+/// the post's NodePort) to the user's, as the lab's own: they carry no position in the
+/// user's text, and the fixed text's own diagnostics (none are expected) are dropped.
+/// Namespace, Deployments, DaemonSets and Services are all that text holds.
+fn add_contour(input: &mut Input) {
+    let text = crate::ingress::contour::manifests(crate::ingress::contour::EnvoyExposure::NodePort);
+    let (parsed, _) = crate::manifest::parse(&text);
+    let (mut contour, _) = intake::read(&parsed);
+    for (_, origin) in &mut contour.namespaces {
+        *origin = Origin::lab(origin.object.clone());
+    }
+    for workload in &mut contour.workloads {
+        workload.origin = Origin::lab(workload.origin.object.clone());
+    }
+    for service in &mut contour.services {
+        service.origin = Origin::lab(service.origin.object.clone());
+    }
+    input.namespaces.append(&mut contour.namespaces);
+    input.workloads.append(&mut contour.workloads);
+    input.services.append(&mut contour.services);
 }
 
 fn defaulted(what: &str, value: String) -> Diagnostic {

@@ -2,9 +2,10 @@
 //! after changing the `envoy` Service to NodePort), the post's demo application, and when the
 //! lab adds Contour to a cluster.
 //!
-//! Used before `cluster::build`: the lab appends [`manifests`] to the user's text when
-//! [`wanted`] says so, so Contour's pods, Services and EndpointSlices are built like any
-//! others. Shapes from Contour's `examples/contour` (`00-common.yaml`, `02-service-contour.yaml`,
+//! Used by `cluster::build` (its `add_contour`): when [`wanted`] says so, the builder reads
+//! [`manifests`] (the `envoy` Service as the post's NodePort) next to the user's objects, as
+//! the lab's own (no position in the user's text, an info diagnostic saying so), so
+//! Contour's pods, Services and EndpointSlices are built like any others. Shapes from Contour's `examples/contour` (`00-common.yaml`, `02-service-contour.yaml`,
 //! `02-service-envoy.yaml`, `03-contour.yaml`, `03-envoy.yaml`), reduced to the fields the lab
 //! reads: the RBAC, CRDs, certgen Job, ConfigMap, probes and volumes are left out.
 //!

@@ -52,6 +52,12 @@ fn annotation<'a>(service: &'a Service, key: &str) -> Option<&'a str> {
     service.annotations.get(key).or_else(|| service.annotations.get(&deprecated)).map(String::as_str)
 }
 
+/// The pool MetalLB assigned the Service's address from (`metallb.io/ip-allocated-from-pool`),
+/// if MetalLB assigned it.
+pub fn pool_of(service: &Service) -> Option<&str> {
+    annotation(service, ALLOCATED_FROM_POOL)
+}
+
 /// Port of `ipConfusesBuggyFirmwares`: an address ending in `.0` or `.255`.
 pub fn confuses_buggy_firmware(ip: Ipv4Addr) -> bool {
     matches!(ip.octets()[3], 0 | 255)

@@ -24,6 +24,9 @@ pub enum App {
     },
     Nginx,
     CoreDns,
+    /// Envoy as Contour runs it: its HTTP listener (8080) proxies by Contour's routes
+    /// ([`super::proxy`]).
+    Envoy,
     /// A TLS server (kubelet, kube-apiserver): a plain HTTP request gets Go's 400 answer.
     Tls {
         name: String,
@@ -38,6 +41,7 @@ impl App {
             App::HttpEcho { .. } => "http-echo".to_string(),
             App::Nginx => "nginx".to_string(),
             App::CoreDns => "coredns".to_string(),
+            App::Envoy => "envoy".to_string(),
             App::Tls { name } => name.clone(),
         }
     }
@@ -117,6 +121,11 @@ pub fn container_listeners(container: &Container) -> Vec<Listener> {
             .unwrap_or(5678);
         let text = flag_value(&args, "text").unwrap_or_default();
         return vec![tcp(App::HttpEcho { text }, port)];
+    }
+    if path == "envoyproxy/envoy" || last == "envoy" {
+        // Contour's bootstrap: the HTTP listener on 8080 (`--envoy-service-http-port`); the
+        // HTTPS listener (8443) exists only with TLS virtual hosts, which the lab lacks.
+        return vec![tcp(App::Envoy, 8080)];
     }
     if last == "nginx" {
         return vec![tcp(App::Nginx, 80)];
@@ -396,6 +405,7 @@ pub fn respond(app: &App, request: &HttpRequest, view: &ServerView) -> HttpRespo
             NGINX_WELCOME.to_string(),
             vec![("Server".to_string(), "nginx/1.27.3".to_string())],
         ),
+        App::Envoy => super::proxy::not_found(),
         App::CoreDns => HttpResponse::new(
             400,
             "Bad Request",

@@ -21,6 +21,8 @@ use crate::packet::{
 
 use super::app::{self, App, HttpRequest, ServerView};
 use super::lab::Lab;
+use super::proxy::{self, Leg, Proxy};
+use crate::ingress::upstream::UpstreamEndpoint;
 use super::session::{EPHEMERAL_PORTS, Session};
 use super::stack::{Fate, Walker};
 use super::step::{At, DropReason, Event};
@@ -49,6 +51,7 @@ pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options
         reply: None,
         exchange: None,
         draws: Vec::new(),
+        proxy: None,
     };
     trace.outcome = run(lab, session, from, target, options, &mut trace);
     trace.draws = session.rng.take_draws();
@@ -220,21 +223,30 @@ fn run(
             addresses: app::interface_addresses(server_host),
             remote: seen_source,
         };
+        let ends = Conversation {
+            client_host: origin.name.clone(),
+            client,
+            server_host: server.clone(),
+            server: Endpoints {
+                src: arrived.ip.dst,
+                src_port: port,
+                dst: arrived.ip.src,
+                dst_port: seen_source.1,
+            },
+            client_seq: isn.wrapping_add(1),
+            server_seq: server_isn.wrapping_add(1),
+        };
+        if listener.app == App::Envoy {
+            let downstream = Downstream {
+                envoy: server_host,
+                request,
+                seen_source,
+                ends,
+            };
+            return through_envoy(lab, &mut walker, options, downstream, outcome, trace);
+        }
         let response = app::respond(&listener.app, &request, &view);
         if options.complete {
-            let ends = Conversation {
-                client_host: origin.name.clone(),
-                client,
-                server_host: server.clone(),
-                server: Endpoints {
-                    src: arrived.ip.dst,
-                    src_port: port,
-                    dst: arrived.ip.src,
-                    dst_port: seen_source.1,
-                },
-                client_seq: isn.wrapping_add(1),
-                server_seq: server_isn.wrapping_add(1),
-            };
             ends.finish(&mut walker, &request, &response);
             trace.rest = std::mem::take(&mut walker.steps);
         }
@@ -391,25 +403,48 @@ struct Conversation {
 impl Conversation {
     /// ACK, request, response, ACK, FIN, FIN, ACK: each through the whole path.
     fn finish(mut self, walker: &mut Walker<'_>, request: &HttpRequest, response: &super::HttpResponse) {
+        if self.send_request(walker, request) {
+            self.send_response(walker, response);
+        }
+    }
+
+    /// The client's ACK and its request. Whether both arrived.
+    fn send_request(&mut self, walker: &mut Walker<'_>, request: &HttpRequest) -> bool {
         let request_len = u16::try_from(request.wire_text().len()).unwrap_or(u16::MAX);
-        let response_len = u16::try_from(response_text_len(response)).unwrap_or(u16::MAX);
         let request_app = AppData::HttpRequest {
             method: request.method.clone(),
             target: request.path.clone(),
         };
+        self.send(
+            walker,
+            vec![
+                (true, TcpFlags::ACK, 0, None),
+                (true, TcpFlags::PSH, request_len, Some(request_app)),
+            ],
+        )
+    }
+
+    /// The server's response, the client's ACK, and both FINs with the last ACK.
+    fn send_response(&mut self, walker: &mut Walker<'_>, response: &super::HttpResponse) {
+        let response_len = u16::try_from(response_text_len(response)).unwrap_or(u16::MAX);
         let response_app = AppData::HttpResponse {
             status: response.status,
             reason: response.reason.clone(),
         };
-        let plan: [(bool, TcpFlags, u16, Option<AppData>); 7] = [
-            (true, TcpFlags::ACK, 0, None),
-            (true, TcpFlags::PSH, request_len, Some(request_app)),
-            (false, TcpFlags::PSH, response_len, Some(response_app)),
-            (true, TcpFlags::ACK, 0, None),
-            (true, TcpFlags::FIN, 0, None),
-            (false, TcpFlags::FIN, 0, None),
-            (true, TcpFlags::ACK, 0, None),
-        ];
+        self.send(
+            walker,
+            vec![
+                (false, TcpFlags::PSH, response_len, Some(response_app)),
+                (true, TcpFlags::ACK, 0, None),
+                (true, TcpFlags::FIN, 0, None),
+                (false, TcpFlags::FIN, 0, None),
+                (true, TcpFlags::ACK, 0, None),
+            ],
+        );
+    }
+
+    /// Sends each planned segment through the whole path; stops at the first one lost.
+    fn send(&mut self, walker: &mut Walker<'_>, plan: Vec<(bool, TcpFlags, u16, Option<AppData>)>) -> bool {
         for (from_client, flags, len, data) in plan {
             let (ends, host) = if from_client {
                 (self.client, &self.client_host)
@@ -434,10 +469,241 @@ impl Conversation {
                 self.server_seq = self.server_seq.wrapping_add(used);
             }
             if !matches!(fate, Fate::Delivered { .. }) {
-                return;
+                return false;
             }
         }
+        true
     }
+}
+
+/// The client's side of a connection that an Envoy pod accepted.
+struct Downstream<'l> {
+    envoy: &'l Host,
+    /// The request as the client sent it.
+    request: HttpRequest,
+    /// The client's address and port as Envoy's socket saw them.
+    seen_source: (Ipv4Addr, u16),
+    ends: Conversation,
+}
+
+/// Envoy read the request: route it, open the second connection to the chosen endpoint,
+/// and return its answer (or Envoy's own) to the client. The outcome names the backend pod
+/// when it answered, else the Envoy pod (`accepted`, the first connection's outcome).
+fn through_envoy(
+    lab: &Lab,
+    walker: &mut Walker<'_>,
+    options: &TraceOptions,
+    mut downstream: Downstream<'_>,
+    accepted: Outcome,
+    trace: &mut Trace,
+) -> Outcome {
+    let envoy = downstream.envoy;
+    let request_arrived = !options.complete || downstream.ends.send_request(walker, &downstream.request);
+    let mut rest = std::mem::take(&mut walker.steps);
+    if !request_arrived {
+        trace.rest = rest;
+        return accepted;
+    }
+    let host_header = downstream
+        .request
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("host"))
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let decision = crate::ingress::route(&lab.cluster, &host_header, &downstream.request.path);
+    let endpoint = decision.route().and_then(|route| {
+        let endpoints = crate::ingress::upstream::endpoints_for(&lab.cluster, &route.backend);
+        let index = walker
+            .session
+            .round_robin(&envoy.name, &route.backend.to_string(), endpoints.len())?;
+        endpoints.get(index).cloned()
+    });
+    walker.note(
+        &envoy.name,
+        At::Socket,
+        Event::EnvoyRoute {
+            decision: Box::new(decision.clone()),
+            upstream: endpoint.clone(),
+        },
+    );
+    let decision_steps = std::mem::take(&mut walker.steps);
+    let mut outcome = accepted;
+    let (response, leg) = match (decision.route(), &endpoint) {
+        (None, _) => (proxy::not_found(), None),
+        (Some(_), None) => (proxy::no_healthy_upstream(), None),
+        (Some(_), Some(endpoint)) => {
+            let id = proxy::request_id(&mut walker.session.rng);
+            let forwarded = proxy::upstream_request(&downstream.request, downstream.seen_source.0, &id);
+            let started = walker.session.now;
+            let leg = upstream_leg(lab, walker, options, envoy, endpoint, forwarded);
+            let service_ms = walker.session.now.as_micros().saturating_sub(started.as_micros()) / 1000;
+            let response = match &leg.exchange {
+                Some(exchange) => proxy::downstream_response(&exchange.response, service_ms),
+                None => proxy::upstream_connect_error(),
+            };
+            if matches!(leg.outcome, Outcome::Answered { .. }) {
+                outcome = leg.outcome.clone();
+            }
+            (response, Some(leg))
+        }
+    };
+    if options.complete {
+        downstream.ends.send_response(walker, &response);
+        rest.append(&mut walker.steps);
+    }
+    trace.rest = rest;
+    trace.proxy = Some(Proxy {
+        host: envoy.name.clone(),
+        downstream: downstream.seen_source,
+        decision,
+        upstream: endpoint,
+        steps: decision_steps,
+        leg,
+    });
+    trace.exchange = Some(Exchange {
+        request: downstream.request,
+        response,
+    });
+    outcome
+}
+
+/// Envoy's own connection to the endpoint: from the Envoy pod's address and an ephemeral
+/// port straight to the pod's IP and target port. Envoy does not check the reply's
+/// source against a ClusterIP: it connected to the pod itself.
+fn upstream_leg(
+    lab: &Lab,
+    walker: &mut Walker<'_>,
+    options: &TraceOptions,
+    envoy: &Host,
+    endpoint: &UpstreamEndpoint,
+    request: HttpRequest,
+) -> Leg {
+    let source = match envoy.route_get(endpoint.ip) {
+        RouteGet::Reachable {
+            source: Some(source), ..
+        } => source,
+        _ => Ipv4Addr::UNSPECIFIED,
+    };
+    let port = pick_port(walker.session, envoy, source, endpoint.ip, endpoint.port);
+    let isn = walker.session.rng.next_u32("Envoy initial sequence number");
+    let client = Endpoints {
+        src: source,
+        src_port: port,
+        dst: endpoint.ip,
+        dst_port: endpoint.port,
+    };
+    let mut leg = Leg {
+        request: format!("{} -> {}:{}", envoy.name, endpoint.ip, endpoint.port),
+        client,
+        reply: None,
+        steps: Vec::new(),
+        rest: Vec::new(),
+        outcome: Outcome::NotEmulated {
+            what: "nothing was sent".to_string(),
+        },
+        exchange: None,
+    };
+    let syn = Packet::tcp(source, endpoint.ip, TcpSegment::syn(port, endpoint.port, isn));
+    walker.hops = 0;
+    let (server, arrived) = match walker.output(&envoy.name, syn, 0) {
+        Fate::Delivered { host, packet, .. } => (host, packet),
+        other => {
+            leg.steps = std::mem::take(&mut walker.steps);
+            leg.outcome = request_outcome(other);
+            return leg;
+        }
+    };
+    let Some(server_host) = lab.host(&server) else {
+        leg.steps = std::mem::take(&mut walker.steps);
+        leg.outcome = Outcome::NotEmulated {
+            what: format!("unknown host {server}"),
+        };
+        return leg;
+    };
+    let listener = app::listener(&lab.cluster, server_host, Protocol::Tcp, endpoint.port);
+    let answer = match (&listener, arrived.reply()) {
+        (Some(listener), Some(mut synack)) => {
+            walker.note(
+                &server,
+                At::Socket,
+                Event::AppReceived {
+                    app: listener.app.name(),
+                    port: endpoint.port,
+                },
+            );
+            if let Payload::Tcp(segment) = &mut synack.payload {
+                segment.seq = walker.session.rng.next_u32("server initial sequence number");
+            }
+            walker.note(&server, At::Socket, Event::AppResponded { packet: synack.clone() });
+            synack
+        }
+        _ => {
+            let reset = reset_for(&arrived);
+            walker.note(&server, At::Socket, Event::Reset { packet: reset.clone() });
+            reset
+        }
+    };
+    let server_isn = answer.tcp_segment().map_or(0, |segment| segment.seq);
+    walker.hops = 0;
+    let seen_source = (arrived.ip.src, arrived.src_port().unwrap_or(0));
+    leg.outcome = match walker.output(&server, answer, 0) {
+        Fate::Delivered { host, packet, .. } => {
+            let reply = Endpoints {
+                src: packet.ip.src,
+                src_port: packet.src_port().unwrap_or(0),
+                dst: packet.ip.dst,
+                dst_port: packet.dst_port().unwrap_or(0),
+            };
+            leg.reply = Some(reply);
+            let matches_socket = host == envoy.name
+                && (reply.src, reply.src_port, reply.dst, reply.dst_port)
+                    == (client.dst, client.dst_port, client.src, client.src_port);
+            match &listener {
+                _ if !matches_socket => Outcome::Dropped {
+                    host,
+                    reason: DropReason::UnexpectedReply,
+                    rule: None,
+                },
+                Some(listener) => Outcome::Answered {
+                    host: server.clone(),
+                    pod: pod_of(server_host),
+                    app: listener.app.name(),
+                    seen_source,
+                },
+                None => Outcome::Refused { host: server.clone() },
+            }
+        }
+        other => reply_outcome(&server, other),
+    };
+    leg.steps = std::mem::take(&mut walker.steps);
+    if let (Outcome::Answered { .. }, Some(listener)) = (&leg.outcome, &listener) {
+        let view = ServerView {
+            hostname: hostname(server_host),
+            addresses: app::interface_addresses(server_host),
+            remote: seen_source,
+        };
+        let response = app::respond(&listener.app, &request, &view);
+        if options.complete {
+            let ends = Conversation {
+                client_host: envoy.name.clone(),
+                client,
+                server_host: server.clone(),
+                server: Endpoints {
+                    src: arrived.ip.dst,
+                    src_port: endpoint.port,
+                    dst: arrived.ip.src,
+                    dst_port: seen_source.1,
+                },
+                client_seq: isn.wrapping_add(1),
+                server_seq: server_isn.wrapping_add(1),
+            };
+            ends.finish(walker, &request, &response);
+            leg.rest = std::mem::take(&mut walker.steps);
+        }
+        leg.exchange = Some(Exchange { request, response });
+    }
+    leg
 }
 
 fn response_text_len(response: &super::HttpResponse) -> usize {

@@ -150,6 +150,56 @@ impl Lab {
         candidates.first().map(|(_, name)| *name)
     }
 
+    /// The nodes a cloud provider's load balancer sends `address` to, when `address` is a
+    /// LoadBalancer Service's `status.loadBalancer.ingress` that no node's LAN holds and
+    /// MetalLB did not assign (so it was written by a cloud controller, or pasted from one).
+    /// The balancer targets every node (k8s docs: "configures the external load balancer to
+    /// forward traffic to that assigned node port"), minus nodes labelled
+    /// `node.kubernetes.io/exclude-from-external-load-balancers`; with
+    /// `externalTrafficPolicy: Local` its health checks (`healthCheckNodePort`) leave only
+    /// nodes with a ready local endpoint. `None` when `address` is no such address.
+    pub fn cloud_balancer_targets(&self, address: std::net::Ipv4Addr) -> Option<Vec<&str>> {
+        let service = self.cluster.services.iter().find(|service| {
+            service.service_type == crate::cluster::ServiceType::LoadBalancer
+                && service.load_balancer_ingress.iter().any(|ingress| ingress.ip == Some(address))
+        })?;
+        if crate::metallb::allocate::pool_of(service).is_some() {
+            return None;
+        }
+        let on_lan = self.hosts.iter().any(|host| {
+            !matches!(host.kind, HostKind::Pod { .. })
+                && host.links.iter().any(|link| {
+                    link.kind == dataplane::LinkKind::Ethernet && link.addresses.iter().any(|inet| inet.same_subnet(address))
+                })
+        });
+        if on_lan {
+            return None;
+        }
+        let local_only = service.external_traffic_policy == crate::cluster::TrafficPolicy::Local;
+        let ready_nodes: Vec<&str> = self
+            .cluster
+            .endpoint_slices
+            .iter()
+            .filter(|slice| slice.namespace == service.namespace && slice.service_name == service.name)
+            .flat_map(|slice| slice.endpoints.iter())
+            .filter(|endpoint| endpoint.ready != Some(false))
+            .filter_map(|endpoint| endpoint.node_name.as_deref())
+            .collect();
+        Some(
+            self.cluster
+                .nodes
+                .iter()
+                .filter(|node| {
+                    !node
+                        .labels
+                        .contains_key("node.kubernetes.io/exclude-from-external-load-balancers")
+                })
+                .filter(|node| !local_only || ready_nodes.contains(&node.name.as_str()))
+                .map(|node| node.name.as_str())
+                .collect(),
+        )
+    }
+
     /// Whether `address` is the underlay's default gateway of some node or external host.
     pub fn is_underlay_gateway(&self, address: std::net::Ipv4Addr) -> bool {
         self.cluster.nodes.iter().any(|node| node.gateway == address)

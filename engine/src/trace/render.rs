@@ -87,10 +87,54 @@ pub fn trace_text(trace: &Trace) -> String {
     for step in &trace.steps {
         let _ = writeln!(out, "{step}");
     }
+    if let Some(proxy) = &trace.proxy {
+        for step in &proxy.steps {
+            let _ = writeln!(out, "{step}");
+        }
+        for line in proxy.decision.to_string().lines() {
+            let _ = writeln!(out, "#   {line}");
+        }
+        if let Some(leg) = &proxy.leg {
+            let _ = writeln!(out, "# upstream {}", leg.request);
+            for step in &leg.steps {
+                let _ = writeln!(out, "{step}");
+            }
+            let _ = writeln!(out, "# upstream outcome: {}", leg.outcome);
+            if let Some(exchange) = &leg.exchange {
+                let _ = writeln!(out, "# upstream > {}", exchange.request_line());
+                for (name, value) in &exchange.request.headers {
+                    let _ = writeln!(out, "# upstream > {name}: {value}");
+                }
+                let _ = writeln!(out, "# upstream < {}", exchange.status_line());
+            }
+        }
+    }
     let _ = writeln!(out, "# outcome: {}", trace.outcome);
+    if let (Some(proxy), Some(exchange)) = (&trace.proxy, &trace.exchange) {
+        let answered_upstream = proxy
+            .leg
+            .as_ref()
+            .is_some_and(|leg| matches!(leg.outcome, super::Outcome::Answered { .. }));
+        if !answered_upstream {
+            let _ = writeln!(
+                out,
+                "# outcome: {} from Envoy {} itself",
+                exchange.status_line(),
+                proxy.host
+            );
+        }
+    }
     if let Some(exchange) = &trace.exchange {
         let _ = writeln!(out, "# > {}", exchange.request_line());
         let _ = writeln!(out, "# < {}", exchange.status_line());
+        if trace.proxy.is_some() {
+            for (name, value) in &exchange.response.headers {
+                let _ = writeln!(out, "# < {name}: {value}");
+            }
+            for line in exchange.response.body.lines() {
+                let _ = writeln!(out, "# < {line}");
+            }
+        }
     }
     out
 }

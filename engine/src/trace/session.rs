@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::conntrack::ConntrackTable;
+use crate::ingress::upstream::RoundRobin;
 use crate::netfilter::eval::NetfilterState;
 use crate::packet::LabTime;
 use crate::random::Rng;
@@ -30,6 +31,9 @@ pub struct Session {
     pub conntrack: BTreeMap<String, ConntrackTable>,
     /// Host name -> `recent` lists and counters.
     pub netfilter: BTreeMap<String, NetfilterState>,
+    /// `envoy-pod|backend` -> Envoy's round robin for that cluster (started at a seeded
+    /// position on first use).
+    pub balancers: BTreeMap<String, RoundRobin>,
 }
 
 impl Session {
@@ -41,6 +45,7 @@ impl Session {
             now: LabTime::from_micros(START_MICROS),
             conntrack: BTreeMap::new(),
             netfilter: BTreeMap::new(),
+            balancers: BTreeMap::new(),
         }
     }
 
@@ -52,6 +57,16 @@ impl Session {
     /// The conntrack table of `host` (empty if it has none yet).
     pub fn conntrack(&self, host: &str) -> Option<&ConntrackTable> {
         self.conntrack.get(host)
+    }
+
+    /// The index Envoy on `proxy` picks next among `count` endpoints of `backend`.
+    pub fn round_robin(&mut self, proxy: &str, backend: &str, count: usize) -> Option<usize> {
+        let key = format!("{proxy}|{backend}");
+        if !self.balancers.contains_key(&key) {
+            let start = self.rng.next_u32("Envoy round-robin start");
+            self.balancers.insert(key.clone(), RoundRobin::seeded(u64::from(start)));
+        }
+        self.balancers.get_mut(&key).and_then(|balancer| balancer.pick(count))
     }
 
     /// Moves the clock forward.

@@ -42,6 +42,12 @@ pub const MAX_HOPS: usize = 64;
 /// The name steps use for the underlay's router, which the lab does not model as a host.
 pub const ROUTER: &str = "router";
 
+/// The name steps use for a cloud provider's load balancer (outside the lab's hosts). The
+/// lab models a pass-through balancer (like GCP's network load balancer): the packet keeps
+/// the load-balancer address as destination and kube-proxy's "loadbalancer IP" rule on the
+/// node does the DNAT; replies leave the node with that address as source.
+pub const CLOUD_BALANCER: &str = "cloud-lb";
+
 /// Microseconds a packet spends on one link (the lab clock moves by this per hop).
 const LINK_MICROS: u64 = 40;
 
@@ -1045,6 +1051,21 @@ impl<'a> Walker<'a> {
             return Some(owner);
         }
         let lab = self.lab;
+        if let Some(targets) = lab.cloud_balancer_targets(address) {
+            let count = u64::try_from(targets.len()).ok().filter(|count| *count > 0)?;
+            let index = self.session.rng.range("cloud load balancer target", 0..count);
+            let node = targets.get(usize::try_from(index).ok()?).copied()?;
+            self.push(
+                CLOUD_BALANCER,
+                At::Routing,
+                Event::CloudBalancer {
+                    address,
+                    node: node.to_string(),
+                    targets: targets.iter().map(ToString::to_string).collect(),
+                },
+            );
+            return lab.host(node);
+        }
         let announcer = lab.l2_announcer(address).and_then(|name| lab.host(name))?;
         let dev = dataplane::build::UNDERLAY_DEV.to_string();
         self.push(

@@ -170,6 +170,19 @@ pub enum Event {
     NotEmulated { what: String },
     /// The trace stopped after too many hops (a routing loop).
     HopLimit { hops: usize },
+    /// A cloud provider's load balancer took a packet for its address and passed it,
+    /// unchanged, to the node it picked among its healthy targets.
+    CloudBalancer {
+        address: Ipv4Addr,
+        node: String,
+        targets: Vec<String>,
+    },
+    /// Envoy read the request and routed it (Contour's table): the decision with its
+    /// reasons, and the endpoint its round robin picked for the second connection.
+    EnvoyRoute {
+        decision: Box<crate::ingress::RouteDecision>,
+        upstream: Option<crate::ingress::upstream::UpstreamEndpoint>,
+    },
 }
 
 /// One step: the host it happened on, where, and what.
@@ -317,6 +330,27 @@ impl fmt::Display for Event {
             Event::NoRoute { destination } => write!(f, "no route to {destination}"),
             Event::NotEmulated { what } => write!(f, "NOT EMULATED: {what}"),
             Event::HopLimit { hops } => write!(f, "stopped after {hops} hops"),
+            Event::CloudBalancer { address, node, targets } => write!(
+                f,
+                "cloud load balancer {address} picks {node} of [{}]; the packet goes on unchanged (destination still {address})",
+                targets.join(", ")
+            ),
+            Event::EnvoyRoute { decision, upstream } => {
+                write!(f, "envoy routes Host {} path {}: ", decision.host, decision.path)?;
+                match (decision.route(), upstream) {
+                    (Some(route), Some(endpoint)) => write!(
+                        f,
+                        "{} ({}) -> endpoint {}:{}{}",
+                        route.backend,
+                        route.source,
+                        endpoint.ip,
+                        endpoint.port,
+                        endpoint.pod.as_ref().map(|pod| format!(" ({pod})")).unwrap_or_default()
+                    ),
+                    (Some(route), None) => write!(f, "{} ({}) has no ready endpoint: 503", route.backend, route.source),
+                    (None, _) => f.write_str("no route matches: 404 from Envoy"),
+                }
+            }
         }
     }
 }
