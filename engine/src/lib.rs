@@ -27,4 +27,5 @@ pub mod netfilter;
 pub mod packet;
 pub mod random;
 pub mod shell;
+pub mod trace;
 pub mod yaml;

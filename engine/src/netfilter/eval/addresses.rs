@@ -29,6 +29,9 @@ pub struct LocalRoute {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct LocalAddresses {
     routes: Vec<LocalRoute>,
+    /// Table `main` as (destination, device) for the reverse-path lookups of `-m rpfilter`;
+    /// `None` for a route without a device (blackhole, unreachable). Empty when not given.
+    reverse: Vec<(Cidr, Option<String>)>,
 }
 
 impl LocalAddresses {
@@ -93,6 +96,39 @@ impl LocalAddresses {
 
     pub fn routes(&self) -> &[LocalRoute] {
         &self.routes
+    }
+
+    /// The same table plus the host's `main` routes, so `-m rpfilter` can be evaluated.
+    pub fn with_main_routes(mut self, host: &Host) -> LocalAddresses {
+        self.reverse = host
+            .main
+            .routes()
+            .iter()
+            .map(|route| (route.dst, if route.kind.refuses() { None } else { route.dev.clone() }))
+            .collect();
+        self
+    }
+
+    /// The reverse-path lookup of `rpfilter_lookup_reverse` (net/ipv4/netfilter/ipt_rpfilter.c):
+    /// route `source` as a destination; `None` when no main routes were given. The answer is
+    /// `Some(Ok(device))` for a unicast route, `Some(Err(local))` when the address is local
+    /// (`local` true) or the route refuses or nothing matches (`local` false).
+    pub fn reverse_route(&self, source: Ipv4Addr) -> Option<Result<&str, bool>> {
+        if self.reverse.is_empty() {
+            return None;
+        }
+        if self.address_type(source, None) == AddrTypes::LOCAL {
+            return Some(Err(true));
+        }
+        let best = self
+            .reverse
+            .iter()
+            .filter(|(destination, _)| destination.contains(source))
+            .max_by_key(|(destination, _)| destination.prefix_len());
+        Some(match best {
+            Some((_, Some(device))) => Ok(device.as_str()),
+            _ => Err(false),
+        })
     }
 
     /// The address type (one bit), as `inet_dev_addr_type(net, device, address)`.

@@ -315,7 +315,7 @@ pub(crate) fn module(
                 format!("nfacct {} counts {packets} packets", nfacct.name)
             })
         }
-        Match::Rpfilter(rpfilter) => rpfilter_match(criterion, text, rpfilter),
+        Match::Rpfilter(rpfilter) => rpfilter_match(criterion, text, rpfilter, input, ctx),
         Match::Unknown(unknown) => not_emulated(
             criterion,
             text,
@@ -596,14 +596,34 @@ fn set_match(
     }
 }
 
+/// `rpfilter_mt` (net/ipv4/netfilter/ipt_rpfilter.c): the source, routed as a destination,
+/// must leave by the interface the packet came in on (`--loose`: by any interface); a local
+/// source passes only with `--accept-local`. The lab has no policy routing, so `--validmark`
+/// changes nothing. Needs the host's main routes ([`super::LocalAddresses::with_main_routes`]).
 fn rpfilter_match(
     criterion: Criterion,
     text: Option<String>,
     rpfilter: &Rpfilter,
+    input: &Input<'_>,
+    ctx: &EvalContext<'_>,
 ) -> CriterionResult {
-    let why = format!(
-        "rpfilter{} needs a reverse route lookup for the source address, which the lab does not do here",
-        rpfilter.list_options()
-    );
-    not_emulated(criterion, text, why)
+    let source = input.packet.ip.src;
+    let Some(reverse) = ctx.addresses.reverse_route(source) else {
+        let why = format!(
+            "rpfilter{} needs a reverse route lookup for the source address, which the lab does not do here",
+            rpfilter.list_options()
+        );
+        return not_emulated(criterion, text, why);
+    };
+    let incoming = input.meta.in_interface.as_deref().unwrap_or("");
+    let passes = match reverse {
+        Ok(device) => rpfilter.loose || device == incoming,
+        Err(local) => local && rpfilter.accept_local,
+    };
+    let observed = move || match reverse {
+        Ok(device) => format!("{source} routes back via {device}, packet came in on {incoming}"),
+        Err(true) => format!("{source} is a local address"),
+        Err(false) => format!("no unicast route back to {source}"),
+    };
+    result(criterion, text, passes != rpfilter.invert, observed)
 }

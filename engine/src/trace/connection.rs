@@ -1,0 +1,598 @@
+//! One connection, end to end: name resolution, the SYN there, the SYN-ACK (or reset) back,
+//! the outcome, then the rest of the exchange for captures and conntrack.
+//!
+//! Part of [`crate::trace`]. The client is a Linux socket: its source address comes from the
+//! route (`ip route get`), its port from the ephemeral range (`ip_local_port_range`, drawn
+//! from the seeded generator) and it accepts only an answer from exactly the address and port
+//! it connected to. Names resolve as glibc does in a pod with `dnsPolicy: ClusterFirst`:
+//! `nameserver` = kube-dns's ClusterIP, `search <ns>.svc.cluster.local svc.cluster.local
+//! cluster.local`, `options ndots:5` (kubelet's resolv.conf).
+
+use std::net::Ipv4Addr;
+
+use crate::cluster::Cluster;
+use crate::dataplane::{Host, HostKind, RouteGet};
+use crate::net::Protocol;
+use crate::netfilter::target::RejectWith;
+use crate::packet::{
+    AppData, DnsMessage, Endpoints, IcmpMessage, Packet, Payload, TcpFlags, TcpSegment, UdpDatagram, UdpPayload,
+    UnreachableCode,
+};
+
+use super::app::{self, App, HttpRequest, ServerView};
+use super::lab::Lab;
+use super::session::{EPHEMERAL_PORTS, Session};
+use super::stack::{Fate, Walker};
+use super::step::{At, DropReason, Event};
+use super::url::Url;
+use super::{Exchange, Lookup, Outcome, Trace, TraceOptions};
+
+/// kubelet's `ndots` for ClusterFirst pods.
+const NDOTS: usize = 5;
+
+/// The cluster domain.
+const CLUSTER_DOMAIN: &str = "cluster.local";
+
+/// Traces a connection from `from` (a host, or a pod's name) to `target` (a URL or address).
+pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions) -> Trace {
+    let _ = session.rng.take_draws();
+    let mut trace = Trace {
+        request: format!("{from} -> {target}"),
+        from: from.to_string(),
+        lookups: Vec::new(),
+        steps: Vec::new(),
+        rest: Vec::new(),
+        outcome: Outcome::NotEmulated {
+            what: "nothing was sent".to_string(),
+        },
+        client: None,
+        reply: None,
+        exchange: None,
+        draws: Vec::new(),
+    };
+    trace.outcome = run(lab, session, from, target, options, &mut trace);
+    trace.draws = session.rng.take_draws();
+    session.advance_micros(1_000_000);
+    trace
+}
+
+fn run(
+    lab: &Lab,
+    session: &mut Session,
+    from: &str,
+    target: &str,
+    options: &TraceOptions,
+    trace: &mut Trace,
+) -> Outcome {
+    let Some(origin) = lab.resolve_host(from) else {
+        return Outcome::NotEmulated {
+            what: format!("unknown host {from}"),
+        };
+    };
+    trace.from = origin.name.clone();
+    let url = match Url::parse(target) {
+        Ok(url) => url,
+        Err(error) => {
+            return Outcome::NotEmulated {
+                what: error.to_string(),
+            };
+        }
+    };
+    let address = match url.address() {
+        Some(address) => address,
+        None => match resolve(lab, session, origin, &url.host, &mut trace.lookups) {
+            Some(address) => address,
+            None => return Outcome::Unresolved { name: url.host.clone() },
+        },
+    };
+    let source = match origin.route_get(address) {
+        RouteGet::Reachable {
+            source: Some(source), ..
+        } => source,
+        _ => Ipv4Addr::UNSPECIFIED,
+    };
+    let client_port = options
+        .source_port
+        .unwrap_or_else(|| pick_port(session, origin, source, address, url.port));
+    let isn = session.rng.next_u32("client initial sequence number");
+    let client = Endpoints {
+        src: source,
+        src_port: client_port,
+        dst: address,
+        dst_port: url.port,
+    };
+    trace.client = Some(client);
+    let syn = Packet::tcp(source, address, TcpSegment::syn(client_port, url.port, isn));
+
+    let mut walker = Walker::new(lab, session);
+    let fate = walker.output(&origin.name, syn, 0);
+    let (server, arrived) = match fate {
+        Fate::Delivered { host, packet, .. } => (host, packet),
+        Fate::Rejected {
+            host,
+            with,
+            rule,
+            packet,
+        } => {
+            // The kernel's answer to the rejected SYN travels back like any reply.
+            if let Some(answer) = reject_answer(origin_host_for(lab, &host), &packet, with) {
+                walker.note(&host, At::Socket, Event::AppResponded { packet: answer.clone() });
+                walker.hops = 0;
+                let _ = walker.output(&host, answer, 0);
+            }
+            trace.steps = std::mem::take(&mut walker.steps);
+            return Outcome::Rejected { host, with, rule };
+        }
+        other => {
+            trace.steps = std::mem::take(&mut walker.steps);
+            return request_outcome(other);
+        }
+    };
+    let Some(server_host) = lab.host(&server) else {
+        trace.steps = std::mem::take(&mut walker.steps);
+        return Outcome::NotEmulated {
+            what: format!("unknown host {server}"),
+        };
+    };
+    let port = arrived.dst_port().unwrap_or(0);
+    let listener = app::listener(&lab.cluster, server_host, Protocol::Tcp, port);
+    let answer = match &listener {
+        Some(listener) => {
+            walker.note(
+                &server,
+                At::Socket,
+                Event::AppReceived {
+                    app: listener.app.name(),
+                    port,
+                },
+            );
+            let mut synack = match arrived.reply() {
+                Some(synack) => synack,
+                None => {
+                    trace.steps = std::mem::take(&mut walker.steps);
+                    return Outcome::NotEmulated {
+                        what: "a SYN without an answer".to_string(),
+                    };
+                }
+            };
+            if let Payload::Tcp(segment) = &mut synack.payload {
+                segment.seq = walker.session.rng.next_u32("server initial sequence number");
+            }
+            walker.note(&server, At::Socket, Event::AppResponded { packet: synack.clone() });
+            synack
+        }
+        None => {
+            let reset = reset_for(&arrived);
+            walker.note(&server, At::Socket, Event::Reset { packet: reset.clone() });
+            reset
+        }
+    };
+    let server_isn = answer.tcp_segment().map_or(0, |segment| segment.seq);
+    walker.hops = 0;
+    let back = walker.output(&server, answer, 0);
+    let seen_source = (arrived.ip.src, arrived.src_port().unwrap_or(0));
+    let outcome = match back {
+        Fate::Delivered { host, packet, .. } => {
+            let reply = Endpoints {
+                src: packet.ip.src,
+                src_port: packet.src_port().unwrap_or(0),
+                dst: packet.ip.dst,
+                dst_port: packet.dst_port().unwrap_or(0),
+            };
+            trace.reply = Some(reply);
+            let matches_socket = host == origin.name
+                && reply.src == client.dst
+                && reply.src_port == client.dst_port
+                && reply.dst == client.src
+                && reply.dst_port == client.src_port;
+            if !matches_socket {
+                walker.note(
+                    &host,
+                    At::Socket,
+                    Event::Dropped {
+                        reason: DropReason::UnexpectedReply,
+                        rule: None,
+                    },
+                );
+                Outcome::Dropped {
+                    host,
+                    reason: DropReason::UnexpectedReply,
+                    rule: None,
+                }
+            } else if let Some(listener) = &listener {
+                Outcome::Answered {
+                    host: server.clone(),
+                    pod: pod_of(server_host),
+                    app: listener.app.name(),
+                    seen_source,
+                }
+            } else {
+                Outcome::Refused { host: server.clone() }
+            }
+        }
+        other => reply_outcome(&server, other),
+    };
+    trace.steps = std::mem::take(&mut walker.steps);
+    if let (Outcome::Answered { .. }, Some(listener)) = (&outcome, &listener) {
+        let request = HttpRequest::curl(&options.method, &url.host_header(), &url.path, &options.headers);
+        let view = ServerView {
+            hostname: hostname(server_host),
+            addresses: app::interface_addresses(server_host),
+            remote: seen_source,
+        };
+        let response = app::respond(&listener.app, &request, &view);
+        if options.complete {
+            let ends = Conversation {
+                client_host: origin.name.clone(),
+                client,
+                server_host: server.clone(),
+                server: Endpoints {
+                    src: arrived.ip.dst,
+                    src_port: port,
+                    dst: arrived.ip.src,
+                    dst_port: seen_source.1,
+                },
+                client_seq: isn.wrapping_add(1),
+                server_seq: server_isn.wrapping_add(1),
+            };
+            ends.finish(&mut walker, &request, &response);
+            trace.rest = std::mem::take(&mut walker.steps);
+        }
+        trace.exchange = Some(Exchange { request, response });
+    }
+    outcome
+}
+
+/// The client's port: a draw from the ephemeral range, again if that tuple is in use.
+fn pick_port(session: &mut Session, origin: &Host, source: Ipv4Addr, address: Ipv4Addr, port: u16) -> u16 {
+    let mut candidate = 0;
+    for _ in 0..8 {
+        candidate = u16::try_from(session.rng.range("client source port", EPHEMERAL_PORTS.clone())).unwrap_or(32768);
+        let probe = Packet::tcp(source, address, TcpSegment::syn(candidate, port, 0));
+        let busy = session
+            .conntrack(&origin.name)
+            .is_some_and(|table| table.lookup_packet(&probe, 0).is_some());
+        if !busy {
+            break;
+        }
+    }
+    candidate
+}
+
+/// What the client sees when its SYN did not reach a socket.
+fn request_outcome(fate: Fate) -> Outcome {
+    match fate {
+        Fate::Delivered { host, .. } => Outcome::NotEmulated {
+            what: format!("delivered on {host}"),
+        },
+        Fate::Dropped { host, reason, rule } => Outcome::Dropped { host, reason, rule },
+        Fate::Rejected { host, with, rule, .. } => Outcome::Rejected { host, with, rule },
+        Fate::NoRoute { host, destination } => Outcome::NoRoute { host, destination },
+        Fate::NotEmulated { what, .. } => Outcome::NotEmulated { what },
+        Fate::HopLimit => Outcome::Dropped {
+            host: String::new(),
+            reason: DropReason::HopLimit,
+            rule: None,
+        },
+    }
+}
+
+/// What the client sees when the answer was lost.
+fn reply_outcome(server: &str, fate: Fate) -> Outcome {
+    let reason = match fate {
+        Fate::Delivered { host, .. } => format!("delivered to {host}"),
+        Fate::Dropped { host, reason, rule } => match rule {
+            Some(rule) => format!(
+                "dropped on {host} by {} {} #{}",
+                rule.table.name(),
+                rule.chain,
+                rule.number
+            ),
+            None => format!("dropped on {host}: {reason}"),
+        },
+        Fate::Rejected { host, with, .. } => format!("rejected on {host} with {with}"),
+        Fate::NoRoute { host, destination } => format!("no route on {host} to {destination}"),
+        Fate::NotEmulated { what, .. } => format!("not emulated: {what}"),
+        Fate::HopLimit => "hop limit".to_string(),
+    };
+    Outcome::Timeout {
+        host: server.to_string(),
+        reason,
+    }
+}
+
+fn origin_host_for<'l>(lab: &'l Lab, name: &str) -> Option<&'l Host> {
+    lab.host(name)
+}
+
+/// What `REJECT` sends back (`nf_send_unreach` / `nf_send_reset`, net/ipv4/netfilter/nf_reject_ipv4.c):
+/// a TCP reset from the refused destination, or an ICMP destination-unreachable quoting the
+/// packet, from the address routing picks towards its sender (`icmp_send` with `saddr = 0`
+/// when the packet was not for this host).
+fn reject_answer(host: Option<&Host>, refused: &Packet, with: RejectWith) -> Option<Packet> {
+    let code = match with {
+        RejectWith::TcpReset => return Some(reset_for(refused)),
+        RejectWith::NetUnreachable | RejectWith::NetProhibited => UnreachableCode::Net,
+        RejectWith::HostUnreachable | RejectWith::HostProhibited => UnreachableCode::Host,
+        // The packet model has no code 2, so protocol-unreachable is shown as port-unreachable.
+        RejectWith::PortUnreachable | RejectWith::ProtoUnreachable => UnreachableCode::Port,
+        RejectWith::AdminProhibited => UnreachableCode::AdminProhibited,
+    };
+    let host = host?;
+    let source = if host.is_local(refused.ip.dst) {
+        refused.ip.dst
+    } else {
+        match host.route_get(refused.ip.src) {
+            RouteGet::Reachable {
+                source: Some(source), ..
+            } => source,
+            _ => return None,
+        }
+    };
+    let message = IcmpMessage::DestinationUnreachable {
+        code,
+        original: Box::new(refused.clone()),
+    };
+    Some(Packet::icmp(source, refused.ip.src, message))
+}
+
+/// The kernel's reset for a SYN to a closed port (`tcp_v4_send_reset`): RST|ACK, seq 0,
+/// ack = the SYN's seq + 1.
+fn reset_for(syn: &Packet) -> Packet {
+    let (src_port, dst_port, ack) = match syn.tcp_segment() {
+        Some(segment) => (
+            segment.dst_port,
+            segment.src_port,
+            segment.seq.wrapping_add(segment.seq_len()),
+        ),
+        None => (0, 0, 0),
+    };
+    let segment = TcpSegment {
+        src_port,
+        dst_port,
+        seq: 0,
+        ack,
+        flags: TcpFlags::RST | TcpFlags::ACK,
+        window: 0,
+        urgent: 0,
+        options: Vec::new(),
+        payload_len: 0,
+        app: None,
+    };
+    Packet::tcp(syn.ip.dst, syn.ip.src, segment)
+}
+
+fn pod_of(host: &Host) -> Option<String> {
+    match &host.kind {
+        HostKind::Pod { namespace, name, .. } => Some(format!("{namespace}/{name}")),
+        _ => None,
+    }
+}
+
+fn hostname(host: &Host) -> String {
+    match &host.kind {
+        HostKind::Pod { name, .. } => name.clone(),
+        _ => host.name.clone(),
+    }
+}
+
+/// Both ends of an answered connection, for the packets after the handshake.
+struct Conversation {
+    client_host: String,
+    /// The client's view (its address and port as `src`).
+    client: Endpoints,
+    server_host: String,
+    /// The server's view (its address and port as `src`).
+    server: Endpoints,
+    client_seq: u32,
+    server_seq: u32,
+}
+
+impl Conversation {
+    /// ACK, request, response, ACK, FIN, FIN, ACK: each through the whole path.
+    fn finish(mut self, walker: &mut Walker<'_>, request: &HttpRequest, response: &super::HttpResponse) {
+        let request_len = u16::try_from(request.wire_text().len()).unwrap_or(u16::MAX);
+        let response_len = u16::try_from(response_text_len(response)).unwrap_or(u16::MAX);
+        let request_app = AppData::HttpRequest {
+            method: request.method.clone(),
+            target: request.path.clone(),
+        };
+        let response_app = AppData::HttpResponse {
+            status: response.status,
+            reason: response.reason.clone(),
+        };
+        let plan: [(bool, TcpFlags, u16, Option<AppData>); 7] = [
+            (true, TcpFlags::ACK, 0, None),
+            (true, TcpFlags::PSH, request_len, Some(request_app)),
+            (false, TcpFlags::PSH, response_len, Some(response_app)),
+            (true, TcpFlags::ACK, 0, None),
+            (true, TcpFlags::FIN, 0, None),
+            (false, TcpFlags::FIN, 0, None),
+            (true, TcpFlags::ACK, 0, None),
+        ];
+        for (from_client, flags, len, data) in plan {
+            let (ends, host) = if from_client {
+                (self.client, &self.client_host)
+            } else {
+                (self.server, &self.server_host)
+            };
+            let (seq, ack) = if from_client {
+                (self.client_seq, self.server_seq)
+            } else {
+                (self.server_seq, self.client_seq)
+            };
+            let mut segment = TcpSegment::established(ends.src_port, ends.dst_port, seq, ack, flags);
+            segment.payload_len = len;
+            segment.app = data;
+            let used = segment.seq_len();
+            let packet = Packet::tcp(ends.src, ends.dst, segment);
+            walker.hops = 0;
+            let fate = walker.output(&host.clone(), packet, 0);
+            if from_client {
+                self.client_seq = self.client_seq.wrapping_add(used);
+            } else {
+                self.server_seq = self.server_seq.wrapping_add(used);
+            }
+            if !matches!(fate, Fate::Delivered { .. }) {
+                return;
+            }
+        }
+    }
+}
+
+fn response_text_len(response: &super::HttpResponse) -> usize {
+    let headers: usize = response
+        .headers
+        .iter()
+        .map(|(name, value)| name.len() + value.len() + 4)
+        .sum();
+    response.status_line().len() + 2 + headers + 2 + response.body.len()
+}
+
+/// The names glibc tries for `name`, in order (`res_nsearch` with ndots).
+pub fn search_names(name: &str, namespace: &str) -> Vec<String> {
+    if let Some(absolute) = name.strip_suffix('.') {
+        return vec![absolute.to_string()];
+    }
+    let search = [
+        format!("{namespace}.svc.{CLUSTER_DOMAIN}"),
+        format!("svc.{CLUSTER_DOMAIN}"),
+        CLUSTER_DOMAIN.to_string(),
+    ];
+    let expanded: Vec<String> = search.iter().map(|domain| format!("{name}.{domain}")).collect();
+    let dots = name.matches('.').count();
+    if dots >= NDOTS {
+        std::iter::once(name.to_string()).chain(expanded).collect()
+    } else {
+        expanded.into_iter().chain(std::iter::once(name.to_string())).collect()
+    }
+}
+
+/// The nameserver of a ClusterFirst pod: the kube-dns Service's ClusterIP.
+fn nameserver(cluster: &Cluster) -> Option<Ipv4Addr> {
+    cluster
+        .services
+        .iter()
+        .find(|service| service.namespace == "kube-system" && service.name == "kube-dns")
+        .and_then(|service| service.cluster_ip)
+}
+
+/// Resolves `name` from a pod through cluster DNS, each query traced.
+fn resolve(lab: &Lab, session: &mut Session, origin: &Host, name: &str, lookups: &mut Vec<Lookup>) -> Option<Ipv4Addr> {
+    let HostKind::Pod { namespace, .. } = &origin.kind else {
+        return None;
+    };
+    let server = nameserver(&lab.cluster)?;
+    let source = match origin.route_get(server) {
+        RouteGet::Reachable {
+            source: Some(source), ..
+        } => source,
+        _ => return None,
+    };
+    for candidate in search_names(name, namespace) {
+        let port = u16::try_from(session.rng.range("resolver source port", EPHEMERAL_PORTS.clone())).unwrap_or(32768);
+        let id = u16::try_from(session.rng.range("DNS query id", 0..65536)).unwrap_or(0);
+        let query = Packet::udp(
+            source,
+            server,
+            UdpDatagram {
+                src_port: port,
+                dst_port: 53,
+                payload: UdpPayload::Dns(DnsMessage::query(id, &candidate)),
+            },
+        );
+        let mut walker = Walker::new(lab, session);
+        let answer = dns_flow(lab, &mut walker, &origin.name, query);
+        lookups.push(Lookup {
+            name: candidate,
+            answer,
+            steps: std::mem::take(&mut walker.steps),
+        });
+        if answer.is_some() {
+            return answer;
+        }
+    }
+    None
+}
+
+/// One query there and its answer back; the first A record the client received.
+fn dns_flow(lab: &Lab, walker: &mut Walker<'_>, origin: &str, query: Packet) -> Option<Ipv4Addr> {
+    let Fate::Delivered { host, packet, .. } = walker.output(origin, query, 0) else {
+        return None;
+    };
+    let server_host = lab.host(&host)?;
+    let listener = app::listener(&lab.cluster, server_host, Protocol::Udp, packet.dst_port()?);
+    let Some(listener) = listener.filter(|listener| listener.app == App::CoreDns) else {
+        walker.note(
+            &host,
+            At::Socket,
+            Event::NotEmulated {
+                what: "no DNS server on this port".to_string(),
+            },
+        );
+        return None;
+    };
+    walker.note(
+        &host,
+        At::Socket,
+        Event::AppReceived {
+            app: listener.app.name(),
+            port: listener.port,
+        },
+    );
+    let mut reply = packet.reply()?;
+    if let Payload::Udp(UdpDatagram {
+        payload: UdpPayload::Dns(message),
+        ..
+    }) = &mut reply.payload
+    {
+        match app::dns_answer(&lab.cluster, &message.question.name) {
+            Some(addresses) => message.answers = addresses,
+            None => message.rcode = crate::packet::dns::DnsRcode::NxDomain,
+        }
+    }
+    walker.note(&host, At::Socket, Event::AppResponded { packet: reply.clone() });
+    walker.hops = 0;
+    let Fate::Delivered {
+        host: back,
+        packet: answer,
+        ..
+    } = walker.output(&host, reply, 0)
+    else {
+        return None;
+    };
+    if back != origin {
+        return None;
+    }
+    match &answer.payload {
+        Payload::Udp(UdpDatagram {
+            payload: UdpPayload::Dns(message),
+            ..
+        }) => message.answers.first().copied(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glibc_search_order() {
+        assert_eq!(
+            search_names("web", "default"),
+            [
+                "web.default.svc.cluster.local",
+                "web.svc.cluster.local",
+                "web.cluster.local",
+                "web"
+            ]
+        );
+        assert_eq!(
+            search_names("web.default.svc.cluster.local.", "x"),
+            ["web.default.svc.cluster.local"]
+        );
+        let deep = search_names("a.b.c.d.e.f", "default");
+        assert_eq!(deep.first().map(String::as_str), Some("a.b.c.d.e.f"));
+    }
+}
