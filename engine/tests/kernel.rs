@@ -249,6 +249,12 @@ fn build(lab: &Lab) -> Testbed {
         if host.kind == HostKind::Node {
             sysctl(netns, "net.ipv4.ip_forward", "1");
             sysctl(netns, "net.ipv4.conf.all.route_localnet", "1");
+            // The kernel rate-limits ICMP errors per destination (`icmpv4_xrlim_allow`,
+            // `net.ipv4.icmp_ratelimit` = 1000 ms): back-to-back REJECTs of one client get
+            // an answer for the first few connections, then silence (seen here: 2 refusals,
+            // then timeouts). The engine does not model that clock, so the testbed turns the
+            // limit off and every REJECT answers.
+            sysctl(netns, "net.ipv4.icmp_ratelimit", "0");
             for link in &host.links {
                 if matches!(link.kind, LinkKind::Veth { .. }) {
                     sysctl(netns, &format!("net.ipv4.conf.{}.proxy_arp", link.name), "1");
