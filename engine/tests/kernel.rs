@@ -49,7 +49,9 @@ fn run(program: &str, args: &[&str]) -> String {
     let output = Command::new(program)
         .args(args)
         .output()
-        .unwrap_or_else(|error| panic!("kernel test: cannot run {program}: {error} (run scripts/setup.sh)"));
+        .unwrap_or_else(|error| {
+            panic!("kernel test: cannot run {program}: {error} (run scripts/setup.sh)")
+        });
     assert!(
         output.status.success(),
         "kernel test: `{program} {}` failed: {}",
@@ -69,7 +71,12 @@ fn run_with_input(program: &str, args: &[&str], input: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|error| panic!("kernel test: cannot run {program}: {error}"));
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     let quoted = stderr
@@ -151,13 +158,19 @@ fn lab() -> Lab {
     let text = std::fs::read_to_string(path).unwrap();
     let (manifests, diagnostics) = manifest::parse(&text);
     assert!(
-        diagnostics.iter().all(|d| d.severity != engine::diagnostic::Severity::Error),
+        diagnostics
+            .iter()
+            .all(|d| d.severity != engine::diagnostic::Severity::Error),
         "{diagnostics:?}"
     );
     let (cluster, _) = cluster::build(&manifests);
     let lab = Lab::new(cluster);
     for (node, rules) in &lab.rules {
-        assert!(rules.parse_errors.is_empty(), "{node}: {:?}", rules.parse_errors);
+        assert!(
+            rules.parse_errors.is_empty(),
+            "{node}: {:?}",
+            rules.parse_errors
+        );
     }
     lab
 }
@@ -181,7 +194,10 @@ fn build(lab: &Lab) -> Testbed {
     ip(&underlay, &["link", "add", "br0", "type", "bridge"]);
     ip(&underlay, &["link", "set", "br0", "up"]);
     let gateway = lab.cluster.nodes.first().map(|node| node.gateway).unwrap();
-    ip(&underlay, &["addr", "add", &format!("{gateway}/24"), "dev", "br0"]);
+    ip(
+        &underlay,
+        &["addr", "add", &format!("{gateway}/24"), "dev", "br0"],
+    );
 
     // Devices: underlay ports on the bridge, pod veths from their node.
     for (index, host) in lab.hosts.iter().enumerate() {
@@ -192,7 +208,10 @@ fn build(lab: &Lab) -> Testbed {
                     let port = format!("p{index}");
                     ip(
                         netns,
-                        &["link", "add", &link.name, "type", "veth", "peer", "name", &port, "netns", &underlay],
+                        &[
+                            "link", "add", &link.name, "type", "veth", "peer", "name", &port,
+                            "netns", &underlay,
+                        ],
                     );
                     ip(&underlay, &["link", "set", &port, "master", "br0", "up"]);
                 }
@@ -203,7 +222,10 @@ fn build(lab: &Lab) -> Testbed {
                         let node_netns = &bed.netns[node];
                         ip(
                             netns,
-                            &["link", "add", &link.name, "type", "veth", "peer", "name", &peer.name, "netns", node_netns],
+                            &[
+                                "link", "add", &link.name, "type", "veth", "peer", "name",
+                                &peer.name, "netns", node_netns,
+                            ],
                         );
                     }
                 }
@@ -216,13 +238,22 @@ fn build(lab: &Lab) -> Testbed {
         let netns = &bed.netns[&host.name];
         for link in &host.links {
             if link.kind == LinkKind::Ipip {
-                panic!("kernel test: {} has {} but this kernel has no ipip", host.name, link.name);
+                panic!(
+                    "kernel test: {} has {} but this kernel has no ipip",
+                    host.name, link.name
+                );
             }
             if let Some(mac) = link.mac {
-                ip(netns, &["link", "set", &link.name, "address", &mac.to_string()]);
+                ip(
+                    netns,
+                    &["link", "set", &link.name, "address", &mac.to_string()],
+                );
             }
             if link.kind != LinkKind::Loopback {
-                ip(netns, &["link", "set", &link.name, "mtu", &link.mtu.to_string()]);
+                ip(
+                    netns,
+                    &["link", "set", &link.name, "mtu", &link.mtu.to_string()],
+                );
                 for inet in &link.addresses {
                     let address = format!("{}/{}", inet.local, inet.prefix_len);
                     let mut args = vec!["addr", "add", address.as_str()];
@@ -257,12 +288,28 @@ fn build(lab: &Lab) -> Testbed {
             sysctl(netns, "net.ipv4.icmp_ratelimit", "0");
             for link in &host.links {
                 if matches!(link.kind, LinkKind::Veth { .. }) {
-                    sysctl(netns, &format!("net.ipv4.conf.{}.proxy_arp", link.name), "1");
-                    sysctl(netns, &format!("net.ipv4.neigh.{}.proxy_delay", link.name), "0");
-                    sysctl(netns, &format!("net.ipv4.conf.{}.rp_filter", link.name), "1");
+                    sysctl(
+                        netns,
+                        &format!("net.ipv4.conf.{}.proxy_arp", link.name),
+                        "1",
+                    );
+                    sysctl(
+                        netns,
+                        &format!("net.ipv4.neigh.{}.proxy_delay", link.name),
+                        "0",
+                    );
+                    sysctl(
+                        netns,
+                        &format!("net.ipv4.conf.{}.rp_filter", link.name),
+                        "1",
+                    );
                 }
                 if link.kind == LinkKind::Ethernet {
-                    sysctl(netns, &format!("net.ipv4.conf.{}.rp_filter", link.name), "0");
+                    sysctl(
+                        netns,
+                        &format!("net.ipv4.conf.{}.rp_filter", link.name),
+                        "0",
+                    );
                 }
             }
         }
@@ -289,7 +336,11 @@ fn build(lab: &Lab) -> Testbed {
                     failed.push(line);
                 }
             }
-            assert!(failed.len() < before, "kernel test: {}: cannot add routes: {last_error}", host.name);
+            assert!(
+                failed.len() < before,
+                "kernel test: {}: cannot add routes: {last_error}",
+                host.name
+            );
             pending = failed;
         }
     }
@@ -301,14 +352,32 @@ fn build(lab: &Lab) -> Testbed {
             let Some(announcer) = lab.l2_announcer(address).and_then(|name| lab.host(name)) else {
                 continue;
             };
-            let mac = announcer.link("eth0").and_then(|link| link.mac).unwrap().to_string();
-            for host in lab.hosts.iter().filter(|host| !matches!(host.kind, HostKind::Pod { .. })) {
+            let mac = announcer
+                .link("eth0")
+                .and_then(|link| link.mac)
+                .unwrap()
+                .to_string();
+            for host in lab
+                .hosts
+                .iter()
+                .filter(|host| !matches!(host.kind, HostKind::Pod { .. }))
+            {
                 if host.name != announcer.name {
                     let netns = &bed.netns[&host.name];
                     let address = address.to_string();
                     ip(
                         netns,
-                        &["neigh", "replace", &address, "lladdr", &mac, "dev", "eth0", "nud", "permanent"],
+                        &[
+                            "neigh",
+                            "replace",
+                            &address,
+                            "lladdr",
+                            &mac,
+                            "dev",
+                            "eth0",
+                            "nud",
+                            "permanent",
+                        ],
                     );
                 }
             }
@@ -319,7 +388,11 @@ fn build(lab: &Lab) -> Testbed {
         let netns = &bed.netns[&node.name];
         let sets = engine::calico::ip_sets(&lab.cluster, &node.name);
         for set in &sets.sets {
-            exec(netns, "ipset", &["create", &set.name, set.set_type.name(), "family", "inet"]);
+            exec(
+                netns,
+                "ipset",
+                &["create", &set.name, set.set_type.name(), "family", "inet"],
+            );
             for member in &set.members {
                 exec(netns, "ipset", &["add", &set.name, &member.to_string()]);
             }
@@ -336,7 +409,11 @@ fn build(lab: &Lab) -> Testbed {
         for counter in counters {
             exec(netns, "nfacct", &["add", counter]);
         }
-        run_with_input("ip", &["netns", "exec", netns, "iptables-restore"], &rules.save_text);
+        run_with_input(
+            "ip",
+            &["netns", "exec", netns, "iptables-restore"],
+            &rules.save_text,
+        );
     }
     // Every TCP socket the engine says listens, answered by one process.
     let script = format!("{}/tests/kernel/netns.py", env!("CARGO_MANIFEST_DIR"));
@@ -349,7 +426,12 @@ fn build(lab: &Lab) -> Testbed {
             .collect();
         if !ports.is_empty() {
             let ports: Vec<String> = ports.iter().map(ToString::to_string).collect();
-            specs.push(format!("{}={}:{}", host.name, bed.netns[&host.name], ports.join(",")));
+            specs.push(format!(
+                "{}={}:{}",
+                host.name,
+                bed.netns[&host.name],
+                ports.join(",")
+            ));
         }
     }
     let mut server = Command::new("python3")
@@ -360,9 +442,15 @@ fn build(lab: &Lab) -> Testbed {
         .spawn()
         .expect("kernel test: cannot start python3");
     let mut ready = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
     bed.server = Some(server);
-    assert_eq!(ready.trim(), "ready", "kernel test: the servers did not start");
+    assert_eq!(
+        ready.trim(),
+        "ready",
+        "kernel test: the servers did not start"
+    );
     bed
 }
 
@@ -394,7 +482,15 @@ fn connect(bed: &Testbed, from: &str, address: Ipv4Addr, port: u16, count: u32) 
     let script = format!("{}/tests/kernel/netns.py", env!("CARGO_MANIFEST_DIR"));
     let out = run(
         "python3",
-        &[&script, "connect", &bed.netns[from], &address.to_string(), &port.to_string(), &count.to_string(), TIMEOUT],
+        &[
+            &script,
+            "connect",
+            &bed.netns[from],
+            &address.to_string(),
+            &port.to_string(),
+            &count.to_string(),
+            TIMEOUT,
+        ],
     );
     out.lines()
         .map(|line| {
@@ -416,7 +512,9 @@ fn connect(bed: &Testbed, from: &str, address: Ipv4Addr, port: u16, count: u32) 
 /// The engine's answer for one connection.
 fn engine_result(outcome: &Outcome) -> Result {
     match outcome {
-        Outcome::Answered { host, seen_source, .. } => Result::Answered {
+        Outcome::Answered {
+            host, seen_source, ..
+        } => Result::Answered {
             host: host.clone(),
             seen: seen_source.0,
         },
@@ -439,7 +537,8 @@ impl Report {
         if !ok {
             self.failures.push(what.clone());
         }
-        self.lines.push(format!("{} {what}", if ok { "ok  " } else { "FAIL" }));
+        self.lines
+            .push(format!("{} {what}", if ok { "ok  " } else { "FAIL" }));
     }
 }
 
@@ -452,7 +551,12 @@ fn service<'a>(lab: &'a Lab, name: &str) -> &'a Service {
 }
 
 fn node_ip(lab: &Lab, name: &str) -> Ipv4Addr {
-    lab.cluster.nodes.iter().find(|node| node.name == name).unwrap().internal_ip
+    lab.cluster
+        .nodes
+        .iter()
+        .find(|node| node.name == name)
+        .unwrap()
+        .internal_ip
 }
 
 /// The first pod of a workload (`app` label), as `namespace/name`.
@@ -496,7 +600,13 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
     let engine_categories: BTreeSet<String> = engine_results.iter().map(Result::category).collect();
 
     // The kernel.
-    let kernel = connect(bed, &scenario.from, scenario.address, scenario.port, scenario.count);
+    let kernel = connect(
+        bed,
+        &scenario.from,
+        scenario.address,
+        scenario.port,
+        scenario.count,
+    );
     let kernel_results: BTreeSet<Result> = kernel.iter().cloned().collect();
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for result in &kernel {
@@ -528,7 +638,10 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
         for _ in 0..20 {
             let again = trace::trace(lab, &mut session, &scenario.from, &url, &options);
             if engine_result(&again.outcome).category() != first {
-                report.check(false, format!("{label}: engine's later connection left {first}"));
+                report.check(
+                    false,
+                    format!("{label}: engine's later connection left {first}"),
+                );
                 break;
             }
         }
@@ -578,7 +691,10 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
             .map(|(_, count)| *count)
             .sum();
         let df = expected.len().saturating_sub(1);
-        let critical = CHI2_CRITICAL.get(df.saturating_sub(1)).copied().unwrap_or(f64::INFINITY);
+        let critical = CHI2_CRITICAL
+            .get(df.saturating_sub(1))
+            .copied()
+            .unwrap_or(f64::INFINITY);
         report.check(
             (total - 1.0).abs() < 1e-9 && unexpected == 0 && df >= 1 && chi2 < critical,
             format!(
@@ -588,71 +704,345 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
     }
 }
 
+/// The first packet's chain path on `node`: the kernel's, from `-j TRACE` and
+/// `xtables-monitor --trace` (every rule that matched, as `TABLE CHAIN RULE`), and the
+/// engine's, the rules of its trace on that node whose criteria all matched.
+fn chain_path(
+    lab: &Lab,
+    bed: &Testbed,
+    from: &str,
+    node: &str,
+    address: Ipv4Addr,
+    port: u16,
+) -> (Vec<String>, Vec<String>) {
+    let netns = &bed.netns[node];
+    let port_text = port.to_string();
+    exec(
+        netns,
+        "iptables",
+        &[
+            "-t",
+            "raw",
+            "-I",
+            "PREROUTING",
+            "1",
+            "-p",
+            "tcp",
+            "--dport",
+            &port_text,
+            "-j",
+            "TRACE",
+        ],
+    );
+    let mut monitor = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            netns,
+            "stdbuf",
+            "-oL",
+            "xtables-monitor",
+            "--trace",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kernel test: cannot start xtables-monitor");
+    // The monitor subscribes to the trace events when it starts; give it that moment.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    connect(bed, from, address, port, 1);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let _ = monitor.kill();
+    let output = monitor.wait_with_output().unwrap();
+    exec(netns, "iptables", &["-t", "raw", "-D", "PREROUTING", "1"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut first_id: Option<String> = None;
+    let mut kernel = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("TRACE: ") else {
+            continue;
+        };
+        let mut words = rest.splitn(4, ' ');
+        let (_family, id, place) = (
+            words.next(),
+            words.next().unwrap_or(""),
+            words.next().unwrap_or(""),
+        );
+        if first_id.get_or_insert_with(|| id.to_string()) != id {
+            continue;
+        }
+        let rule = words.next().unwrap_or("").trim();
+        let parts: Vec<&str> = place.split(':').collect();
+        // The id is the socket buffer's hash, so a later packet (the client's ACK) can carry
+        // it again: the first packet's path ends where PREROUTING's raw table comes round.
+        if parts.first() == Some(&"raw")
+            && parts.get(1) == Some(&"PREROUTING")
+            && kernel.iter().any(|line: &String| !line.starts_with("raw "))
+        {
+            break;
+        }
+        if parts.get(2) != Some(&"rule") || rule.ends_with("-j TRACE") {
+            continue;
+        }
+        // "-4 -t raw -A PREROUTING ..." -> "raw -A PREROUTING ...".
+        let table = parts.first().copied().unwrap_or("");
+        let rule = rule.strip_prefix("-4 ").unwrap_or(rule);
+        let rule = rule.strip_prefix(&format!("-t {table} ")).unwrap_or(rule);
+        kernel.push(format!(
+            "{table} {}",
+            rule.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    let url = format!("http://{address}:{port}/");
+    let options = TraceOptions {
+        complete: false,
+        ..TraceOptions::default()
+    };
+    let traced = trace::trace(lab, &mut Session::new(1), from, &url, &options);
+    let mut engine = Vec::new();
+    let mut seen_node = false;
+    for step in &traced.steps {
+        if step.host != node {
+            if seen_node {
+                break;
+            }
+            continue;
+        }
+        seen_node = true;
+        // The packet leaves the node, or a rule ended it (a REJECT's ICMP error is a new
+        // packet the kernel does not trace).
+        if matches!(
+            step.event,
+            trace::Event::DeviceTx { .. }
+                | trace::Event::Rejected { .. }
+                | trace::Event::Dropped { .. }
+        ) {
+            break;
+        }
+        if let trace::Event::Rule(rule) = &step.event
+            && rule.number().is_some()
+            && rule.matched()
+        {
+            engine.push(format!(
+                "{} {}",
+                rule.table.name(),
+                rule.text.split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+    }
+    (kernel, engine)
+}
+
 #[test]
 fn kernel_agrees_with_the_engine() {
     preflight();
     let lab = lab();
     let bed = build(&lab);
     let mut scenarios = Vec::new();
-    let mut add = |label: &str, from: &str, address: Ipv4Addr, port: u16, count: u32, sticky: bool| {
-        scenarios.push(Scenario {
-            label: label.to_string(),
-            from: from.to_string(),
-            address,
-            port,
-            count,
-            sticky,
-        });
-    };
+    let mut add =
+        |label: &str, from: &str, address: Ipv4Addr, port: u16, count: u32, sticky: bool| {
+            scenarios.push(Scenario {
+                label: label.to_string(),
+                from: from.to_string(),
+                address,
+                port,
+                count,
+                sticky,
+            });
+        };
     let solo = pod_of(&lab, "solo");
     let two = pod_of(&lab, "two");
     let cluster_ip = |name: &str| service(&lab, name).cluster_ip.unwrap();
     // 1-5 endpoints behind a ClusterIP, from a pod.
-    add("ClusterIP, 1 endpoint, from a pod", &two, cluster_ip("solo"), 80, 20, false);
-    add("ClusterIP, 2 endpoints, from a pod", &solo, cluster_ip("two"), 80, CONNECTIONS, false);
-    add("ClusterIP, 3 endpoints, from a pod", &solo, cluster_ip("web"), 80, CONNECTIONS, false);
-    add("ClusterIP, 4 endpoints, from a pod", &solo, cluster_ip("four"), 80, CONNECTIONS, false);
-    add("ClusterIP, 5 endpoints, from a pod", &solo, cluster_ip("five"), 80, CONNECTIONS, false);
+    add(
+        "ClusterIP, 1 endpoint, from a pod",
+        &two,
+        cluster_ip("solo"),
+        80,
+        20,
+        false,
+    );
+    add(
+        "ClusterIP, 2 endpoints, from a pod",
+        &solo,
+        cluster_ip("two"),
+        80,
+        CONNECTIONS,
+        false,
+    );
+    add(
+        "ClusterIP, 3 endpoints, from a pod",
+        &solo,
+        cluster_ip("web"),
+        80,
+        CONNECTIONS,
+        false,
+    );
+    add(
+        "ClusterIP, 4 endpoints, from a pod",
+        &solo,
+        cluster_ip("four"),
+        80,
+        CONNECTIONS,
+        false,
+    );
+    add(
+        "ClusterIP, 5 endpoints, from a pod",
+        &solo,
+        cluster_ip("five"),
+        80,
+        CONNECTIONS,
+        false,
+    );
     // From a node (OUTPUT path).
-    add("ClusterIP from node2", "node2", cluster_ip("five"), 80, CONNECTIONS, false);
+    add(
+        "ClusterIP from node2",
+        "node2",
+        cluster_ip("five"),
+        80,
+        CONNECTIONS,
+        false,
+    );
     // NodePort on each node, eTP Cluster and Local.
     for node in &lab.cluster.nodes {
         let address = node_ip(&lab, &node.name);
-        add(&format!("NodePort eTP Cluster via {}", node.name), "client", address, 30080, CONNECTIONS, false);
-        let local_count = if lab
-            .cluster
-            .pods
-            .iter()
-            .any(|pod| pod.labels.get("app").map(String::as_str) == Some("web") && pod.node_name.as_ref() == Some(&node.name))
-        {
+        add(
+            &format!("NodePort eTP Cluster via {}", node.name),
+            "client",
+            address,
+            30080,
+            CONNECTIONS,
+            false,
+        );
+        let local_count = if lab.cluster.pods.iter().any(|pod| {
+            pod.labels.get("app").map(String::as_str) == Some("web")
+                && pod.node_name.as_ref() == Some(&node.name)
+        }) {
             200
         } else {
             3
         };
-        add(&format!("NodePort eTP Local via {}", node.name), "client", address, 30081, local_count, false);
+        add(
+            &format!("NodePort eTP Local via {}", node.name),
+            "client",
+            address,
+            30081,
+            local_count,
+            false,
+        );
     }
     // iTP Local from a pod and from a node.
-    add("ClusterIP iTP Local from a pod", &solo, cluster_ip("web-itp"), 82, 100, false);
-    add("ClusterIP iTP Local from node1", "node1", cluster_ip("web-itp"), 82, 100, false);
+    add(
+        "ClusterIP iTP Local from a pod",
+        &solo,
+        cluster_ip("web-itp"),
+        82,
+        100,
+        false,
+    );
+    add(
+        "ClusterIP iTP Local from node1",
+        "node1",
+        cluster_ip("web-itp"),
+        82,
+        100,
+        false,
+    );
     // ClientIP affinity.
-    add("ClientIP affinity from a pod", &solo, cluster_ip("web-sticky"), 83, 100, true);
+    add(
+        "ClientIP affinity from a pod",
+        &solo,
+        cluster_ip("web-sticky"),
+        83,
+        100,
+        true,
+    );
     // externalIPs from the client and from a pod.
     let external = service(&lab, "web-external").external_ips[0];
-    add("externalIP from the client", "client", external, 8084, CONNECTIONS, false);
+    add(
+        "externalIP from the client",
+        "client",
+        external,
+        8084,
+        CONNECTIONS,
+        false,
+    );
     add("externalIP from a pod", &solo, external, 8084, 200, false);
     // LoadBalancer with source ranges: one admits the client, one does not.
     let lb = |name: &str| service(&lab, name).load_balancer_ingress[0].ip.unwrap();
-    add("LoadBalancer, source range admits", "client", lb("lb-public"), 80, CONNECTIONS, false);
-    add("LoadBalancer, source range refuses", "client", lb("lb-private"), 80, 3, false);
+    add(
+        "LoadBalancer, source range admits",
+        "client",
+        lb("lb-public"),
+        80,
+        CONNECTIONS,
+        false,
+    );
+    add(
+        "LoadBalancer, source range refuses",
+        "client",
+        lb("lb-private"),
+        80,
+        3,
+        false,
+    );
     // No endpoints: REJECT.
-    add("ClusterIP without endpoints from a pod", &solo, cluster_ip("empty"), 85, 5, false);
-    add("NodePort without endpoints", "client", node_ip(&lab, "node1"), 30085, 5, false);
+    add(
+        "ClusterIP without endpoints from a pod",
+        &solo,
+        cluster_ip("empty"),
+        85,
+        5,
+        false,
+    );
+    add(
+        "NodePort without endpoints",
+        "client",
+        node_ip(&lab, "node1"),
+        30085,
+        5,
+        false,
+    );
     // Hairpin: the only endpoint reaches itself through its Service.
     add("hairpin", &solo, cluster_ip("solo"), 80, 20, false);
 
     let mut report = Report::default();
     for scenario in &scenarios {
         judge(&lab, &bed, scenario, &mut report);
+    }
+    // The first packet's chain path, where it has no random branch: eTP Local through a
+    // node with one local endpoint, and a NodePort without endpoints (REJECT).
+    let web_node = lab
+        .cluster
+        .pods
+        .iter()
+        .filter(|pod| pod.labels.get("app").map(String::as_str) == Some("web"))
+        .filter_map(|pod| pod.node_name.clone())
+        .find(|node| {
+            lab.cluster
+                .pods
+                .iter()
+                .filter(|pod| {
+                    pod.labels.get("app").map(String::as_str) == Some("web")
+                        && pod.node_name.as_ref() == Some(node)
+                })
+                .count()
+                == 1
+        })
+        .expect("a node with one web pod");
+    for (label, node, port) in [
+        ("eTP Local, one local endpoint", web_node.as_str(), 30081),
+        ("NodePort without endpoints", "node1", 30085),
+    ] {
+        let (kernel, engine) = chain_path(&lab, &bed, "client", node, node_ip(&lab, node), port);
+        report.check(
+            !kernel.is_empty() && kernel == engine,
+            format!(
+                "{label}: chain path on {node}:\n  kernel:\n    {}\n  engine:\n    {}",
+                kernel.join("\n    "),
+                engine.join("\n    ")
+            ),
+        );
     }
     let summary = report.lines.join("\n");
     println!("{summary}");
