@@ -38,6 +38,24 @@ use engine::trace::{self, Lab, Outcome, Session, TraceOptions};
 /// alarm once in ten thousand runs per scenario.
 const CHI2_CRITICAL: [f64; 5] = [15.137, 18.421, 21.108, 23.513, 25.745];
 
+/// A node connecting to a Service whose endpoint is on the node itself.
+const OUTPUT_LOCAL_POD: &str = "ClusterIP from node1 to its own pod (OUTPUT, -o after DNAT)";
+
+/// Differences between the kernel and the engine that this test found and that are known
+/// and reported: the scenario, the rule text only the engine's path has, and the kernel fact. The test fails when one of them goes away (so
+/// the entry gets removed) as much as when a new one appears.
+const KNOWN_DIVERGENCES: &[(&str, &str, &str)] = &[(
+    OUTPUT_LOCAL_POD,
+    // The rule only the engine's path has.
+    "-A cali-OUTPUT -o cali+",
+    "the kernel builds the LOCAL_OUT hook state once in __ip_local_out \
+     (nf_hook(..., skb_dst(skb)->dev, ...), net/ipv4/ip_output.c), so after the nat table's \
+     DNAT and ip_route_me_harder the filter table's OUTPUT still sees the first route's \
+     device (eth0) as -o; only POSTROUTING sees the new one (cali…). The engine's \
+     trace::stack sets the out interface to the rerouted device before filter OUTPUT, so \
+     Felix's `-A cali-OUTPUT -o cali+ -j RETURN` matches in the engine and not in the kernel",
+)];
+
 /// Connections per distribution scenario.
 const CONNECTIONS: u32 = 500;
 
@@ -1086,12 +1104,20 @@ fn kernel_agrees_with_the_engine() {
             120,
         ),
         (
-            "ClusterIP from node2 (OUTPUT)",
+            "ClusterIP from node2 to a remote pod (OUTPUT)",
             "node2",
             "node2",
-            cluster_ip("five"),
+            cluster_ip("solo"),
             80,
-            120,
+            1,
+        ),
+        (
+            OUTPUT_LOCAL_POD,
+            "node1",
+            "node1",
+            cluster_ip("solo"),
+            80,
+            1,
         ),
         (
             "hairpin",
@@ -1125,8 +1151,22 @@ fn kernel_agrees_with_the_engine() {
             .take(3)
             .map(|path| path.join("\n    "))
             .collect();
+        let agree = !kernel.is_empty() && engine.contains(&kernel);
+        if let Some((_, only_engine, why)) = KNOWN_DIVERGENCES
+            .iter()
+            .find(|(known, _, _)| *known == label)
+        {
+            let has = |path: &Vec<String>| path.iter().any(|line| line.contains(only_engine));
+            report.check(
+                !agree && !has(&kernel) && !engine.is_empty() && engine.iter().all(has),
+                format!(
+                    "{label}: known divergence ({why}); if they now agree, remove it from KNOWN_DIVERGENCES"
+                ),
+            );
+            continue;
+        }
         report.check(
-            !kernel.is_empty() && engine.contains(&kernel),
+            agree,
             format!(
                 "{label}: chain path on {node} ({} rules; the engine has {} paths):\n  kernel:\n    {}\n  engine:\n    {}",
                 kernel.len(),
