@@ -10,11 +10,12 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 # --- kernel differential test (engine/tests/kernel.rs; branch `kernel`) ---
 # Real network namespaces judge the engine: iproute2 (ip netns, veth, bridge), iptables
-# (iptables-restore of the engine's rules), ipset (Felix's sets), nfacct (kube-proxy's
-# counters), procps (sysctl) and python3 (the sockets). The test itself needs root.
+# (iptables-restore of the engine's rules, xtables-monitor --trace), ipset (Felix's sets),
+# nfacct (kube-proxy's counters), procps (sysctl) and python3 (the sockets). Needs root.
 kernel_missing=()
 command -v ip               >/dev/null || kernel_missing+=(iproute2)
 command -v iptables-restore >/dev/null || kernel_missing+=(iptables)
+command -v xtables-monitor  >/dev/null || kernel_missing+=(iptables)
 command -v ipset            >/dev/null || kernel_missing+=(ipset)
 command -v nfacct           >/dev/null || kernel_missing+=(nfacct)
 command -v sysctl           >/dev/null || kernel_missing+=(procps)
