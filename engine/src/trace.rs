@@ -196,4 +196,26 @@ impl Trace {
     pub fn text(&self) -> String {
         render::trace_text(self)
     }
+
+    /// Every step of the connection in time order: the DNS lookups, the handshake, the rest.
+    pub fn all_steps(&self) -> impl Iterator<Item = &Step> {
+        self.lookups
+            .iter()
+            .flat_map(|lookup| lookup.steps.iter())
+            .chain(self.steps.iter())
+            .chain(self.rest.iter())
+    }
+
+    /// What `tcpdump -i DEV` on `host` would have captured, with capture times. On `lo`
+    /// each packet is captured once (libpcap skips the outgoing copy on loopback).
+    pub fn captured(&self, host: &str, dev: &str) -> Vec<(crate::packet::LabTime, &crate::packet::Packet)> {
+        self.all_steps()
+            .filter(|step| step.host == host && step.at == At::Device(dev.to_string()))
+            .filter_map(|step| match &step.event {
+                Event::DeviceRx { packet } => Some((step.time, packet)),
+                Event::DeviceTx { packet } if dev != "lo" => Some((step.time, packet)),
+                _ => None,
+            })
+            .collect()
+    }
 }

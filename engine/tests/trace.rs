@@ -25,6 +25,12 @@ fn lab(scenario: &str) -> Lab {
     let lab = Lab::new(cluster);
     for (node, rules) in &lab.rules {
         assert!(rules.parse_errors.is_empty(), "{node}: {:?}", rules.parse_errors);
+        // The rules evaluated are exactly the text on screen: saving them again gives it back.
+        let again = engine::netfilter::save(
+            &rules.ruleset,
+            &engine::netfilter::SaveOptions::new(trace::lab::SAVE_DATE),
+        );
+        assert_eq!(again, rules.save_text, "{node}");
     }
     lab
 }
@@ -511,6 +517,23 @@ fn a_finished_curl_leaves_time_wait_entries() {
         (entry.reply.src, entry.reply.dst),
         (ip("192.168.231.166"), ip("192.168.56.128"))
     );
+    // tcpdump on node1's tunl0 saw the whole conversation, inner packets only, in time order.
+    let tunnel = traced.captured("node1", "tunl0");
+    assert_eq!(
+        tunnel.len(),
+        9,
+        "SYN, SYN-ACK, ACK, request, response, ACK, FIN, FIN, ACK"
+    );
+    assert!(
+        tunnel
+            .iter()
+            .all(|(_, packet)| !matches!(packet.payload, Payload::Ipip(_)))
+    );
+    assert!(
+        tunnel
+            .windows(2)
+            .all(|pair| pair.first().map(|p| p.0) <= pair.get(1).map(|p| p.0))
+    );
     // A reset session forgets it.
     session.reset();
     assert!(session.conntrack("node1").is_none());
@@ -575,4 +598,64 @@ fn crosssubnet_encapsulates_only_across_subnets() {
     assert!(far.steps.iter().any(|step| step.host == "router"));
     assert_reply_matches(&near);
     assert_reply_matches(&far);
+}
+
+#[test]
+fn the_hop_limit_is_a_visible_step() {
+    use engine::packet::{PacketMeta, TcpSegment};
+    use engine::trace::stack::{Fate, MAX_HOPS, Walker};
+    let lab = lab("seed-nodeport");
+    let mut session = Session::new(12);
+    let mut walker = Walker::new(&lab, &mut session);
+    walker.hops = MAX_HOPS;
+    let syn = Packet::tcp(
+        ip("172.16.120.61"),
+        ip("172.16.120.63"),
+        TcpSegment::syn(40000, 31000, 1),
+    );
+    let fate = walker.receive("node1", "eth0", syn, PacketMeta::received_on("eth0"));
+    assert_eq!(fate, Fate::HopLimit);
+    assert!(matches!(
+        walker.steps.last().map(|step| &step.event),
+        Some(Event::HopLimit { .. })
+    ));
+}
+
+#[test]
+fn whoami_answers_with_what_the_pod_saw() {
+    let lab = lab("pod-clusterip");
+    let mut session = Session::new(2);
+    let options = TraceOptions {
+        headers: vec![("X-Lab".to_string(), "yes".to_string())],
+        ..TraceOptions::default()
+    };
+    let traced = trace::trace(&lab, &mut session, "default/client", "http://other:8080/", &options);
+    let exchange = traced.exchange.as_ref().expect("an answer");
+    let mut text = format!("{}\n", exchange.status_line());
+    for (name, value) in &exchange.response.headers {
+        let _ = writeln!(text, "{name}: {value}");
+    }
+    text.push('\n');
+    text.push_str(&exchange.response.body);
+    // expect-test reads goldens with CRLF folded to LF, so carriage returns are shown as `\r`.
+    expect_file!["trace/pod-clusterip/whoami-response.txt"].assert_eq(&text.replace('\r', "\\r"));
+    assert!(exchange.response.body.contains("RemoteAddr: 192.168.56.140:"));
+    assert!(exchange.response.body.contains("X-Lab: yes\r\n"));
+}
+
+#[test]
+fn load_balancer_with_local_policy_keeps_the_client_address() {
+    let lab = lab("lb-local");
+    assert_eq!(lab.l2_announcer(ip("172.16.120.210")), Some("node2"));
+    let mut session = Session::new(13);
+    let traced = run(&lab, &mut session, "client", "http://172.16.120.210/");
+    goldens("lb-local", &[&traced]);
+    assert_eq!(answered(&traced), ("default/nginx".to_string(), ip("172.16.120.61")));
+    assert!(
+        traced
+            .steps
+            .iter()
+            .any(|step| step.host == "node2" && matches!(step.event, Event::ProxyArp { .. }))
+    );
+    assert_reply_matches(&traced);
 }

@@ -254,6 +254,52 @@ impl HttpRequest {
     }
 }
 
+/// Go's `Request.Write` as whoami echoes the request: the request line, `Host`, `User-Agent`,
+/// then the other headers sorted by their canonical key (`Header.WriteSubset`), CRLF endings.
+pub fn go_request_write(request: &HttpRequest) -> String {
+    let find = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    };
+    let mut out = format!("{}\r\n", request.request_line());
+    out.push_str(&format!("Host: {}\r\n", find("Host").unwrap_or("")));
+    out.push_str(&format!(
+        "User-Agent: {}\r\n",
+        find("User-Agent").unwrap_or("Go-http-client/1.1")
+    ));
+    let mut rest: Vec<(String, &str)> = request
+        .headers
+        .iter()
+        .filter(|(key, _)| !key.eq_ignore_ascii_case("Host") && !key.eq_ignore_ascii_case("User-Agent"))
+        .map(|(key, value)| (canonical_header_key(key), value.as_str()))
+        .collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, value) in rest {
+        out.push_str(&format!("{key}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// Go's `textproto.CanonicalMIMEHeaderKey`: first letter and letters after `-` upper case.
+fn canonical_header_key(key: &str) -> String {
+    let mut upper = true;
+    key.chars()
+        .map(|c| {
+            let out = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+            upper = c == '-';
+            out
+        })
+        .collect()
+}
+
 /// The User-Agent of the curl the lab imitates (Ubuntu 24.04's).
 pub const CURL_USER_AGENT: &str = "curl/8.5.0";
 
@@ -330,7 +376,7 @@ pub fn respond(app: &App, request: &HttpRequest, view: &ServerView) -> HttpRespo
                 body.push_str(&format!("IP: {address}\n"));
             }
             body.push_str(&format!("RemoteAddr: {}:{}\n", view.remote.0, view.remote.1));
-            body.push_str(&request.wire_text());
+            body.push_str(&go_request_write(request));
             HttpResponse::new(200, "OK", "text/plain; charset=utf-8", body, Vec::new())
         }
         App::HttpEcho { text } => HttpResponse::new(
@@ -442,5 +488,18 @@ mod tests {
         assert_eq!(flag_value(&args, "text").as_deref(), Some("hello world"));
         assert_eq!(flag_value(&args, "listen").and_then(|l| port_of(&l)), Some(8080));
         assert_eq!(NGINX_WELCOME.len(), 615);
+    }
+
+    #[test]
+    fn whoami_echoes_the_request_as_go_writes_it() {
+        let extra = vec![
+            ("x-trace".to_string(), "1".to_string()),
+            ("Accept-Language".to_string(), "ja".to_string()),
+        ];
+        let request = HttpRequest::curl("GET", "web:8080", "/", &extra);
+        assert_eq!(
+            go_request_write(&request),
+            "GET / HTTP/1.1\r\nHost: web:8080\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\nAccept-Language: ja\r\nX-Trace: 1\r\n\r\n"
+        );
     }
 }

@@ -444,9 +444,14 @@ fn response_text_len(response: &super::HttpResponse) -> usize {
     let headers: usize = response
         .headers
         .iter()
-        .map(|(name, value)| name.len() + value.len() + 4)
-        .sum();
-    response.status_line().len() + 2 + headers + 2 + response.body.len()
+        .map(|(name, value)| name.len().saturating_add(value.len()).saturating_add(4))
+        .fold(0, usize::saturating_add);
+    response
+        .status_line()
+        .len()
+        .saturating_add(4)
+        .saturating_add(headers)
+        .saturating_add(response.body.len())
 }
 
 /// The names glibc tries for `name`, in order (`res_nsearch` with ndots).

@@ -92,15 +92,13 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
             Outcome::Unresolved { .. } => "unresolved".to_string(),
             Outcome::NotEmulated { .. } => "not emulated".to_string(),
         };
-        shares
-            .entry(name.clone())
-            .or_insert(EndpointShare {
-                endpoint: name,
-                probability: 0.0,
-                exact: None,
-                count: 0,
-            })
-            .count += 1;
+        let share = shares.entry(name.clone()).or_insert(EndpointShare {
+            endpoint: name,
+            probability: 0.0,
+            exact: None,
+            count: 0,
+        });
+        share.count = share.count.saturating_add(1);
     }
     Spread {
         deciding,
