@@ -510,7 +510,7 @@ fn build(lab: &Lab) -> Testbed {
 
 /// What one connection came to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Result {
+enum Ending {
     Answered { host: String, seen: Ipv4Addr },
     Refused,
     Timeout,
@@ -518,15 +518,15 @@ enum Result {
     Other(String),
 }
 
-impl Result {
+impl Ending {
     /// The category the distribution counts.
     fn category(&self) -> String {
         match self {
-            Result::Answered { host, .. } => host.clone(),
-            Result::Refused => "refused".to_string(),
-            Result::Timeout => "timeout".to_string(),
-            Result::Unreachable => "unreachable".to_string(),
-            Result::Other(text) => format!("other: {text}"),
+            Ending::Answered { host, .. } => host.clone(),
+            Ending::Refused => "refused".to_string(),
+            Ending::Timeout => "timeout".to_string(),
+            Ending::Unreachable => "unreachable".to_string(),
+            Ending::Other(text) => format!("other: {text}"),
         }
     }
 }
@@ -539,7 +539,7 @@ fn connect(
     port: u16,
     count: u32,
     timeout: &str,
-) -> Vec<Result> {
+) -> Vec<Ending> {
     let script = format!("{}/tests/kernel/netns.py", env!("CARGO_MANIFEST_DIR"));
     let out = run(
         "python3",
@@ -557,32 +557,32 @@ fn connect(
         .map(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
-                ["answered", host, seen, _port] => Result::Answered {
+                ["answered", host, seen, _port] => Ending::Answered {
                     host: host.to_string(),
                     seen: seen.parse().unwrap(),
                 },
-                ["refused"] => Result::Refused,
-                ["timeout"] => Result::Timeout,
-                ["unreachable"] => Result::Unreachable,
-                _ => Result::Other(line.to_string()),
+                ["refused"] => Ending::Refused,
+                ["timeout"] => Ending::Timeout,
+                ["unreachable"] => Ending::Unreachable,
+                _ => Ending::Other(line.to_string()),
             }
         })
         .collect()
 }
 
 /// The engine's answer for one connection.
-fn engine_result(outcome: &Outcome) -> Result {
+fn engine_result(outcome: &Outcome) -> Ending {
     match outcome {
         Outcome::Answered {
             host, seen_source, ..
-        } => Result::Answered {
+        } => Ending::Answered {
             host: host.clone(),
             seen: seen_source.0,
         },
-        Outcome::Refused { .. } | Outcome::Rejected { .. } => Result::Refused,
-        Outcome::Dropped { .. } | Outcome::Timeout { .. } => Result::Timeout,
-        Outcome::NoRoute { .. } => Result::Unreachable,
-        other => Result::Other(other.to_string()),
+        Outcome::Refused { .. } | Outcome::Rejected { .. } => Ending::Refused,
+        Outcome::Dropped { .. } | Outcome::Timeout { .. } => Ending::Timeout,
+        Outcome::NoRoute { .. } => Ending::Unreachable,
+        other => Ending::Other(other.to_string()),
     }
 }
 
@@ -662,13 +662,13 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
     let label = &scenario.label;
 
     // The engine: which results occur, and the source each pod sees.
-    let mut engine_results: BTreeSet<Result> = BTreeSet::new();
+    let mut engine_results: BTreeSet<Ending> = BTreeSet::new();
     for seed in 1..=60 {
         let mut session = Session::new(seed);
         let traced = trace::trace(lab, &mut session, &scenario.from, &url, &options);
         engine_results.insert(engine_result(&traced.outcome));
     }
-    let engine_categories: BTreeSet<String> = engine_results.iter().map(Result::category).collect();
+    let engine_categories: BTreeSet<String> = engine_results.iter().map(Ending::category).collect();
 
     // The kernel.
     let timeout = if engine_categories.contains("timeout") {
@@ -684,7 +684,7 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
         scenario.count,
         timeout,
     );
-    let kernel_results: BTreeSet<Result> = kernel.iter().cloned().collect();
+    let kernel_results: BTreeSet<Ending> = kernel.iter().cloned().collect();
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for result in &kernel {
         *counts.entry(result.category()).or_default() += 1;
@@ -731,11 +731,11 @@ fn judge(lab: &Lab, bed: &Testbed, scenario: &Scenario, report: &mut Report) {
     );
     // The source each pod saw.
     for result in &kernel_results {
-        if let Result::Answered { host, seen } = result {
+        if let Ending::Answered { host, seen } = result {
             let engine_seen: BTreeSet<Ipv4Addr> = engine_results
                 .iter()
                 .filter_map(|r| match r {
-                    Result::Answered { host: h, seen } if h == host => Some(*seen),
+                    Ending::Answered { host: h, seen } if h == host => Some(*seen),
                     _ => None,
                 })
                 .collect();
