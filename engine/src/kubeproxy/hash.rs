@@ -24,7 +24,9 @@ const BASE32_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// chain of one service port shares. `protocol` is lower case (`tcp`), the name is
 /// `namespace/name[:port]`; they are concatenated without a separator.
 pub fn port_proto_hash(service_port_name: &str, protocol: &str) -> String {
-    hash16(&[service_port_name, protocol])
+    let mut hash = String::with_capacity(16);
+    push_hash16(&mut hash, &[service_port_name, protocol]);
+    hash
 }
 
 /// Port of `servicePortEndpointChainName`: `KUBE-SEP-` + the first 16 base32 characters of
@@ -32,26 +34,33 @@ pub fn port_proto_hash(service_port_name: &str, protocol: &str) -> String {
 pub fn service_port_endpoint_chain_name(service_port_name: &str, protocol: &str, endpoint: &str) -> String {
     let mut name = String::with_capacity(ENDPOINT_PREFIX.len() + 16);
     name.push_str(ENDPOINT_PREFIX);
-    name.push_str(&hash16(&[service_port_name, protocol, endpoint]));
+    push_hash16(&mut name, &[service_port_name, protocol, endpoint]);
     name
 }
 
-/// SHA-256 over the concatenated parts, base32, first 16 characters.
-fn hash16(parts: &[&str]) -> String {
+/// Appends SHA-256 over the concatenated parts, base32, first 16 characters. Those are
+/// exactly the encoding of the first 10 bytes (80 bits = 16 symbols of 5 bits), so only
+/// they are encoded.
+fn push_hash16(out: &mut String, parts: &[&str]) {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
     }
     let digest = hasher.finalize();
-    let mut encoded = base32_std(digest.as_slice());
-    encoded.truncate(16);
-    encoded
+    push_base32_std(out, digest.get(..10).unwrap_or_default());
 }
 
-/// RFC 4648 base32 with the standard alphabet, as Go's `base32.StdEncoding` (padding omitted:
-/// callers only keep a prefix).
+/// The encoder as a String, for the RFC test vectors.
+#[cfg(test)]
 fn base32_std(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().saturating_mul(8) / 5 + 1);
+    push_base32_std(&mut out, bytes);
+    out
+}
+
+/// Appends `bytes` in RFC 4648 base32 with the standard alphabet, as Go's
+/// `base32.StdEncoding` (padding omitted: callers only keep a prefix).
+fn push_base32_std(out: &mut String, bytes: &[u8]) {
     let mut buffer: u32 = 0;
     let mut bits: u32 = 0;
     for &byte in bytes {
@@ -59,14 +68,13 @@ fn base32_std(bytes: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            push_symbol(&mut out, (buffer >> bits) & 0x1f);
+            push_symbol(out, (buffer >> bits) & 0x1f);
         }
         buffer &= (1u32 << bits) - 1;
     }
     if bits > 0 {
-        push_symbol(&mut out, (buffer << (5 - bits)) & 0x1f);
+        push_symbol(out, (buffer << (5 - bits)) & 0x1f);
     }
-    out
 }
 
 fn push_symbol(out: &mut String, index: u32) {

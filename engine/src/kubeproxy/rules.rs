@@ -21,8 +21,8 @@ pub fn jump(name: &str) -> Target {
     Target::Jump(chain(name))
 }
 
-/// `-m comment --comment TEXT`.
-pub fn comment(text: &str) -> Match {
+/// `-m comment --comment TEXT` (an owned String is moved in, not copied).
+pub fn comment(text: impl Into<String>) -> Match {
     Match::comment(text)
 }
 

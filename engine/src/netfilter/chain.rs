@@ -3,6 +3,8 @@
 //! Part of the netfilter model. `iptables-save` declares built-in chains as
 //! `:INPUT ACCEPT [pkts:bytes]` and user chains as `:KUBE-SERVICES - [0:0]`.
 
+use std::fmt;
+
 use super::chain_name::ChainName;
 use super::counters::Counters;
 use super::policy::Policy;
@@ -56,9 +58,17 @@ impl Chain {
 
     /// The `:NAME POLICY [p:b]` declaration line of `iptables-save`.
     pub fn declaration(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.write_declaration(&mut out);
+        out
+    }
+
+    /// Writes the declaration line (without the newline) into `out`.
+    pub fn write_declaration(&self, out: &mut impl fmt::Write) -> fmt::Result {
         match self.policy {
-            Some(policy) => format!(":{} {} {}", self.name, policy, self.counters),
-            None => format!(":{} - {}", self.name, self.counters),
+            Some(policy) => write!(out, ":{} {} {}", self.name, policy, self.counters),
+            None => write!(out, ":{} - {}", self.name, self.counters),
         }
     }
 }

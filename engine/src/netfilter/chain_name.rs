@@ -4,6 +4,7 @@
 //! (pkg/util/iptables/iptables.go); iptables refuses names of 29 characters or more
 //! (`XT_EXTENSION_MAXNAMELEN`), names starting with `-` or `!`, and names with blanks.
 
+use std::borrow::Borrow;
 use std::fmt;
 
 use super::hook::Hook;
@@ -81,6 +82,15 @@ impl ChainName {
         Hook::parse(&self.0)
     }
 
+    /// Whether [`ChainName::new`] would accept `name`, without allocating (the parser asks
+    /// this for every `-j` word).
+    pub fn is_valid(name: &str) -> bool {
+        !name.is_empty()
+            && name.chars().count() <= MAX_CHAIN_NAME_LEN
+            && !name.starts_with(['-', '!'])
+            && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
+
     /// Re-checks the invariant (for names made with [`ChainName::from_trusted`]).
     pub fn validate(&self) -> Result<(), ChainNameError> {
         ChainName::new(self.0.clone()).map(|_| ())
@@ -90,6 +100,14 @@ impl ChainName {
 impl From<Hook> for ChainName {
     fn from(hook: Hook) -> ChainName {
         ChainName::builtin(hook)
+    }
+}
+
+/// Lets maps keyed by chain name be searched with a `&str` (the derived order and equality
+/// are those of the inner String, hence of `str`).
+impl Borrow<str> for ChainName {
+    fn borrow(&self) -> &str {
+        &self.0
     }
 }
 
@@ -115,6 +133,14 @@ mod tests {
         assert!(ChainName::new("x".repeat(29)).is_err());
         assert!(matches!(ChainName::new("-j"), Err(ChainNameError::BadStart { .. })));
         assert!(matches!(ChainName::new("A B"), Err(ChainNameError::Blank { .. })));
+    }
+
+    #[test]
+    fn is_valid_agrees_with_new() {
+        let long = "x".repeat(29);
+        for name in ["KUBE-SVC-XPGD46QRK7WJZT7O", "", "-j", "!x", "A B", "tab\there", "x\u{7}", &long, "é".repeat(28).as_str()] {
+            assert_eq!(ChainName::is_valid(name), ChainName::new(name).is_ok(), "{name:?}");
+        }
     }
 
     #[test]

@@ -136,10 +136,12 @@ impl State<'_> {
             return;
         }
         let words = match words::split(line) {
-            Ok(words) => words
-                .into_iter()
-                .map(|word| Word { text: word.text, column: word.column.saturating_add(indent) })
-                .collect::<Vec<_>>(),
+            Ok(mut words) => {
+                for word in &mut words {
+                    word.column = word.column.saturating_add(indent);
+                }
+                words
+            }
             Err(column) => {
                 self.error(line_number, column.saturating_add(indent), ParseErrorKind::UnterminatedQuote);
                 return;
@@ -302,9 +304,7 @@ impl State<'_> {
                         rule_words = rule_words.get(1..).unwrap_or_default();
                     }
                 }
-                let outcome = rule::parse_rule(rule_words, &|name| {
-                    ChainName::new(name).is_ok_and(|name| working.has_chain(&name))
-                });
+                let outcome = rule::parse_rule(rule_words, &|name| working.has_chain_named(name));
                 for (column, kind) in outcome.errors {
                     self.error(line_number, column, kind);
                 }
@@ -492,7 +492,7 @@ impl State<'_> {
             }
             _ => {
                 let outcome =
-                    rule::parse_rule(words, &|name| ChainName::new(name).is_ok_and(|name| working.has_chain(&name)));
+                    rule::parse_rule(words, &|name| working.has_chain_named(name));
                 outcome.rule.and_then(|wanted| {
                     working.chain(chain).and_then(|found| found.rules.iter().position(|rule| same_rule(rule, &wanted)))
                 })

@@ -5,6 +5,8 @@
 //! puts a backslash before each `"`, `\` and `'`. `iptables-restore` (`add_param_to_argv`,
 //! iptables/xshared.c) reads such quotes back.
 
+use std::fmt;
+
 /// Characters `xtables_save_string` leaves unquoted.
 fn is_plain(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
@@ -12,10 +14,18 @@ fn is_plain(c: char) -> bool {
 
 /// A value as `xtables_save_string` prints it (without its leading space).
 pub fn save_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().saturating_add(2));
+    // Writing into a String cannot fail.
+    let _ = write_save_string(&mut out, value);
+    out
+}
+
+/// [`save_string`] written straight into `out` (no intermediate String).
+pub fn write_save_string(out: &mut impl fmt::Write, value: &str) -> fmt::Result {
     if !value.is_empty() && value.chars().all(is_plain) {
-        return value.to_string();
+        return out.write_str(value);
     }
-    quoted(value)
+    write_quoted(out, value)
 }
 
 /// A word for restore input: bare unless it is empty or has a blank or a quote character, so
@@ -28,15 +38,27 @@ pub fn quote_word(value: &str) -> String {
 
 fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len().saturating_add(2));
-    out.push('"');
-    for c in value.chars() {
-        if matches!(c, '"' | '\\' | '\'') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
+    // Writing into a String cannot fail.
+    let _ = write_quoted(&mut out, value);
     out
+}
+
+/// `"value"` with `"`, `\\` and `'` escaped by a backslash, written into `out` run by run.
+fn write_quoted(out: &mut impl fmt::Write, value: &str) -> fmt::Result {
+    out.write_char('"')?;
+    let mut rest = value;
+    while let Some(index) = rest.find(['"', '\\', '\'']) {
+        let (plain, special) = rest.split_at(index);
+        out.write_str(plain)?;
+        out.write_char('\\')?;
+        let mut chars = special.chars();
+        if let Some(c) = chars.next() {
+            out.write_char(c)?;
+        }
+        rest = chars.as_str();
+    }
+    out.write_str(rest)?;
+    out.write_char('"')
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::netfilter::quote::save_string;
+use crate::netfilter::quote::write_save_string;
 
 /// The longest comment iptables accepts, in bytes.
 pub const MAX_COMMENT_LEN: usize = 255;
@@ -28,7 +28,8 @@ impl Comment {
 impl fmt::Display for Comment {
     /// `-m comment --comment "TEXT"`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "-m comment --comment {}", save_string(&self.0))
+        f.write_str("-m comment --comment ")?;
+        write_save_string(f, &self.0)
     }
 }
 

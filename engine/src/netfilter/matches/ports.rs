@@ -30,16 +30,15 @@ impl Ports {
         source && destination
     }
 
-    /// The options after `-m tcp`, each with a leading space (save form).
-    pub(crate) fn save_options(&self) -> String {
-        let mut out = String::new();
+    /// The options after `-m tcp`, each with a leading space (save form), written into `out`.
+    fn write_save_options(&self, out: &mut impl fmt::Write) -> fmt::Result {
         if let Some(source) = &self.source {
-            out.push_str(&format!(" {}--sport {}", source.bang(), source.value));
+            write!(out, " {}--sport {}", source.bang(), source.value)?;
         }
         if let Some(destination) = &self.destination {
-            out.push_str(&format!(" {}--dport {}", destination.bang(), destination.value));
+            write!(out, " {}--dport {}", destination.bang(), destination.value)?;
         }
-        out
+        Ok(())
     }
 
     /// The text after `tcp`/`udp` in `iptables -L` (`spt:53 dpt:80`, `dpts:1:2`, `dpt:!80`).
@@ -61,7 +60,8 @@ pub(crate) struct SaveFragment<'a>(pub &'a str, pub &'a Ports);
 
 impl fmt::Display for SaveFragment<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "-m {}{}", self.0, self.1.save_options())
+        write!(f, "-m {}", self.0)?;
+        self.1.write_save_options(f)
     }
 }
 

@@ -142,18 +142,18 @@ fn read(words: &[Word]) -> Result<Read, Located> {
             continue;
         }
         let invert = negated.take().is_some();
-        let mut take = |count: usize| -> Result<Vec<String>, Located> {
-            let values: Vec<String> = words.iter().skip(index).take(count).map(|word| word.text.clone()).collect();
-            if values.len() < count {
-                return Err((word.column, ParseErrorKind::MissingValue { option: text.to_string() }));
-            }
+        // The next `count` words, borrowed (no String per value).
+        let mut take = |count: usize| -> Result<&[Word], Located> {
+            let values = words
+                .get(index..index.saturating_add(count))
+                .ok_or_else(|| (word.column, ParseErrorKind::MissingValue { option: text.to_string() }))?;
             index = index.saturating_add(count);
             Ok(values)
         };
         match text {
             "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" => {
-                let value = take(1)?.concat();
-                let cidr = parse_address(&value).map_err(|reason| bad(word, &value, reason))?;
+                let value = first_text(take(1)?);
+                let cidr = parse_address(value).map_err(|reason| bad(word, value, reason))?;
                 let field = if text.starts_with("-s") || text.starts_with("--s") {
                     &mut rule.source
                 } else {
@@ -162,9 +162,9 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 set_once(field, Negatable { negated: invert, value: cidr }, word)?;
             }
             "-i" | "--in-interface" | "-o" | "--out-interface" => {
-                let value = take(1)?.concat();
-                let interface = Interface::new(value.clone()).ok_or_else(|| {
-                    bad(word, &value, "an interface name has 1 to 15 characters, optionally ending in `+`")
+                let value = first_text(take(1)?);
+                let interface = Interface::new(value.to_string()).ok_or_else(|| {
+                    bad(word, value, "an interface name has 1 to 15 characters, optionally ending in `+`")
                 })?;
                 let field = if text.starts_with("-i") || text.starts_with("--i") {
                     &mut rule.in_interface
@@ -174,8 +174,8 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 set_once(field, Negatable { negated: invert, value: interface }, word)?;
             }
             "-p" | "--protocol" => {
-                let value = take(1)?.concat();
-                let protocol = IpProtocol::parse(&value).map_err(|reason| bad(word, &value, reason))?;
+                let value = first_text(take(1)?);
+                let protocol = IpProtocol::parse(value).map_err(|reason| bad(word, value, reason))?;
                 if let Some(protocol) = protocol {
                     set_once(&mut rule.protocol, Negatable { negated: invert, value: protocol }, word)?;
                 } else if invert {
@@ -186,7 +186,7 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 if invert {
                     return Err((word.column, ParseErrorKind::CannotInvert { option: text.to_string() }));
                 }
-                let module = take(1)?.concat();
+                let module = first_text(take(1)?).to_string();
                 for earlier in matches.iter_mut().filter(|earlier| earlier.module == module) {
                     earlier.completed = true;
                 }
@@ -199,7 +199,7 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 if target.is_some() {
                     return Err((word.column, ParseErrorKind::Repeated { option: "-j/-g".to_string() }));
                 }
-                let name = take(1)?.concat();
+                let name = first_text(take(1)?).to_string();
                 target = Some(PendingTarget {
                     name,
                     goto: text.starts_with("-g") || text.starts_with("--g"),
@@ -208,7 +208,7 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 });
             }
             "-c" | "--set-counters" => {
-                let values = take(2)?;
+                let values: Vec<&str> = take(2)?.iter().map(|value| value.text.as_str()).collect();
                 let numbers: Option<Vec<u64>> = values.iter().map(|value| value.parse().ok()).collect();
                 rule.counters = match numbers.as_deref() {
                     Some([packets, bytes]) => Counters { packets: *packets, bytes: *bytes },
@@ -240,6 +240,11 @@ fn read(words: &[Word]) -> Result<Read, Located> {
 }
 
 /// Gives a `--option` to the target or to a match, taking its values.
+/// The text of the first of `values` (empty if there is none).
+fn first_text(values: &[Word]) -> &str {
+    values.first().map_or("", |value| value.text.as_str())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn route_option(
     name: &str,

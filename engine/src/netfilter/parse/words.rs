@@ -14,45 +14,58 @@ pub struct Word {
 /// The words of a line, or the column of an unterminated quote.
 pub fn split(line: &str) -> Result<Vec<Word>, usize> {
     let mut words = Vec::new();
+    // The word being built; runs of verbatim characters are copied in as slices (`run` is the
+    // byte offset where the pending run starts), not character by character.
     let mut current = String::new();
+    let mut run: Option<usize> = None;
     let mut start: Option<usize> = None;
     let mut quote_open: Option<usize> = None;
     let mut escaped = false;
-    for (index, c) in line.chars().enumerate() {
+    let flush = |current: &mut String, run: &mut Option<usize>, end: usize| {
+        if let Some(begin) = run.take() {
+            current.push_str(line.get(begin..end).unwrap_or_default());
+        }
+    };
+    for (index, (offset, c)) in line.char_indices().enumerate() {
         let column = index.saturating_add(1);
         if quote_open.is_some() {
             if escaped {
-                current.push(c);
+                run = Some(offset);
                 escaped = false;
             } else if c == '\\' {
+                flush(&mut current, &mut run, offset);
                 escaped = true;
             } else if c == '"' {
+                flush(&mut current, &mut run, offset);
                 quote_open = None;
                 words.push(Word { text: std::mem::take(&mut current), column: start.take().unwrap_or(column) });
             } else {
-                current.push(c);
+                run.get_or_insert(offset);
             }
             continue;
         }
         match c {
             '"' => {
+                flush(&mut current, &mut run, offset);
                 quote_open = Some(column);
                 start.get_or_insert(column);
             }
             ' ' | '\t' | '\n' | '\r' => {
+                flush(&mut current, &mut run, offset);
                 if let Some(word_start) = start.take() {
                     words.push(Word { text: std::mem::take(&mut current), column: word_start });
                 }
             }
             _ => {
                 start.get_or_insert(column);
-                current.push(c);
+                run.get_or_insert(offset);
             }
         }
     }
     if let Some(column) = quote_open {
         return Err(column);
     }
+    flush(&mut current, &mut run, line.len());
     if let Some(word_start) = start {
         words.push(Word { text: current, column: word_start });
     }
@@ -75,6 +88,8 @@ mod tests {
         assert_eq!(texts(r#"x """#), ["x", ""]);
         assert_eq!(texts("'a b'"), ["'a", "b'"]);
         assert_eq!(texts(r"a\b"), [r"a\b"]);
+        assert_eq!(texts(r#"p"q\"r"s t"#), [r#"pq"r"#, "s", "t"]);
+        assert_eq!(texts("  é\tü \"ñ x\" "), ["é", "ü", "ñ x"]);
     }
 
     #[test]
@@ -82,5 +97,7 @@ mod tests {
         let words = split(r#"-A  X "y z""#).unwrap();
         assert_eq!(words.iter().map(|word| word.column).collect::<Vec<_>>(), [1, 5, 7]);
         assert_eq!(split(r#"-A X "open"#), Err(6));
+        let columns: Vec<usize> = split("é ü \"ñ\"").unwrap().iter().map(|word| word.column).collect();
+        assert_eq!(columns, [1, 3, 5]);
     }
 }

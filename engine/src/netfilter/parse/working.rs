@@ -58,6 +58,11 @@ impl WorkingTable {
         self.chains.contains_key(name)
     }
 
+    /// [`WorkingTable::has_chain`] for a word of the input: a valid chain name that exists.
+    pub fn has_chain_named(&self, name: &str) -> bool {
+        ChainName::is_valid(name) && self.chains.contains_key(name)
+    }
+
     pub fn chain(&self, name: &ChainName) -> Option<&Chain> {
         self.chains.get(name)
     }
@@ -97,7 +102,11 @@ impl WorkingTable {
 
     fn count(&mut self, rule: &Rule, add: bool) {
         if let Some(target) = rule.target.as_ref().and_then(Target::chain) {
-            let entry = self.references.entry(target.clone()).or_insert(0);
+            // Look up first: the name is cloned only for a chain's first reference.
+            let entry = match self.references.get_mut(target) {
+                Some(entry) => entry,
+                None => self.references.entry(target.clone()).or_insert(0),
+            };
             *entry = if add { entry.saturating_add(1) } else { entry.saturating_sub(1) };
         }
     }

@@ -94,10 +94,11 @@ impl fmt::Display for NatRange {
                 write!(f, "-{last}")?;
             }
         }
-        if let Some(ports) = self.ports {
-            write!(f, ":{}", dash_range(ports))?;
+        match self.ports {
+            Some(ports) if ports.first() == ports.last() => write!(f, ":{}", ports.first()),
+            Some(ports) => write!(f, ":{}-{}", ports.first(), ports.last()),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
