@@ -80,22 +80,22 @@ impl ServicePortInfo {
 
     /// `KUBE-SVC-<hash>`.
     pub fn cluster_policy_chain(&self) -> String {
-        format!("{SERVICE_CLUSTER_PREFIX}{}", self.hash)
+        prefixed(SERVICE_CLUSTER_PREFIX, &self.hash)
     }
 
     /// `KUBE-SVL-<hash>`.
     pub fn local_policy_chain(&self) -> String {
-        format!("{SERVICE_LOCAL_PREFIX}{}", self.hash)
+        prefixed(SERVICE_LOCAL_PREFIX, &self.hash)
     }
 
     /// `KUBE-FW-<hash>`.
     pub fn firewall_chain(&self) -> String {
-        format!("{SERVICE_FIREWALL_PREFIX}{}", self.hash)
+        prefixed(SERVICE_FIREWALL_PREFIX, &self.hash)
     }
 
     /// `KUBE-EXT-<hash>`.
     pub fn external_chain(&self) -> String {
-        format!("{SERVICE_EXTERNAL_PREFIX}{}", self.hash)
+        prefixed(SERVICE_EXTERNAL_PREFIX, &self.hash)
     }
 }
 
@@ -112,6 +112,14 @@ fn api_externally_accessible(service: &Service) -> bool {
         ServiceType::ClusterIp => !service.external_ips.is_empty(),
         ServiceType::ExternalName => false,
     }
+}
+
+/// `prefix` + `hash` in one allocation of the right size.
+fn prefixed(prefix: &str, hash: &str) -> String {
+    let mut name = String::with_capacity(prefix.len().saturating_add(hash.len()));
+    name.push_str(prefix);
+    name.push_str(hash);
+    name
 }
 
 /// The service ports kube-proxy programs for `service`, in `spec.ports` order; empty when the
