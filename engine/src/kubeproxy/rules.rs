@@ -13,12 +13,36 @@ use super::config::LocalDetector;
 
 /// A chain name kube-proxy generated (fixed names and hashed names are always valid).
 pub fn chain(name: &str) -> ChainName {
-    ChainName::from_trusted(name)
+    ChainName::from_trusted_str(name)
+}
+
+/// A chain given by text (copied) or as a [`ChainName`] (shared, no copy): the generator
+/// names the chains of one service port once and refers to them from every rule.
+pub trait ToChain {
+    fn to_chain(self) -> ChainName;
+}
+
+impl ToChain for &str {
+    fn to_chain(self) -> ChainName {
+        chain(self)
+    }
+}
+
+impl ToChain for &String {
+    fn to_chain(self) -> ChainName {
+        chain(self)
+    }
+}
+
+impl ToChain for &ChainName {
+    fn to_chain(self) -> ChainName {
+        self.clone()
+    }
 }
 
 /// `-j CHAIN`.
-pub fn jump(name: &str) -> Target {
-    Target::Jump(chain(name))
+pub fn jump(name: impl ToChain) -> Target {
+    Target::Jump(name.to_chain())
 }
 
 /// `-m comment --comment TEXT` (an owned String is moved in, not copied).

@@ -25,7 +25,7 @@ use super::config::ProxierConfig;
 use super::endpoint::{EndpointInfo, EndpointsMap, endpoints_map};
 use super::input::ProxierInput;
 use super::probability::compute_probability;
-use super::rules::{chain, comment, host, if_local, if_not_local, jump, with_protocol};
+use super::rules::{ToChain, comment, host, if_local, if_not_local, jump, with_protocol};
 use super::service_port::{ServicePortInfo, service_ports};
 use super::topology::categorize_endpoints;
 
@@ -71,12 +71,12 @@ impl RestoreTable {
         RestoreTable { table, chains: Vec::new(), rules: Vec::new(), deleted: Vec::new() }
     }
 
-    fn declare(&mut self, name: &str) {
-        self.chains.push(chain(name));
+    fn declare(&mut self, name: impl ToChain) {
+        self.chains.push(name.to_chain());
     }
 
-    fn write(&mut self, name: &str, rule: Rule) {
-        self.rules.push((chain(name), rule));
+    fn write(&mut self, name: impl ToChain, rule: Rule) {
+        self.rules.push((name.to_chain(), rule));
     }
 
     /// The declared chains with their rules, in declaration order (what the table holds for
@@ -162,7 +162,10 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     }
 
     // Service ports in a fixed order (see the module doc) and their endpoints.
-    let mut ports: Vec<ServicePortInfo> = input.services.iter().flat_map(service_ports).collect();
+    // References are sorted, not the (large) infos themselves: a stable sort moves its
+    // elements many times.
+    let all_ports: Vec<ServicePortInfo> = input.services.iter().flat_map(service_ports).collect();
+    let mut ports: Vec<&ServicePortInfo> = all_ports.iter().collect();
     ports.sort_by(|a, b| (&a.name_string, a.protocol).cmp(&(&b.name_string, b.protocol)));
     let endpoints: EndpointsMap = endpoints_map(input.endpoint_slices, &input.node_name);
     let no_endpoints: Vec<EndpointInfo> = Vec::new();
@@ -171,8 +174,15 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
         ports.iter().map(|port| endpoints.get(&port.port_name).map_or(0, Vec::len)).sum();
     let large_cluster_mode = total_endpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
 
-    let mut writer = Writer { config, node_ip: input.node_ip, large_cluster_mode, probabilities: Vec::new() };
-    for port in &ports {
+    let mut writer = Writer {
+        config,
+        node_ip: input.node_ip,
+        large_cluster_mode,
+        probabilities: Vec::new(),
+        services: ChainName::from_trusted_str(KUBE_SERVICES),
+        mark_masq: ChainName::from_trusted_str(KUBE_MARK_MASQ),
+    };
+    for &port in &ports {
         let port_endpoints = endpoints.get(&port.port_name).unwrap_or(&no_endpoints);
         writer.service_port(port, port_endpoints, input.node_zone.as_deref(), &mut filter, &mut nat);
     }
@@ -269,6 +279,10 @@ struct Writer<'c> {
     large_cluster_mode: bool,
     /// `precomputedProbabilities`: index n holds the probability for n remaining endpoints.
     probabilities: Vec<Option<Probability>>,
+    /// `KUBE-SERVICES` and `KUBE-MARK-MASQ`, named once and shared by every rule that
+    /// refers to them.
+    services: ChainName,
+    mark_masq: ChainName,
 }
 
 impl Writer<'_> {
@@ -301,9 +315,9 @@ impl Writer<'_> {
         let categorized = categorize_endpoints(all_endpoints, svc, zone);
         let has_endpoints = categorized.has_any;
 
-        let cluster_policy_chain = svc.cluster_policy_chain();
+        let cluster_policy_chain = ChainName::from_trusted(svc.cluster_policy_chain());
         let uses_cluster_policy_chain = !categorized.cluster.is_empty() && svc.uses_cluster_endpoints();
-        let local_policy_chain = svc.local_policy_chain();
+        let local_policy_chain = ChainName::from_trusted(svc.local_policy_chain());
         let uses_local_policy_chain = !categorized.local.is_empty() && svc.uses_local_endpoints();
 
         let mut internal_policy_chain = &cluster_policy_chain;
@@ -324,10 +338,10 @@ impl Writer<'_> {
                 has_external_endpoints = false;
             }
         }
-        let external_traffic_chain = svc.external_chain();
+        let external_traffic_chain = ChainName::from_trusted(svc.external_chain());
         let uses_external_traffic_chain = has_endpoints && svc.externally_accessible();
 
-        let firewall_chain = svc.firewall_chain();
+        let firewall_chain = ChainName::from_trusted(svc.firewall_chain());
         let uses_fw_chain =
             has_endpoints && !svc.load_balancer_vips.is_empty() && !svc.load_balancer_source_ranges.is_empty();
         let load_balancer_traffic_chain = if uses_fw_chain { &firewall_chain } else { &external_traffic_chain };
@@ -353,7 +367,7 @@ impl Writer<'_> {
 
         // Capture the clusterIP.
         if has_internal_endpoints {
-            nat.write(KUBE_SERVICES, vip_rule(&format!("{name} cluster IP"), svc.cluster_ip).target(jump(internal_traffic_chain)));
+            nat.write(&self.services, vip_rule(&format!("{name} cluster IP"), svc.cluster_ip).target(jump(internal_traffic_chain)));
         } else if let Some((target, text)) = &internal_filter {
             filter.write(KUBE_SERVICES, vip_rule(text, svc.cluster_ip).target(target.clone()));
         }
@@ -522,21 +536,21 @@ impl Writer<'_> {
 
         // The per-endpoint chains.
         for ep in &categorized.all_reachable {
-            let sep = ep.chain.as_str();
+            let sep = &ep.chain;
             nat.declare(sep);
             let base = self.service_comment(Rule::default(), format_args!("{name}"));
             // Hairpin: a pod reaching itself through the Service must be masqueraded.
-            nat.write(sep, base.clone().source(host(ep.ip)).target(jump(KUBE_MARK_MASQ)));
+            nat.write(sep, base.clone().source(host(ep.ip)).target(jump(&self.mark_masq)));
             let mut dnat = base;
             if svc.sticky_max_age_seconds.is_some() {
-                dnat = dnat.with(Match::Recent(Recent::new(RecentCommand::Set, sep)));
+                dnat = dnat.with(Match::Recent(Recent::new(RecentCommand::Set, sep.as_str())));
             }
             nat.write(sep, with_protocol(dnat, protocol, None).target(Target::dnat(ep.ip, ep.port)));
         }
     }
 
     /// Port of `writeServiceToEndpointRules`: affinity checks, then the probability cascade.
-    fn service_to_endpoint_rules(&mut self, nat: &mut RestoreTable, svc: &ServicePortInfo, chain_name: &str, endpoints: &[&EndpointInfo]) {
+    fn service_to_endpoint_rules(&mut self, nat: &mut RestoreTable, svc: &ServicePortInfo, chain_name: &ChainName, endpoints: &[&EndpointInfo]) {
         let name = svc.name_string.as_str();
         if let Some(seconds) = svc.sticky_max_age_seconds {
             for ep in endpoints {

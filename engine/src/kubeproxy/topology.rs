@@ -156,7 +156,7 @@ mod tests {
             serving,
             terminating,
             zone_hints: BTreeSet::new(),
-            chain: String::new(),
+            chain: crate::netfilter::ChainName::from_trusted_str("KUBE-SEP-TEST"),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use std::borrow::Borrow;
 use std::fmt;
+use std::sync::Arc;
 
 use super::hook::Hook;
 
@@ -13,8 +14,12 @@ use super::hook::Hook;
 pub const MAX_CHAIN_NAME_LEN: usize = 28;
 
 /// A chain name. Built-in chains are spelled like their [`Hook`].
+///
+/// The text is shared: cloning a name (every `-j CHAIN` and every rule of a generated chain
+/// holds one; ~320,000 rules for 10,000 Services) bumps a reference count instead of
+/// allocating. Order, equality and hashing are those of the text.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ChainName(String);
+pub struct ChainName(Arc<str>);
 
 /// Why a text is not a chain name iptables accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,18 +64,23 @@ impl ChainName {
         if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ChainNameError::Blank { name });
         }
-        Ok(ChainName(name))
+        Ok(ChainName(Arc::from(name)))
     }
 
     /// A name the engine generated itself (e.g. `KUBE-SVC-` + a 16-character hash), taken as is.
     /// Use [`ChainName::new`] for user input; [`crate::netfilter::check`] still reports a bad name.
     pub fn from_trusted(name: impl Into<String>) -> ChainName {
-        ChainName(name.into())
+        ChainName(Arc::from(name.into()))
+    }
+
+    /// [`ChainName::from_trusted`] for a borrowed name, copied once.
+    pub fn from_trusted_str(name: &str) -> ChainName {
+        ChainName(Arc::from(name))
     }
 
     /// The name of the built-in chain of `hook`.
     pub fn builtin(hook: Hook) -> ChainName {
-        ChainName(hook.name().to_string())
+        ChainName(Arc::from(hook.name()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -93,7 +103,7 @@ impl ChainName {
 
     /// Re-checks the invariant (for names made with [`ChainName::from_trusted`]).
     pub fn validate(&self) -> Result<(), ChainNameError> {
-        ChainName::new(self.0.clone()).map(|_| ())
+        ChainName::new(self.0.to_string()).map(|_| ())
     }
 }
 
