@@ -1,0 +1,246 @@
+//! `iptables-save`, `iptables -S` and `iptables -L` in the lab, against the output of the real
+//! iptables v1.8.9 (nf_tables) in a scratch network namespace holding the same rules:
+//!
+//! ```text
+//! iptables -A INPUT -j ACCEPT
+//! iptables -t nat -N KUBE-SERVICES
+//! iptables -t nat -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp \
+//!   -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j ACCEPT
+//! ```
+
+use crate::cluster::{Cluster, KubeProxyConfig, Node, Pod};
+use crate::net::Cidr;
+use crate::netfilter::matches::Ports;
+use crate::netfilter::{ChainName, Hook, IpProtocol, Match, Rule, Ruleset, Table, Target};
+use crate::shell::{CommandOutput, Lab};
+
+fn cluster() -> Cluster {
+    let node = Node {
+        name: "node1".to_string(),
+        labels: Default::default(),
+        annotations: Default::default(),
+        taints: Vec::new(),
+        unschedulable: false,
+        internal_ip: "172.16.120.63".parse().unwrap(),
+        external_ip: None,
+        subnet: Cidr::parse_strict("172.16.120.0/24").unwrap(),
+        gateway: "172.16.120.1".parse().unwrap(),
+        blocks: Vec::new(),
+        tunnel_ip: None,
+        control_plane: false,
+        kubelet_version: "v1.31.0".to_string(),
+    };
+    let pod = |name: &str, host_network: bool| Pod {
+        namespace: "default".to_string(),
+        name: name.to_string(),
+        node_name: Some("node1".to_string()),
+        host_network,
+        ..Pod::default()
+    };
+    Cluster {
+        nodes: vec![node],
+        namespaces: vec!["default".to_string()],
+        workloads: Vec::new(),
+        pods: vec![pod("web", false), pod("agent", true)],
+        services: Vec::new(),
+        endpoint_slices: Vec::new(),
+        ip_pools: Vec::new(),
+        kube_proxy: KubeProxyConfig::default(),
+        service_cidr: Cidr::parse_strict("10.96.0.0/12").unwrap(),
+        node_port_range: (30000, 32767),
+        external_hosts: Vec::new(),
+        metallb_pools: Vec::new(),
+        l2_advertisements: Vec::new(),
+        ingresses: Vec::new(),
+        ingress_classes: Vec::new(),
+    }
+}
+
+fn lab() -> Lab {
+    let mut ruleset = Ruleset::new();
+    ruleset.append(Table::Filter, &ChainName::from(Hook::Input), Rule::jump(Target::Accept));
+    let rule = Rule::default()
+        .destination(Cidr::host("10.96.0.1".parse().unwrap()))
+        .protocol(IpProtocol::TCP)
+        .with(Match::comment("default/kubernetes:https cluster IP"))
+        .with(Match::Tcp(Ports::destination(443)))
+        .target(Target::Accept);
+    ruleset.append(Table::Nat, &ChainName::from_trusted("KUBE-SERVICES"), rule);
+    let mut lab = Lab::from_cluster(cluster());
+    lab.set_node_ruleset("node1", ruleset);
+    lab
+}
+
+fn on(lab: &mut Lab, host: &str, line: &str) -> CommandOutput {
+    let host = lab.host(host).unwrap();
+    lab.run(&host, line)
+}
+
+fn node(line: &str) -> CommandOutput {
+    on(&mut lab(), "node1", line)
+}
+
+#[test]
+fn list_rules_of_one_chain() {
+    let output = node("iptables -t nat -S KUBE-SERVICES");
+    assert_eq!(
+        output.stdout,
+        "-N KUBE-SERVICES\n\
+         -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment \"default/kubernetes:https cluster IP\" -m tcp --dport 443 -j ACCEPT\n"
+    );
+    assert_eq!(node("iptables -S INPUT 1").stdout, "-A INPUT -j ACCEPT\n");
+    assert_eq!(node("iptables --list-rules INPUT").stdout, "-P INPUT ACCEPT\n-A INPUT -j ACCEPT\n");
+    let past_the_end = node("iptables -S INPUT 5");
+    assert_eq!((past_the_end.exit_code, past_the_end.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn list_one_chain_numerically() {
+    assert_eq!(
+        node("iptables -t nat -L KUBE-SERVICES -n").stdout,
+        "Chain KUBE-SERVICES (0 references)\n\
+         target     prot opt source               destination         \n\
+         ACCEPT     6    --  0.0.0.0/0            10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443\n"
+    );
+    assert_eq!(
+        node("iptables -t nat -L KUBE-SERVICES -n -v --line-numbers").stdout,
+        "Chain KUBE-SERVICES (0 references)\n\
+         num   pkts bytes target     prot opt in     out     source               destination         \n\
+         1        0     0 ACCEPT     6    --  *      *       0.0.0.0/0            10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443\n"
+    );
+    // Grouped short options, as in the blog post's `iptables -nL`.
+    assert_eq!(
+        node("iptables -nL INPUT").stdout,
+        "Chain INPUT (policy ACCEPT)\n\
+         target     prot opt source               destination         \n\
+         ACCEPT     0    --  0.0.0.0/0            0.0.0.0/0           \n"
+    );
+    assert_eq!(node("iptables -t nat -nvL KUBE-SERVICES").stdout.lines().nth(1), Some(" pkts bytes target     prot opt in     out     source               destination         "));
+}
+
+#[test]
+fn iptables_save_on_a_node() {
+    let output = node("iptables-save -t nat -c");
+    assert_eq!(
+        output.stdout,
+        "# Generated by iptables-save v1.8.9 (nf_tables) on Sat Jul  4 12:00:00 2020\n\
+         *nat\n\
+         :PREROUTING ACCEPT [0:0]\n\
+         :INPUT ACCEPT [0:0]\n\
+         :OUTPUT ACCEPT [0:0]\n\
+         :POSTROUTING ACCEPT [0:0]\n\
+         :KUBE-SERVICES - [0:0]\n\
+         [0:0] -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment \"default/kubernetes:https cluster IP\" -m tcp --dport 443 -j ACCEPT\n\
+         COMMIT\n\
+         # Completed on Sat Jul  4 12:00:00 2020\n"
+    );
+    let all = node("iptables-save").stdout;
+    assert!(all.contains("*filter\n") && all.contains("*nat\n"), "{all}");
+    // An untouched table still prints when asked for by name.
+    assert!(node("iptables-save -t raw").stdout.contains("*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"));
+}
+
+#[test]
+fn a_pods_own_namespace_is_empty() {
+    let mut lab = lab();
+    let save = on(&mut lab, "web", "iptables-save");
+    assert_eq!((save.exit_code, save.stdout.as_str(), save.stderr.as_str()), (0, "", ""));
+    assert_eq!(on(&mut lab, "web", "iptables -t nat -S").stdout, "-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n");
+    assert_eq!(
+        on(&mut lab, "default/web", "iptables -L -n").stdout,
+        "Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination         \n\n\
+         Chain FORWARD (policy ACCEPT)\ntarget     prot opt source               destination         \n\n\
+         Chain OUTPUT (policy ACCEPT)\ntarget     prot opt source               destination         \n"
+    );
+    // A hostNetwork pod shares its node's namespace.
+    assert_eq!(on(&mut lab, "agent", "iptables -S INPUT").stdout, "-P INPUT ACCEPT\n-A INPUT -j ACCEPT\n");
+}
+
+#[test]
+fn errors_match_iptables() {
+    let missing = node("iptables -t nat -S FOO");
+    assert_eq!(
+        (missing.exit_code, missing.stderr.as_str()),
+        (1, "iptables v1.8.9 (nf_tables): chain `FOO' in table `nat' is incompatible, use 'nft' tool.\n")
+    );
+    assert_eq!(node("iptables -L FOO -n").exit_code, 1);
+    let table = node("iptables -t bogus -S");
+    assert_eq!(
+        (table.exit_code, table.stderr.as_str()),
+        (3, "iptables v1.8.9 (nf_tables): table 'bogus' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n")
+    );
+    let none = node("iptables -n");
+    assert_eq!(
+        (none.exit_code, none.stderr.as_str()),
+        (2, "iptables v1.8.9 (nf_tables): no command specified\nTry `iptables -h' or 'iptables --help' for more information.\n")
+    );
+    assert_eq!(
+        node("iptables -S -L").stderr,
+        "iptables v1.8.9 (nf_tables): Cannot use -L with -S\nTry `iptables -h' or 'iptables --help' for more information.\n"
+    );
+    assert_eq!(
+        node("iptables --bogus").stderr,
+        "iptables v1.8.9 (nf_tables): unknown option \"--bogus\"\nTry `iptables -h' or 'iptables --help' for more information.\n"
+    );
+    // A chain name must come right after -S.
+    let bad = node("iptables -S -t nat KUBE-SERVICES");
+    assert_eq!(
+        (bad.exit_code, bad.stderr.as_str()),
+        (2, "Bad argument `KUBE-SERVICES'\nTry `iptables -h' or 'iptables --help' for more information.\n")
+    );
+    assert_eq!(node("iptables-save -t bogus").stderr, "Table `bogus' does not exist\n");
+    assert_eq!(
+        node("iptables-save --bogus").stderr,
+        "iptables-save: unrecognized option '--bogus'\nLook at manual page `iptables-save.8' for more information.\n"
+    );
+    assert_eq!(node("iptables-save foo").stderr, "Unknown arguments found on commandline\n");
+    assert_eq!(node("iptables -A INPUT -j DROP").exit_code, 1);
+}
+
+#[test]
+fn list_without_n_says_it_prints_numbers() {
+    let output = node("iptables -L INPUT");
+    assert!(output.stdout.contains("0.0.0.0/0"));
+    assert!(output.stderr.contains("as with -n"));
+}
+
+#[test]
+fn pipelines_filter_the_output() {
+    let found = node("iptables-save -t nat | grep 'dport 443' | wc -l");
+    assert_eq!((found.stdout.as_str(), found.exit_code), ("1\n", 0));
+    let none = node("iptables-save | grep -c KUBE-SVC");
+    assert_eq!((none.stdout.as_str(), none.exit_code), ("0\n", 1));
+    // Every command's stderr is kept; the status is the last command's.
+    let missing = node("iptables -S FOO | grep x");
+    assert_eq!(missing.exit_code, 1);
+    assert!(missing.stderr.contains("chain `FOO'"));
+    assert_eq!(node("iptables-save | sort").exit_code, 127);
+}
+
+/// Odd input never panics: every line gets an answer and an exit status.
+#[test]
+fn odd_command_lines_never_panic() {
+    let lines = [
+        "", "   ", "#", "'", "\"", "\\", "sudo", "sudo sudo", "|", "a |", "echo ü 日本 🙂",
+        "iptables", "iptables -t", "iptables -t ''", "iptables -S ''", "iptables -L '' 0", "iptables -L INPUT x",
+        "iptables -S INPUT 99999999999999999999999", "iptables -tnat -S", "iptables --table=nat -L -n",
+        "iptables ---", "iptables -", "iptables -S INPUT 1 2", "iptables -A", "iptables --append", "iptables -h",
+        "iptables-save -t", "iptables-save -tnat", "iptables-save --table=", "iptables-save -c -c",
+        "kubectl", "kubectl get", "kubectl get pods/", "kubectl get /x", "kubectl get ,", "kubectl get pods,",
+        "kubectl get all -o yaml", "kubectl get all -A -o json", "kubectl get no -o", "kubectl -o wide",
+        "kubectl get pods -l ''", "kubectl get pods -l '!'", "kubectl get pods -l 'a in (b)'", "kubectl get pods --namespace",
+        "kubectl get svc -A web", "kubectl get pods --all-namespaces=maybe", "kubectl get -- pods", "kubectl describe pods",
+        "grep x", "iptables-save | grep", "iptables-save | grep -e", "iptables-save | grep '\\('", "iptables-save | grep -E '(('",
+        "iptables-save | grep -E 'a{99999}'", "iptables-save | grep -E 'a{2,1}'", "iptables-save | grep '[z-a]'",
+        "iptables-save | head -n 99999999999999999999", "iptables-save | tail -n +0", "iptables-save | tail -n -1",
+        "iptables-save | wc -lwc", "iptables-save | wc -x", "iptables-save | head file", "hostname extra", "help me",
+    ];
+    let mut lab = lab();
+    for host in ["node1", "web", "agent"] {
+        let host = lab.host(host).unwrap();
+        for line in lines {
+            let output = lab.run(&host, line);
+            assert!(output.exit_code >= 0, "{line}");
+        }
+    }
+}
