@@ -74,7 +74,9 @@ pub enum Msg {
     TerminalHost,
     TerminalCommand,
     Run,
-    TerminalSoon,
+    TerminalHint,
+    Clear,
+    TerminalOutput,
     Notes,
     StorageIgnored,
     Analysing,
@@ -82,7 +84,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for the catalogue's own tests.
-    pub const ALL: [Msg; 34] = [
+    pub const ALL: [Msg; 36] = [
         Msg::Title,
         Msg::Tagline,
         Msg::Manifests,
@@ -113,7 +115,9 @@ impl Msg {
         Msg::TerminalHost,
         Msg::TerminalCommand,
         Msg::Run,
-        Msg::TerminalSoon,
+        Msg::TerminalHint,
+        Msg::Clear,
+        Msg::TerminalOutput,
         Msg::Notes,
         Msg::StorageIgnored,
         Msg::Analysing,
@@ -158,7 +162,9 @@ impl Msg {
             Msg::TerminalHost => "Run on",
             Msg::TerminalCommand => "Command",
             Msg::Run => "Run",
-            Msg::TerminalSoon => "The command shell (kubectl, iptables-save, ip, curl) arrives with the engine's shell.",
+            Msg::TerminalHint => "Try `kubectl get svc -o wide`, `iptables-save -t nat | grep 31000` or `help`. Output is exactly what the tools print.",
+            Msg::Clear => "Clear",
+            Msg::TerminalOutput => "Terminal output",
             Msg::Notes => "What the lab assumed",
             Msg::StorageIgnored => "The text saved in this browser could not be used; the example was loaded instead.",
             Msg::Analysing => "Reading the manifests…",
@@ -197,7 +203,9 @@ impl Msg {
             Msg::TerminalHost => "実行するホスト",
             Msg::TerminalCommand => "コマンド",
             Msg::Run => "実行",
-            Msg::TerminalSoon => "コマンドシェル（kubectl、iptables-save、ip、curl）はエンジンのシェルと一緒に使えるようになります。",
+            Msg::TerminalHint => "`kubectl get svc -o wide`、`iptables-save -t nat | grep 31000`、`help` などを試してください。出力は本物のツールと同じ形です。",
+            Msg::Clear => "消去",
+            Msg::TerminalOutput => "ターミナルの出力",
             Msg::Notes => "ラボが補った内容",
             Msg::StorageIgnored => "このブラウザーに保存されたテキストは使えなかったため、サンプルを読み込みました。",
             Msg::Analysing => "マニフェストを読んでいます…",
@@ -263,6 +271,16 @@ pub fn text_has_errors(lang: Lang, errors: usize, first_line: Option<usize>) -> 
         (Lang::En, None) => format!("{errors} errors in the manifests."),
         (Lang::Ja, Some(line)) => format!("マニフェストにエラーが {errors} 件あります（最初は {line} 行目）。"),
         (Lang::Ja, None) => format!("マニフェストにエラーが {errors} 件あります。"),
+    }
+}
+
+/// The live announcement after a terminal command.
+pub fn command_done(lang: Lang, exit_code: i32) -> String {
+    match (lang, exit_code) {
+        (Lang::En, 0) => "Command finished.".to_string(),
+        (Lang::En, code) => format!("Command failed with exit status {code}."),
+        (Lang::Ja, 0) => "コマンドが終了しました。".to_string(),
+        (Lang::Ja, code) => format!("コマンドが終了ステータス {code} で失敗しました。"),
     }
 }
 

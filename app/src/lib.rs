@@ -9,7 +9,7 @@
 //!
 //! Everything that decides is plain Rust with native tests: [`state`] (the one store),
 //! [`highlight`] (YAML colours), [`scene`] and [`layout`] (the diagram's content and maths),
-//! [`history`], [`storage`] (what survives a reload), [`i18n`] (every UI string, English and
+//! [`history`], [`storage`] (what survives a reload), [`terminal`] (the shell panel), [`i18n`] (every UI string, English and
 //! Japanese). [`components`] only render and dispatch. `main.rs` mounts [`App`]; the
 //! browser tests mount it too.
 
@@ -22,5 +22,6 @@ pub mod layout;
 pub mod scene;
 pub mod state;
 pub mod storage;
+pub mod terminal;
 
 pub use components::app::App;

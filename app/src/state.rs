@@ -20,6 +20,7 @@ use crate::examples::Example;
 use crate::history::History;
 use crate::i18n::Lang;
 use crate::scene::Scene;
+use crate::terminal::TerminalState;
 
 /// What the engine made of one text.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -54,6 +55,8 @@ pub enum Announcement {
     Updated { nodes: usize, pods: usize, services: usize },
     Errors { errors: usize, first_line: Option<usize> },
     StorageIgnored,
+    /// A terminal command finished with this exit status.
+    CommandDone { exit_code: i32 },
 }
 
 /// A request to the editor to show a line (from a click in the diagnostics list). The
@@ -65,7 +68,7 @@ pub struct Jump {
     pub seq: u64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct AppState {
     pub lang: Lang,
     /// The editor's text, as typed.
@@ -85,6 +88,7 @@ pub struct AppState {
     pub announcement: Announcement,
     /// Counts analyses, so effects (saving) can tell a new result from a re-render.
     pub revision: u64,
+    pub terminal: TerminalState,
 }
 
 pub enum Action {
@@ -100,6 +104,11 @@ pub enum Action {
     Resize(f64),
     /// Show this line (and column) in the editor.
     JumpTo { line: usize, column: usize },
+    /// Run terminal commands on this host.
+    SetTerminalHost(String),
+    /// Run a command line in the terminal.
+    RunCommand(String),
+    ClearTerminal,
 }
 
 /// The width assumed before the page has been measured.
@@ -120,6 +129,7 @@ impl AppState {
             jump: None,
             announcement: Announcement::None,
             revision: 0,
+            terminal: TerminalState::default(),
         };
         state.analyse();
         if restored_badly {
@@ -149,6 +159,9 @@ impl AppState {
             self.picture_is_stale = analysis.errors > 0;
         } else {
             self.picture_is_stale = true;
+        }
+        if let Some(picture) = &self.picture {
+            self.terminal.follow(picture);
         }
         self.analysis = Rc::new(analysis);
         self.pending = false;
@@ -224,6 +237,15 @@ impl Reducible for AppState {
                 let seq = state.jump.map_or(0, |jump| jump.seq.wrapping_add(1));
                 state.jump = Some(Jump { line, column, seq });
             }
+            Action::SetTerminalHost(host) => state.terminal.host = host,
+            Action::RunCommand(command) => {
+                let Some(picture) = state.picture.clone() else { return self };
+                state.terminal.run(&picture, &command);
+                if let Some(entry) = state.terminal.entries.last() {
+                    state.announcement = Announcement::CommandDone { exit_code: entry.output.exit_code };
+                }
+            }
+            Action::ClearTerminal => state.terminal.clear(),
         }
         Rc::new(state)
     }
@@ -323,6 +345,22 @@ mod tests {
         let state = state.reduce(Action::JumpTo { line: 4, column: 2 });
         assert_ne!(state.jump, first);
         assert_eq!(state.jump.map(|j| (j.line, j.column)), Some((4, 2)));
+    }
+
+    #[test]
+    fn terminal_commands_run_on_the_last_good_cluster() {
+        let state = start();
+        assert_eq!(state.terminal.host, "client");
+        let state = state.reduce(Action::SetTerminalHost("node2".into())).reduce(Action::RunCommand("hostname".into()));
+        assert_eq!(state.terminal.entries.last().map(|e| e.output.stdout.as_str()), Some("node2\n"));
+        assert_eq!(state.announcement, Announcement::CommandDone { exit_code: 0 });
+        // A broken text keeps the lab of the last good cluster: the nginx pod is still a host.
+        let broken = state.text.replace("name: sample-service", "name: 12");
+        let state = state.reduce(Action::Edit(broken)).reduce(Action::Analyse);
+        let state = state.reduce(Action::SetTerminalHost("default/nginx".into())).reduce(Action::RunCommand("hostname".into()));
+        assert_eq!(state.terminal.entries.last().map(|e| e.output.stdout.as_str()), Some("nginx\n"));
+        let state = state.reduce(Action::ClearTerminal);
+        assert!(state.terminal.entries.is_empty());
     }
 
     #[test]

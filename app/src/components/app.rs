@@ -21,6 +21,7 @@ use crate::examples::Example;
 use crate::i18n::{self, Lang, Msg};
 use crate::state::{Action, Announcement, AppState};
 use crate::storage;
+use crate::terminal::TerminalState;
 
 /// How long typing must pause before the engine runs (milliseconds). Parsing and building
 /// the default scenario takes well under a frame, but a pasted 1,000-Service manifest takes
@@ -124,11 +125,29 @@ pub fn app() -> Html {
         }
     });
 
+    let terminal_hosts = use_memo(state.picture.as_ref().map(|picture| picture.revision), {
+        let picture = state.picture.clone();
+        move |_| picture.map(|picture| TerminalState::hosts(&picture)).unwrap_or_default()
+    });
+    let on_terminal_host = {
+        let state = state.clone();
+        Callback::from(move |host: String| state.dispatch(Action::SetTerminalHost(host)))
+    };
+    let on_run = {
+        let state = state.clone();
+        Callback::from(move |command: String| state.dispatch(Action::RunCommand(command)))
+    };
+    let on_clear = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::ClearTerminal))
+    };
+
     let announcement = match &state.announcement {
         Announcement::None => String::new(),
         Announcement::Updated { nodes, pods, services } => i18n::cluster_updated(lang, *nodes, *pods, *services),
         Announcement::Errors { errors, first_line } => i18n::text_has_errors(lang, *errors, *first_line),
         Announcement::StorageIgnored => Msg::StorageIgnored.text(lang).to_string(),
+        Announcement::CommandDone { exit_code } => i18n::command_done(lang, *exit_code),
     };
 
     html! {
@@ -193,7 +212,15 @@ pub fn app() -> Html {
                     <div class="panel-bar">
                         <h2 id="terminal-title">{ Msg::Terminal.text(lang) }</h2>
                     </div>
-                    <Terminal picture={state.picture.clone()} lang={lang} />
+                    <Terminal
+                        hosts={terminal_hosts}
+                        host={state.terminal.host.clone()}
+                        entries={Rc::clone(&state.terminal.entries)}
+                        lang={lang}
+                        on_host={on_terminal_host}
+                        on_run={on_run}
+                        on_clear={on_clear}
+                    />
                 </section>
             </main>
         </div>
