@@ -146,3 +146,21 @@ test('a hostile stored value cannot break the page', async () => {
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('the terminal runs the engine shell on the chosen host', async () => {
+  const { ctx, page, problems } = await open();
+  assert.equal(await page.locator('#terminal-host').inputValue(), 'client');
+  await page.locator('#terminal-input').fill('kubectl get svc sample-service');
+  await page.locator('#terminal-input').press('Enter');
+  const output = page.locator('#terminal-output');
+  await page.waitForFunction(() => document.querySelector('#terminal-output').textContent.includes('31000'));
+  assert.match(await output.textContent(), /client\$ kubectl get svc sample-service\nNAME\s+TYPE/);
+  await page.locator('#terminal-host').selectOption('node1');
+  await page.locator('#terminal-input').fill('iptables-save -t nat | grep 31000');
+  await page.locator('#terminal-run').click();
+  await page.waitForFunction(() => document.querySelector('#terminal-output').textContent.includes('node1$'));
+  assert.match(await output.textContent(), /-A KUBE-NODEPORTS .*--dport 31000/);
+  await page.screenshot({ path: `${ARTIFACTS}/terminal.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
