@@ -63,6 +63,7 @@ pub enum Msg {
     Topology,
     DiagramLabel,
     Services,
+    ServicesNote,
     Outside,
     ControlPlane,
     Worker,
@@ -84,7 +85,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for the catalogue's own tests.
-    pub const ALL: [Msg; 36] = [
+    pub const ALL: [Msg; 37] = [
         Msg::Title,
         Msg::Tagline,
         Msg::Manifests,
@@ -104,6 +105,7 @@ impl Msg {
         Msg::Topology,
         Msg::DiagramLabel,
         Msg::Services,
+        Msg::ServicesNote,
         Msg::Outside,
         Msg::ControlPlane,
         Msg::Worker,
@@ -150,7 +152,8 @@ impl Msg {
             Msg::StaleDiagram => "The text has errors: the diagram shows the last cluster that worked.",
             Msg::Topology => "Cluster",
             Msg::DiagramLabel => "Diagram of the cluster: nodes, pods, Services and the underlay network",
-            Msg::Services => "Services: virtual IPs that exist only as iptables rules",
+            Msg::Services => "Services",
+            Msg::ServicesNote => "virtual IPs: they exist only as iptables rules on every node",
             Msg::Outside => "Outside the cluster",
             Msg::ControlPlane => "control plane",
             Msg::Worker => "worker",
@@ -191,7 +194,8 @@ impl Msg {
             Msg::StaleDiagram => "テキストにエラーがあります。図は最後に正しく読めたクラスターのままです。",
             Msg::Topology => "クラスター",
             Msg::DiagramLabel => "クラスターの図：ノード、Pod、Service、アンダーレイネットワーク",
-            Msg::Services => "Service：iptables のルールとしてだけ存在する仮想 IP",
+            Msg::Services => "Service（サービス）",
+            Msg::ServicesNote => "仮想 IP：各ノードの iptables のルールとしてだけ存在します",
             Msg::Outside => "クラスターの外",
             Msg::ControlPlane => "コントロールプレーン",
             Msg::Worker => "ワーカー",

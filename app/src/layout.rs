@@ -30,8 +30,8 @@ pub const MAX_PODS_SHOWN: usize = 10;
 /// At most this many Service boxes; the rest are counted.
 pub const MAX_SERVICES_SHOWN: usize = 12;
 /// Size of a Service box.
-pub const SERVICE_WIDTH: f64 = 200.0;
-pub const SERVICE_HEIGHT: f64 = 46.0;
+pub const SERVICE_WIDTH: f64 = 236.0;
+pub const SERVICE_HEIGHT: f64 = 60.0;
 /// Size of an external host box.
 pub const EXTERNAL_WIDTH: f64 = 170.0;
 pub const EXTERNAL_HEIGHT: f64 = 44.0;
@@ -139,8 +139,9 @@ pub fn layout(scene: &Scene, width: f64) -> Layout {
     let mut y = MARGIN;
 
     // The Services, as virtual IPs.
+    // Two lines: "Services" and what they are.
     let services_title = Point { x: MARGIN, y: y + 14.0 };
-    y += TITLE;
+    y += TITLE + 14.0;
     let shown = scene.services.len().min(MAX_SERVICES_SHOWN);
     let (services, bottom) = flow(shown, SERVICE_WIDTH.min(inner), SERVICE_HEIGHT, inner, y);
     y = if services.is_empty() { y } else { bottom + 6.0 };
@@ -236,7 +237,7 @@ fn node_layout(rect: Rect, pods: usize, bus_y: f64) -> NodeLayout {
     let eth0 = Point { x: rect.x + 24.0, y: rect.y };
     let cable = Segment { from: Point { x: eth0.x, y: bus_y }, to: eth0 };
     let tunl0 = Rect { x: rect.x + 8.0, y: rect.y + 48.0, width: rect.width - 16.0, height: 20.0 };
-    let pod_x = rect.x + 96.0_f64.min(rect.width * 0.38);
+    let pod_x = rect.x + 110.0_f64.min(rect.width * 0.4);
     let pod_width = rect.right() - 8.0 - pod_x;
     let shown = pods.min(MAX_PODS_SHOWN);
     let pod_rows = (0..shown)

@@ -51,9 +51,12 @@ fn text(x: f64, y: f64, class: &'static str, content: String) -> Html {
     html! { <text class={class} x={n(x)} y={n(y)}>{ content }</text> }
 }
 
-/// Cuts a label to fit `width` units at about 7 units per character.
-fn fit(label: &str, width: f64) -> String {
-    let max = ((width / 7.0).floor() as usize).max(4);
+/// Cuts a label to fit `width` units at about `per_char` units per character (wide
+/// characters count double).
+fn fit(label: &str, width: f64, per_char: f64) -> String {
+    let max = ((width / per_char).floor() as usize).max(4);
+    let wide = label.chars().filter(|c| u32::from(*c) > 0x2E80).count();
+    let max = max.saturating_sub(wide.min(max / 2));
     if label.chars().count() <= max {
         label.to_string()
     } else {
@@ -103,6 +106,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         >
             <title>{ Msg::DiagramLabel.text(lang) }</title>
             { text(layout.services_title.x, layout.services_title.y, "section", Msg::Services.text(lang).to_string()) }
+            { text(layout.services_title.x, layout.services_title.y + 15.0, "note", fit(Msg::ServicesNote.text(lang), layout.width - 2.0 * layout::MARGIN, 6.0)) }
             { for services }
             if let Some((count, at)) = layout.services_more {
                 { text(at.x, at.y, "more", i18n::more_services(lang, count)) }
@@ -141,12 +145,13 @@ fn service_box(service: &ServiceBox, r: &Rect, lang: Lang) -> Html {
                 else { format!("{} ({kind})", service.label) }
             }</title>
             { rect(r, class, 14.0) }
-            { text(r.x + 12.0, r.y + 18.0, "name", fit(&format!("{} · {kind}", service.label), r.width - 20.0)) }
-            { text(r.x + 12.0, r.y + 35.0, "addr", fit(&format!("{address} {}", service.ports), r.width - 20.0)) }
+            { text(r.x + 12.0, r.y + 18.0, "name", fit(&service.label, r.width - 24.0, 7.0)) }
+            { text(r.x + 12.0, r.y + 34.0, "addr", fit(&format!("{kind} {address}"), r.width - 24.0, 7.0)) }
+            { text(r.x + 12.0, r.y + 50.0, "addr", fit(&service.ports, r.width - 24.0, 7.0)) }
             if pending {
-                { text(r.right() - 10.0, r.y + 18.0, "badge", "<pending>".to_string()) }
+                { text(r.right() - 10.0, r.y + 50.0, "badge", "<pending>".to_string()) }
             } else if !lb.is_empty() {
-                { text(r.right() - 10.0, r.y + 18.0, "badge", lb) }
+                { text(r.right() - 10.0, r.y + 50.0, "badge", lb) }
             }
         </g>
     }
@@ -162,7 +167,7 @@ fn node_group(node: &NodeBox, node_layout: &layout::NodeLayout, lang: Lang) -> H
             { line(&node_layout.cable, "cable") }
             { rect(r, "box node-box", 8.0) }
             <circle class="port eth0" cx={n(node_layout.eth0.x)} cy={n(node_layout.eth0.y)} r="4" />
-            { text(r.x + 10.0, r.y + 20.0, "name", fit(&node.name, r.width * 0.55)) }
+            { text(r.x + 10.0, r.y + 20.0, "name", fit(&node.name, r.width * 0.55, 7.5)) }
             { text(r.right() - 10.0, r.y + 20.0, "role", role.text(lang).to_string()) }
             { text(r.x + 34.0, r.y + 38.0, "addr", eth0) }
             if let Some(tunl0) = tunl0 {
@@ -187,9 +192,9 @@ fn pod_group(pod: &PodBox, pod_layout: &layout::PodLayout) -> Html {
             <title>{ format!("{} {ip} ({cali})", pod.key) }</title>
             { line(&veth, "veth") }
             <circle class="port cali" cx={n(pod_layout.cali.x)} cy={n(pod_layout.cali.y)} r="3" />
-            { text(pod_layout.cali.x + 6.0, pod_layout.cali.y - 4.0, "dev small", fit(&cali, r.x - pod_layout.cali.x - 8.0)) }
+            { text(pod_layout.cali.x + 6.0, pod_layout.cali.y - 4.0, "dev small", fit(&cali, r.x - pod_layout.cali.x - 8.0, 6.0)) }
             { rect(r, "box pod-box", 6.0) }
-            { text(r.x + 8.0, r.y + 14.0, "name", fit(&pod.label, r.width - 12.0)) }
+            { text(r.x + 8.0, r.y + 14.0, "name", fit(&pod.label, r.width - 12.0, 7.0)) }
             { text(r.x + 8.0, r.y + 28.0, "addr", ip) }
         </g>
     }
