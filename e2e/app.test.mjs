@@ -166,3 +166,15 @@ test('the terminal runs the engine shell on the chosen host', async () => {
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('the Examples menu loads the LoadBalancer without a provider', async () => {
+  const { ctx, page, problems } = await open();
+  await page.locator('#examples').selectOption('loadbalancer');
+  const lb = page.locator("g.service[data-service='default/sample-lb']");
+  await lb.waitFor();
+  assert.match(await lb.textContent(), /<pending>/);
+  assert.match(await lb.textContent(), /8080:31000\/TCP/);
+  assert.equal(await page.locator('#examples').inputValue(), '', 'the menu shows its title again');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

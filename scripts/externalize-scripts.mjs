@@ -17,6 +17,11 @@ const html = readFileSync(htmlPath, 'utf8');
 let moved = 0;
 const out = html.replace(/<script(\s[^>]*)?>([\s\S]*?)<\/script>/g, (whole, attrs = '', body) => {
   if (/\ssrc\s*=/.test(attrs) || body.trim() === '') return whole;
+  // `trunk serve` fills its live-reload placeholders into index.html as it serves it, which
+  // cannot reach a separate file: let the script read the address from the page instead.
+  body = body
+    .replace(/'\{\{__TRUNK_ADDRESS__\}\}'/gi, 'window.location.host')
+    .replace(/'\{\{__TRUNK_WS_BASE__\}\}'/gi, JSON.stringify(publicUrl));
   const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
   const name = `boot-${digest}.js`;
   writeFileSync(join(stage, name), body);
