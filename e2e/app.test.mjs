@@ -63,7 +63,7 @@ test('a broken manifest shows a diagnostic at its line and keeps the diagram; re
   const error = page.locator('#problems li.diag-error').first();
   await error.waitFor();
   assert.equal(await error.getAttribute('data-line'), String(line));
-  assert.equal(await page.locator(`.gutter-line:nth-child(${line})`).getAttribute('class'), 'gutter-line mark-error');
+  assert.equal(await page.locator(`.gutter-line[data-line="${line}"]`).getAttribute('class'), 'gutter-line mark-error');
   await page.locator('#stale-note').waitFor();
   // The last good cluster is still drawn.
   assert.equal(await page.locator("g.service[data-service='default/sample-service']").count(), 1);

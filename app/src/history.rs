@@ -1,7 +1,11 @@
 //! Undo and redo for the editor: the texts the lab was computed from, as a bounded stack.
 //!
 //! The reducer commits a text each time the lab recomputes (after typing pauses, or when an
-//! example is loaded), so one undo step is one pause in typing, not one keystroke.
+//! example is loaded), so one undo step is one pause in typing, not one keystroke. Texts are
+//! shared (`Rc<str>`): the reducer copies the state on every action, and copying a history of
+//! large pastes must cost pointers, not megabytes.
+
+use std::rc::Rc;
 
 /// At most this many texts to go back to.
 pub const MAX_STEPS: usize = 100;
@@ -11,16 +15,16 @@ pub const MAX_BYTES: usize = 16 << 20;
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct History {
     /// Older texts, oldest first.
-    past: Vec<String>,
+    past: Vec<Rc<str>>,
     /// Texts undone, the next redo last.
-    future: Vec<String>,
+    future: Vec<Rc<str>>,
     /// The text last committed.
-    current: String,
+    current: Rc<str>,
 }
 
 impl History {
     pub fn new(current: String) -> History {
-        History { past: Vec::new(), future: Vec::new(), current }
+        History { past: Vec::new(), future: Vec::new(), current: Rc::from(current) }
     }
 
     pub fn current(&self) -> &str {
@@ -29,10 +33,10 @@ impl History {
 
     /// Records `text` as the newest state; a change drops what could be redone.
     pub fn commit(&mut self, text: &str) {
-        if text == self.current {
+        if text == &*self.current {
             return;
         }
-        let previous = std::mem::replace(&mut self.current, text.to_string());
+        let previous = std::mem::replace(&mut self.current, Rc::from(text));
         self.past.push(previous);
         self.future.clear();
         self.trim();
@@ -64,10 +68,10 @@ impl History {
 
     /// Forgets the oldest texts beyond the limits.
     fn trim(&mut self) {
-        let mut bytes: usize = self.past.iter().chain(&self.future).map(String::len).sum();
+        let mut bytes: usize = self.past.iter().chain(&self.future).map(|text| text.len()).sum();
         let mut drop = 0;
         while drop < self.past.len() && (self.past.len() - drop > MAX_STEPS || bytes > MAX_BYTES) {
-            bytes = bytes.saturating_sub(self.past.get(drop).map_or(0, String::len));
+            bytes = bytes.saturating_sub(self.past.get(drop).map_or(0, |text| text.len()));
             drop += 1;
         }
         self.past.drain(..drop);
@@ -118,7 +122,7 @@ mod tests {
         for step in 0..8 {
             history.commit(&format!("{step}{big}"));
         }
-        let bytes: usize = history.past.iter().map(String::len).sum();
+        let bytes: usize = history.past.iter().map(|text| text.len()).sum();
         assert!(bytes <= MAX_BYTES, "{bytes}");
         assert!(history.can_undo());
     }

@@ -60,7 +60,7 @@ async fn a_broken_edit_marks_the_line_and_keeps_the_diagram() {
     TimeoutFuture::new(400).await;
     let problem = root.query_selector("#problems li.diag-error").ok().flatten().expect("an error listed");
     assert_eq!(problem.get_attribute("data-line"), Some(line.to_string()));
-    assert_eq!(count(&root, &format!(".gutter-line.mark-error:nth-child({line})")), 1);
+    assert_eq!(count(&root, &format!(".gutter-line.mark-error[data-line='{line}']")), 1);
     assert!(count(&root, "pre.highlight .squiggle") >= 1);
     // The diagram keeps the last good cluster, and says so.
     assert!(root.query_selector("#stale-note").ok().flatten().is_some());

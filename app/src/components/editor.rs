@@ -5,6 +5,9 @@
 //! same characters in colour from [`crate::highlight`], with a wavy underline from each
 //! diagnostic's column. Both use the same font, size, line height and padding and never
 //! wrap, and scrolling the textarea scrolls the `<pre>` and the gutter with it.
+//!
+//! Only the lines in view (plus a margin) are drawn as elements; the lines above and below
+//! are plain newlines, so a 50,000-line paste costs a few hundred elements, not 300,000.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -19,6 +22,19 @@ use crate::state::{Analysis, Jump};
 
 /// The editor's line height in CSS pixels (`--code-line` in style.css).
 pub const LINE_HEIGHT: f64 = 20.0;
+/// Lines drawn above and below the visible ones, so that scrolling never shows a gap.
+pub const OVERSCAN: usize = 40;
+
+/// The lines (0-based, end exclusive) to draw for a scroll position and viewport height.
+pub fn visible_lines(scroll_top: f64, height: f64, total: usize) -> std::ops::Range<usize> {
+    let scroll_top = if scroll_top.is_finite() { scroll_top.max(0.0) } else { 0.0 };
+    let height = if height.is_finite() { height.clamp(0.0, 10_000.0) } else { 0.0 };
+    let first = (scroll_top / LINE_HEIGHT).floor() as usize;
+    let shown = (height / LINE_HEIGHT).ceil() as usize + 1;
+    let start = first.saturating_sub(OVERSCAN).min(total);
+    let end = first.saturating_add(shown).saturating_add(OVERSCAN).min(total);
+    start..end.max(start)
+}
 
 #[derive(Properties, Clone)]
 pub struct EditorProps {
@@ -73,7 +89,8 @@ pub fn editor(props: &EditorProps) -> Html {
     let textarea_ref = use_node_ref();
     let pre_ref = use_node_ref();
     let gutter_ref = use_node_ref();
-    let lines = use_memo(props.text.clone(), |text| highlight::highlight(text));
+    // The drawn window of lines, from the textarea's scroll position.
+    let window = use_state_eq(|| visible_lines(0.0, 1200.0, usize::MAX));
     let marks = use_memo(Rc::clone(&props.analysis), |analysis| marks(analysis));
 
     let on_input = {
@@ -83,10 +100,18 @@ pub fn editor(props: &EditorProps) -> Html {
             on_input.emit(textarea.value());
         })
     };
+    let source_lines: Vec<&str> = props.text.split('\n').collect();
+    let total_lines = source_lines.len();
     let sync_scroll = {
         let (textarea_ref, pre_ref, gutter_ref) = (textarea_ref.clone(), pre_ref.clone(), gutter_ref.clone());
+        let window = window.clone();
         move || {
             let Some(textarea) = textarea_ref.cast::<HtmlElement>() else { return };
+            window.set(visible_lines(
+                f64::from(textarea.scroll_top()),
+                f64::from(textarea.client_height()),
+                usize::MAX,
+            ));
             if let Some(pre) = pre_ref.cast::<HtmlElement>() {
                 pre.set_scroll_top(textarea.scroll_top());
                 pre.set_scroll_left(textarea.scroll_left());
@@ -118,6 +143,20 @@ pub fn editor(props: &EditorProps) -> Html {
         })
     };
 
+    // The textarea is not controlled by Yew: setting `value` on every render makes the browser
+    // lay out the whole text again (seconds for a 1 MB paste). Only texts that did not come
+    // from typing (undo, redo, examples, the first render) are written into it.
+    use_effect_with(props.text.clone(), {
+        let textarea_ref = textarea_ref.clone();
+        move |text| {
+            if let Some(textarea) = textarea_ref.cast::<HtmlTextAreaElement>()
+                && textarea.value() != *text
+            {
+                textarea.set_value(text);
+            }
+        }
+    });
+
     // A click in the diagnostics list: put the caret there and scroll the line into view.
     use_effect_with(props.jump, {
         let textarea_ref = textarea_ref.clone();
@@ -134,24 +173,32 @@ pub fn editor(props: &EditorProps) -> Html {
         }
     });
 
-    let line_count = lines.len().max(1);
-    let source_lines: Vec<&str> = props.text.split('\n').collect();
+    let start = window.start.min(total_lines);
+    let end = window.end.min(total_lines).max(start);
+    let lines = highlight::highlight_range(&source_lines, start..end);
+    let above = "\n".repeat(start);
+    let below = "\n".repeat(total_lines - end);
     html! {
         <div class="editor">
-            <div class="gutter" ref={gutter_ref} aria-hidden="true">
-                { for (1..=line_count).map(|number| {
+            <pre class="gutter" ref={gutter_ref} aria-hidden="true">
+                { above.clone() }
+                { for (start + 1..=end).map(|number| {
                     let mark = marks.get(&number).map(|(severity, _)| severity_class(*severity));
-                    html! { <div class={classes!("gutter-line", mark)}>{ number }</div> }
+                    html! { <span class={classes!("gutter-line", mark)} data-line={number.to_string()}>{ number }{ "\n" }</span> }
                 }) }
-                <div class="gutter-pad"></div>
-            </div>
+                { below.clone() }
+                { "\n\n" }
+            </pre>
             <div class="code">
                 <pre class="highlight" ref={pre_ref} aria-hidden="true">
-                    { for lines.iter().enumerate().map(|(index, spans)| {
+                    { above }
+                    { for (start..end).map(|index| {
                         let line = source_lines.get(index).copied().unwrap_or("");
+                        let spans = lines.get(index - start).map(Vec::as_slice).unwrap_or_default();
                         let mark = marks.get(&(index + 1));
                         render_line(line, spans, mark.copied())
                     }) }
+                    { below }
                     <span class="pad">{ "\n" }</span>
                 </pre>
                 <textarea
@@ -164,7 +211,6 @@ pub fn editor(props: &EditorProps) -> Html {
                     autocomplete="off"
                     autocapitalize="off"
                     wrap="off"
-                    value={props.text.clone()}
                     oninput={on_input}
                     onscroll={on_scroll}
                     onkeydown={on_keydown}
@@ -216,6 +262,19 @@ pub fn utf16_offset(text: &str, line: usize, column: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_lines_in_view_are_drawn() {
+        // At the top of a 50,000-line text in a 600 px editor: the 31 visible lines and the margin.
+        assert_eq!(visible_lines(0.0, 600.0, 50_000), 0..(31 + OVERSCAN));
+        // Scrolled to line 1,000 (0-based): the margin on both sides.
+        assert_eq!(visible_lines(1000.0 * LINE_HEIGHT, 600.0, 50_000), (1000 - OVERSCAN)..(1031 + OVERSCAN));
+        // Near the end and past it, the window stops at the last line.
+        assert_eq!(visible_lines(49_990.0 * LINE_HEIGHT, 600.0, 50_000), (49_990 - OVERSCAN)..50_000);
+        assert_eq!(visible_lines(1e12, 600.0, 10), 10..10);
+        assert_eq!(visible_lines(f64::NAN, f64::INFINITY, 10), 0..10);
+        assert_eq!(visible_lines(0.0, 600.0, 0), 0..0);
+    }
 
     #[test]
     fn caret_offsets_count_utf16_units() {
