@@ -97,7 +97,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     html! {
         <svg
             id="topology"
-            class={classes!("topology", props.stale.then_some("stale"))}
+            class={classes!("topology", props.stale.then_some("is-stale"))}
             viewBox={view_box}
             width="100%"
             role="img"
