@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use engine::diagnostic::{Diagnostic, Position, Severity};
-use engine::shell::{CommandOutput, Lab, LabClock};
+use engine::shell::{CommandOutput, DEFAULT_SEED, Lab, LabClock};
 
 const SYNOPSIS: &str = "\
 Usage:
@@ -32,6 +32,9 @@ Options:
       --on HOST     run one command on HOST (the command follows `--`)
       --age AGE     how long ago the objects were created, for kubectl's AGE column
                     (seconds, or a number with s, m, h or d; default 10m)
+      --seed N      seed the random generator (client ports, kube-proxy's random
+                    endpoint choice, MASQUERADE ports) with N (default 1); the same
+                    seed always prints the same output (`lab seed N` in a transcript)
   -v, --verbose     also print informational notes (e.g. which defaults the lab filled in)
   -h, --help        print this help
 
@@ -45,6 +48,7 @@ struct Options {
     on: Option<String>,
     command: Vec<String>,
     clock: LabClock,
+    seed: u64,
     verbose: bool,
 }
 
@@ -70,9 +74,20 @@ fn parse_age(text: &str) -> Option<i64> {
     number.checked_mul(scale)
 }
 
+fn parse_seed(text: &str) -> Result<u64, UsageError> {
+    text.parse().map_err(|_| UsageError(format!("--seed takes a whole number from 0 to {}, not `{text}`", u64::MAX)))
+}
+
 fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
     let mut options =
-        Options { files: Vec::new(), on: None, command: Vec::new(), clock: LabClock::default(), verbose: false };
+        Options {
+        files: Vec::new(),
+        on: None,
+        command: Vec::new(),
+        clock: LabClock::default(),
+        seed: DEFAULT_SEED,
+        verbose: false,
+    };
     let mut saw_separator = false;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -87,6 +102,10 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
                 let host = iter.next().ok_or_else(|| UsageError("--on needs a HOST".to_string()))?;
                 options.on = Some(host.clone());
             }
+            "--seed" => {
+                let seed = iter.next().ok_or_else(|| UsageError("--seed needs a number".to_string()))?;
+                options.seed = parse_seed(seed)?;
+            }
             "--age" => {
                 let age = iter.next().ok_or_else(|| UsageError("--age needs an AGE".to_string()))?;
                 let seconds = parse_age(age)
@@ -94,7 +113,9 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
                 options.clock = LabClock { age_seconds: seconds, ..LabClock::default() };
             }
             other => {
-                if let Some(host) = other.strip_prefix("--on=") {
+                if let Some(seed) = other.strip_prefix("--seed=") {
+                    options.seed = parse_seed(seed)?;
+                } else if let Some(host) = other.strip_prefix("--on=") {
                     options.on = Some(host.to_string());
                 } else if let Some(age) = other.strip_prefix("--age=") {
                     let seconds = parse_age(age).ok_or_else(|| {
@@ -190,9 +211,14 @@ impl Sources {
     }
 }
 
-/// Writes one command's output into a transcript as a terminal would show it: warnings
-/// (which kubectl prints as the response arrives) first, then stdout, then other errors.
+/// Writes one command's output into a transcript as a terminal would show it: the command's
+/// own interleaving when it has one (`curl -v`, `tcpdump`), else warnings (which kubectl
+/// prints as the response arrives) first, then stdout, then other errors.
 fn transcript_output(out: &mut String, output: &CommandOutput) {
+    if let Some(terminal) = &output.terminal {
+        out.push_str(terminal);
+        return;
+    }
     let (warnings, errors): (Vec<&str>, Vec<&str>) =
         output.stderr.lines().partition(|line| line.starts_with("Warning: "));
     for line in warnings {
@@ -227,7 +253,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut lab = Lab::from_text(&sources.text).with_clock(options.clock);
+    let mut lab = Lab::from_text(&sources.text).with_clock(options.clock).with_seed(options.seed);
     let mut failed = false;
     let mut stderr = String::new();
     for diagnostic in lab.diagnostics() {
