@@ -38,8 +38,10 @@ Options:
   -v, --verbose     also print informational notes (e.g. which defaults the lab filled in)
   -h, --help        print this help
 
-Exit status: 0 when everything worked, 1 when the manifests have errors or a command
-failed, 2 when the command line itself is wrong.
+Exit status: with --on, the command's own (curl's 7 for a refused connection, 6 for
+an unknown name, 28 for a timeout), or 1 when the manifests have errors; for a transcript,
+0 when everything worked and 1 when the manifests have errors or a command failed; 2 when
+the command line itself is wrong.
 ";
 
 /// What the command line asked for.
@@ -255,6 +257,8 @@ fn main() -> ExitCode {
     };
     let mut lab = Lab::from_text(&sources.text).with_clock(options.clock).with_seed(options.seed);
     let mut failed = false;
+    // With --on, the command's exit status (as `ssh HOST COMMAND` passes it on).
+    let mut command_status: Option<u8> = None;
     let mut stderr = String::new();
     for diagnostic in lab.diagnostics() {
         if diagnostic.severity == Severity::Info && !options.verbose {
@@ -273,6 +277,7 @@ fn main() -> ExitCode {
             Ok(host) => {
                 let output = lab.run_words(&host, &options.command);
                 failed |= !output.success();
+                command_status = u8::try_from(output.exit_code.rem_euclid(256)).ok();
                 stdout.push_str(&output.stdout);
                 stderr.push_str(&output.stderr);
             }
@@ -322,7 +327,11 @@ fn main() -> ExitCode {
     let _ = std::io::stdout().write_all(stdout.as_bytes());
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().write_all(stderr.as_bytes());
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    match command_status {
+        Some(status) if status != 0 => ExitCode::from(status),
+        _ if failed => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,11 @@ use super::{CommandOutput, Lab};
 /// timeout (300 s) is longer, so this is what a `curl` without `-m` waits.
 const KERNEL_CONNECT_TIMEOUT_MS: u64 = 127_000;
 
+/// How long ARP tries before the kernel gives up on a neighbour and fails the queued packets
+/// with `EHOSTUNREACH`: `mcast_solicit` = 3 probes, `retrans_time_ms` = 1000 apart
+/// (ip-sysctl.rst, neigh defaults), 3 s.
+const ARP_FAILURE_MS: u64 = 3_000;
+
 /// What the command line asked for.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Request {
@@ -126,8 +131,8 @@ fn reject_errno(with: RejectWith) -> &'static str {
 
 /// How the connection ended, for curl.
 enum Failure {
-    /// `connect()` failed at once with this errno text (exit 7).
-    Connect(&'static str),
+    /// `connect()` failed after so many milliseconds with this errno text (exit 7).
+    Connect(u64, &'static str),
     /// Nothing came back (exit 28).
     Timeout,
     /// The name did not resolve (exit 6).
@@ -144,12 +149,17 @@ fn failure(trace: &Trace) -> Option<Failure> {
             Some(_) => None,
             None => Some(Failure::EmptyReply),
         },
-        Outcome::Refused { .. } => Some(Failure::Connect("Connection refused")),
-        Outcome::Rejected { with, .. } => Some(Failure::Connect(reject_errno(*with))),
+        Outcome::Refused { .. } => Some(Failure::Connect(0, "Connection refused")),
+        Outcome::Rejected { with, .. } => Some(Failure::Connect(0, reject_errno(*with))),
         Outcome::Dropped { host, reason: DropReason::Blackhole, .. } if *host == trace.from => {
-            Some(Failure::Connect("Invalid argument"))
+            Some(Failure::Connect(0, "Invalid argument"))
         }
-        Outcome::NoRoute { host, .. } if *host == trace.from => Some(Failure::Connect("Network is unreachable")),
+        // ARP failed: the kernel answers the queued SYN with host unreachable (locally, or by
+        // ICMP from the router), a hard error in SYN_SENT.
+        Outcome::Dropped { reason: DropReason::NoNeighbour(_), .. } => {
+            Some(Failure::Connect(ARP_FAILURE_MS, "No route to host"))
+        }
+        Outcome::NoRoute { host, .. } if *host == trace.from => Some(Failure::Connect(0, "Network is unreachable")),
         Outcome::Dropped { .. } | Outcome::NoRoute { .. } | Outcome::Timeout { .. } => Some(Failure::Timeout),
         Outcome::Unresolved { name } => Some(Failure::Resolve(name.clone())),
         Outcome::NotEmulated { what } => Some(Failure::Lab(what.clone())),
@@ -197,7 +207,13 @@ pub fn run(lab: &mut Lab, host: &Host, args: &[String]) -> CommandOutput {
         }
     };
     let (address, port) = server.map_or_else(|| (url.host.clone(), url.port), |(a, p)| (a.to_string(), p));
-    match failure(&trace) {
+    let mut failed = failure(&trace);
+    if let (Some(Failure::Connect(after, _)), Some(max)) = (&failed, request.max_time_ms)
+        && *after > max
+    {
+        failed = Some(Failure::Timeout);
+    }
+    match failed {
         None => {
             let Some(exchange) = &trace.exchange else {
                 return CommandOutput::default();
@@ -220,9 +236,10 @@ pub fn run(lab: &mut Lab, host: &Host, args: &[String]) -> CommandOutput {
             info(format!("* Connection #0 to host {} left intact\n", url.host), &mut terminal, &mut stderr);
             CommandOutput { stdout: body, stderr, exit_code: 0, terminal: Some(terminal) }
         }
-        Some(Failure::Connect(errno)) => {
+        Some(Failure::Connect(after, errno)) => {
             info(connect_failed(errno), &mut terminal, &mut stderr);
-            let message = format!("Failed to connect to {} port {port} after 0 ms: Couldn't connect to server", url.host);
+            let message =
+                format!("Failed to connect to {} port {port} after {after} ms: Couldn't connect to server", url.host);
             info(format!("* {message}\n* Closing connection\n"), &mut terminal, &mut stderr);
             finish(&request, 7, &message, terminal, stderr)
         }
