@@ -44,8 +44,11 @@ fn check(case: &str) {
     child.stdin.take().unwrap().write_all(&stdin).unwrap();
     let output = child.wait_with_output().unwrap();
     let status = output.status.code().map_or("killed".to_string(), |code| code.to_string());
-    expect_file![dir.join("stdout")].assert_eq(&String::from_utf8(output.stdout).unwrap());
-    expect_file![dir.join("stderr")].assert_eq(&String::from_utf8(output.stderr).unwrap());
+    // expect-test reads goldens with CRLF folded to LF, so carriage returns (whoami echoes
+    // the request with CRLF line ends) are shown as `\r`.
+    let shown = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap().replace('\r', "\\r");
+    expect_file![dir.join("stdout")].assert_eq(&shown(output.stdout));
+    expect_file![dir.join("stderr")].assert_eq(&shown(output.stderr));
     expect_file![dir.join("status")].assert_eq(&format!("{status}\n"));
 }
 

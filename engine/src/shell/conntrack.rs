@@ -63,18 +63,30 @@ pub fn run(lab: &mut Lab, host: &Host, args: &[String]) -> CommandOutput {
         };
         let address = || value.parse::<Ipv4Addr>().map_err(|_| parameter_problem(&format!("Bad parameter `{value}'")));
         let result = match option {
-            "-p" | "--proto" | "--protonum" => match value.to_ascii_lowercase().as_str() {
-                "tcp" | "6" => Ok(filter.protocol = Some(IpProtocol::Tcp)),
-                "udp" | "17" => Ok(filter.protocol = Some(IpProtocol::Udp)),
-                "icmp" | "1" => Ok(filter.protocol = Some(IpProtocol::Icmp)),
-                _ => Err(parameter_problem(&format!("proto `{value}' not found"))),
-            },
+            "-p" | "--proto" | "--protonum" => {
+                let protocol = match value.to_ascii_lowercase().as_str() {
+                    "tcp" | "6" => Some(IpProtocol::Tcp),
+                    "udp" | "17" => Some(IpProtocol::Udp),
+                    "icmp" | "1" => Some(IpProtocol::Icmp),
+                    _ => None,
+                };
+                match protocol {
+                    Some(protocol) => {
+                        filter.protocol = Some(protocol);
+                        Ok(())
+                    }
+                    None => Err(parameter_problem(&format!("proto `{value}' not found"))),
+                }
+            }
             "-s" | "--src" | "--orig-src" => address().map(|a| filter.orig_src = Some(a)),
             "-d" | "--dst" | "--orig-dst" => address().map(|a| filter.orig_dst = Some(a)),
             "-r" | "--reply-src" => address().map(|a| filter.reply_src = Some(a)),
             "-q" | "--reply-dst" => address().map(|a| filter.reply_dst = Some(a)),
             _ => match value.parse::<u16>() {
-                Ok(port) => Ok(filter.orig_dst_port = Some(port)),
+                Ok(port) => {
+                    filter.orig_dst_port = Some(port);
+                    Ok(())
+                }
                 Err(_) => Err(parameter_problem(&format!("invalid port `{value}'"))),
             },
         };

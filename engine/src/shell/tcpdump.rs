@@ -46,8 +46,7 @@ fn parse(args: &[String]) -> Result<Options, CommandOutput> {
                 "the lab's tcpdump takes no filter expression (`{arg}`); it shows every packet of the last connection"
             )));
         };
-        let mut chars = cluster.char_indices();
-        while let Some((index, flag)) = chars.next() {
+        for (index, flag) in cluster.char_indices() {
             match flag {
                 'n' | 'l' => {}
                 'e' => options.link_header = true,
