@@ -103,6 +103,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             addresses6: Vec::new(),
+            route_localnet: false,
         }
     }
 
@@ -115,6 +116,7 @@ mod tests {
             main: RouteTable::new(TableId::Main),
             local: RouteTable::new(TableId::Local),
             neighbors: Vec::new(),
+            route_localnet: false,
         }
     }
 
