@@ -803,10 +803,10 @@ fn chain_path(
         );
     }
     // The monitor subscribes to the trace events when it starts and prints nothing until a
-    // packet comes: give it a moment, and a longer one if a loaded machine made it miss the
-    // packet.
+    // packet comes: give it a moment, and longer ones if a loaded machine made it miss the
+    // packet (seen with a load average above 10 on 2 cores: three tries were not enough).
     let mut text = String::new();
-    for wait in [500, 1500, 4000] {
+    for wait in [500, 1500, 4000, 8000, 12000] {
         let mut monitor = Command::new("ip")
             .args([
                 "netns",
