@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Idempotent set-up for Kube Packet Lab: installs only what is missing, from the package
-# registries this machine reaches (rustup's wasm32 std, crates.io, Debian). Safe to re-run.
+# registries this machine reaches (rustup's wasm32 std, crates.io, Debian, npm). Safe to re-run.
+# The first run on a fresh 2-core machine takes about 8 minutes (Trunk and wasm-bindgen-cli
+# compile from crates.io); afterwards about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The last Trunk whose rust-version fits Rust 1.95 (0.22.x needs 1.96.1).
+TRUNK_VERSION=0.21.14
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$CARGO_BIN:$PATH"
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
+WB_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
+[ -n "$WB_VERSION" ] || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
 
 t0=$SECONDS
 step() { echo "== setup: $* (+$((SECONDS - t0))s)"; }
@@ -39,7 +49,40 @@ if ! cargo clippy --version >/dev/null 2>&1; then
   rustup component add clippy
 fi
 
-# 3. Crates, so later builds can run offline.
+# 3. Debian's headless browser and its driver (same package version, so they always match).
+missing=()
+command -v chromium     >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# 4. Trunk, without default features: no TLS and no update check, so it can never download.
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  step "cargo install trunk $TRUNK_VERSION (~4-5 min on 2 cores)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install trunk --version "$TRUNK_VERSION" --locked --no-default-features
+fi
+
+# 5. wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at the lockfile's version.
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]; then
+  step "cargo install wasm-bindgen-cli $WB_VERSION (~2 min)"
+  # --locked can fail when the registry mirror lags behind the CLI's lockfile; then resolve afresh.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" --locked \
+    || cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+# 6. npm: binaryen (wasm-opt 132; Debian's 108 cannot read current Rust's wasm) and
+#    playwright-core (drives /usr/bin/chromium; downloads no browser).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 7. Crates, so later builds can run offline.
 step "cargo fetch"
 cargo fetch --locked -q
 step "done"

@@ -1,24 +1,34 @@
-//! The engine's command shell: `kubectl get`, `iptables-save`, `iptables -S/-L`, `hostname`,
-//! `echo` and `help`, with pipes into `grep`, `head`, `tail` and `wc`, run on a node, a pod or
-//! an outside client of the lab's cluster.
+//! The engine's command shell: `kubectl get`, `iptables-save`, `iptables -S/-L`, `ip`,
+//! `conntrack -L`, `curl`, `tcpdump`, the `lab` commands, `hostname`, `echo` and `help`, with
+//! pipes into `grep`, `head`, `tail` and `wc`, run on a node, a pod or an outside client of
+//! the lab's cluster.
 //!
-//! It sits at the end of the pipeline and only reads it: manifest text -> `manifest::parse`
-//! -> `cluster::build` -> [`Cluster`] -> `kubeproxy::generate` per node (computed when a
-//! command first needs it, then cached). The CLI (`packetlab`) and the browser's terminal
-//! both drive a [`Lab`] through [`Lab::run`]; this module does no I/O and reads no clock.
+//! It sits at the end of the pipeline: manifest text -> `manifest::parse` -> `cluster::build`
+//! -> [`Cluster`] -> [`crate::trace::Lab`] (every host's devices and routes, and each node's
+//! kube-proxy + Calico rules rendered to `iptables-save` text and parsed back). `iptables-save`
+//! shows exactly the parsed rules the tracer evaluates. `curl` and `lab trace` run connections
+//! through [`crate::trace::trace`] in the lab's [`Session`] (conntrack, affinity lists, the
+//! clock and the seeded generator), and `tcpdump` and `conntrack -L` read what they left.
+//! The CLI (`packetlab`) and the browser's terminal both drive a [`Lab`] through [`Lab::run`];
+//! this module does no I/O and reads no clock.
 
-use std::collections::BTreeMap;
 
 use crate::cluster::Cluster;
 use crate::diagnostic::Diagnostic;
-use crate::netfilter::Ruleset;
+use crate::netfilter::{Ruleset, SaveOptions};
+use crate::trace::{self, Session, Trace};
 
+pub mod conntrack;
+pub mod curl;
 pub mod duration;
 pub mod filters;
 pub mod host;
+pub mod ip;
 pub mod iptables;
 pub mod kubectl;
+pub mod lab;
 pub mod regex;
+pub mod tcpdump;
 pub mod tabwriter;
 pub mod words;
 
@@ -30,12 +40,15 @@ pub struct CommandOutput {
     pub stdout: String,
     pub stderr: String,
     pub exit_code: i32,
+    /// What a terminal shows when both streams go to it, for commands that interleave them
+    /// (`curl -v`, `tcpdump`'s banner before its packets); `None` means stdout then stderr.
+    pub terminal: Option<String>,
 }
 
 impl CommandOutput {
     /// Success with `stdout`.
     pub fn ok(stdout: impl Into<String>) -> CommandOutput {
-        CommandOutput { stdout: stdout.into(), stderr: String::new(), exit_code: 0 }
+        CommandOutput { stdout: stdout.into(), stderr: String::new(), exit_code: 0, terminal: None }
     }
 
     /// Failure with `stderr` (a trailing newline is added when missing).
@@ -44,13 +57,26 @@ impl CommandOutput {
         if !stderr.is_empty() && !stderr.ends_with('\n') {
             stderr.push('\n');
         }
-        CommandOutput { stdout: String::new(), stderr, exit_code }
+        CommandOutput { stdout: String::new(), stderr, exit_code, terminal: None }
     }
 
     pub fn success(&self) -> bool {
         self.exit_code == 0
     }
+
+    /// The output as a terminal shows it: [`CommandOutput::terminal`], or stdout then stderr.
+    pub fn terminal_text(&self) -> String {
+        match &self.terminal {
+            Some(text) => text.clone(),
+            None => format!("{}{}", self.stdout, self.stderr),
+        }
+    }
 }
+
+/// The seed of the lab's random generator unless `--seed` or `lab seed` says otherwise. It
+/// fixes every random choice (client ports, kube-proxy's `statistic` draws, MASQUERADE's
+/// `--random-fully` ports), so a transcript prints the same bytes on every run.
+pub const DEFAULT_SEED: u64 = 1;
 
 /// The lab's stand-in for the wall clock: how long ago every object was created, and what
 /// "now" looks like in banners.
@@ -85,11 +111,15 @@ impl LabClock {
 /// A session: the cluster built from the user's manifests, plus everything derived from it.
 #[derive(Clone, Debug)]
 pub struct Lab {
-    cluster: Cluster,
+    /// The cluster, its hosts and every node's rules: the one source the commands print and
+    /// the tracer evaluates.
+    net: trace::Lab,
     diagnostics: Vec<Diagnostic>,
     clock: LabClock,
-    /// Each node's rules, generated on first use.
-    rulesets: BTreeMap<String, Ruleset>,
+    /// Kernel state across connections (conntrack, `recent` lists, the generator).
+    session: Session,
+    /// The last connection `curl` or `lab trace` made, for `tcpdump`.
+    last: Option<Trace>,
 }
 
 impl Lab {
@@ -108,7 +138,74 @@ impl Lab {
     }
 
     fn new(cluster: Cluster, diagnostics: Vec<Diagnostic>) -> Lab {
-        Lab { cluster, diagnostics, clock: LabClock::default(), rulesets: BTreeMap::new() }
+        Lab {
+            net: trace::Lab::new(cluster),
+            diagnostics,
+            clock: LabClock::default(),
+            session: Session::new(DEFAULT_SEED),
+            last: None,
+        }
+    }
+
+    /// Restarts the session with the generator seeded with `seed`.
+    pub fn with_seed(mut self, seed: u64) -> Lab {
+        self.reseed(seed);
+        self
+    }
+
+    /// Forgets every connection and starts the generator again from `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.session = Session::new(seed);
+        self.last = None;
+    }
+
+    /// Forgets every connection (conntrack, affinity lists) and restarts the generator from
+    /// the session's seed.
+    pub fn reset(&mut self) {
+        self.session.reset();
+        self.last = None;
+    }
+
+    /// The hosts and rules the tracer runs on.
+    pub fn net(&self) -> &trace::Lab {
+        &self.net
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The last connection traced by `curl` or `lab trace`.
+    pub fn last_trace(&self) -> Option<&Trace> {
+        self.last.as_ref()
+    }
+
+    /// Traces a connection from `from` (a tracer host name) in the session and keeps it as
+    /// the last connection.
+    pub fn connect(&mut self, from: &str, url: &str, options: &trace::TraceOptions) -> &Trace {
+        let traced = trace::trace(&self.net, &mut self.session, from, url, options);
+        self.last.insert(traced)
+    }
+
+    /// The tracer's name for `host`: the node, the outside host, `namespace/name` for a pod,
+    /// or the node for a hostNetwork pod.
+    pub fn net_host_name(&self, host: &Host) -> String {
+        match host {
+            Host::Node(name) | Host::External(name) => name.clone(),
+            Host::Pod { namespace, name } => self
+                .net
+                .cluster
+                .pods
+                .iter()
+                .find(|pod| pod.namespace == *namespace && pod.name == *name)
+                .and_then(crate::dataplane::host_name_of_pod)
+                .unwrap_or_else(|| host.name()),
+        }
+    }
+
+    /// The devices and routes of `host`, if the lab built them (an unscheduled pod has none).
+    pub fn net_host(&self, host: &Host) -> Option<&crate::dataplane::Host> {
+        self.net.host(&self.net_host_name(host))
     }
 
     /// Sets the lab clock used for `AGE` columns.
@@ -122,7 +219,7 @@ impl Lab {
     }
 
     pub fn cluster(&self) -> &Cluster {
-        &self.cluster
+        &self.net.cluster
     }
 
     /// Problems found while parsing and building, in the order they were found.
@@ -133,23 +230,41 @@ impl Lab {
     /// Finds the host a user named: a node, an outside host (`client`), a pod as
     /// `NAMESPACE/NAME`, or a pod name that is unique across namespaces.
     pub fn host(&self, name: &str) -> Result<Host, HostError> {
-        host::resolve(&self.cluster, name)
+        host::resolve(&self.net.cluster, name)
     }
 
     /// Every host a command can run on: nodes, outside hosts, then pods as `NAMESPACE/NAME`.
     pub fn hosts(&self) -> Vec<String> {
-        host::known_hosts(&self.cluster)
+        host::known_hosts(&self.net.cluster)
     }
 
-    /// The rules in `node`'s root network namespace, generated once and then cached.
-    pub fn node_ruleset(&mut self, node: &str) -> &Ruleset {
-        let cluster = &self.cluster;
-        self.rulesets.entry(node.to_string()).or_insert_with(|| generate_node_rules(cluster, node))
+    /// The rules in `node`'s root network namespace: kube-proxy's and Felix's, as parsed back
+    /// from their `iptables-save` text, which is what the tracer evaluates. An unknown node
+    /// has none.
+    pub fn node_ruleset(&self, node: &str) -> Ruleset {
+        self.net.node_rules(node).map(|rules| rules.ruleset.clone()).unwrap_or_default()
     }
 
-    /// Replaces `node`'s rules, e.g. to show a hand-made ruleset or a what-if experiment.
+    /// Replaces `node`'s rules, e.g. to show a hand-made ruleset or a what-if experiment; the
+    /// tracer evaluates the new rules too.
     pub fn set_node_ruleset(&mut self, node: &str, ruleset: Ruleset) {
-        self.rulesets.insert(node.to_string(), ruleset);
+        let save_text = crate::netfilter::save(&ruleset, &SaveOptions::new(trace::lab::SAVE_DATE));
+        match self.net.rules.get_mut(node) {
+            Some(rules) => {
+                rules.save_text = save_text;
+                rules.ruleset = ruleset;
+                rules.parse_errors.clear();
+            }
+            None => {
+                let rules = trace::NodeRules {
+                    save_text,
+                    ruleset,
+                    parse_errors: Vec::new(),
+                    ipsets: crate::netfilter::eval::IpSets::new(),
+                };
+                self.net.rules.insert(node.to_string(), rules);
+            }
+        }
     }
 
     /// Runs one command line on `host`, like a shell would: a command, or a pipeline whose
@@ -171,6 +286,10 @@ impl Lab {
             stderr.push_str(&output.stderr);
         }
         output.stderr = stderr;
+        // Interleaving is only known for a lone command; in a pipeline stdout went elsewhere.
+        if pipeline.len() > 1 {
+            output.terminal = None;
+        }
         output
     }
 
@@ -191,6 +310,11 @@ impl Lab {
             "kubectl" => kubectl::run(self, args),
             "iptables-save" => iptables::save_command(self, host, args),
             "iptables" => iptables::iptables_command(self, host, args),
+            "ip" => ip::run(self, host, args),
+            "conntrack" => conntrack::run(self, host, args),
+            "curl" => curl::run(self, host, args),
+            "tcpdump" => tcpdump::run(self, host, args),
+            "lab" => lab::run(self, host, args),
             "help" => CommandOutput::ok(help()),
             "echo" => CommandOutput::ok(format!("{}\n", args.join(" "))),
             // A pod's hostname is its name; a node's and an outside host's are theirs.
@@ -201,11 +325,6 @@ impl Lab {
             other => CommandOutput::fail(127, format!("bash: {other}: command not found")),
         }
     }
-}
-
-/// What kube-proxy would write on `node` (Calico's Felix chains are not generated yet).
-fn generate_node_rules(cluster: &Cluster, node: &str) -> Ruleset {
-    crate::kubeproxy::generate(cluster, node)
 }
 
 /// The text `help` prints.
@@ -220,6 +339,15 @@ Commands in the lab (run on a node, a pod or `client`):
   iptables-save [-t TABLE]
   iptables [-t TABLE] -S [CHAIN]
   iptables [-t TABLE] -L [CHAIN] [-n] [-v] [--line-numbers]
+  ip addr|link [show] [dev DEV]      ip route [show] [table local] [dev DEV]
+  ip route get ADDRESS               ip neigh
+  conntrack -L [-p tcp|udp] [--orig-src|--orig-dst|--reply-src|--reply-dst ADDRESS]
+  curl [-v] [-s] [-S] [-H 'NAME: VALUE'] [-X METHOD] [-m SECONDS] URL
+  tcpdump -ni DEV [-e] [-c N]        (the packets of the last connection on DEV)
+  lab trace URL                      every step of one connection from this host
+  lab spread URL [--count N]         where connections land: exact odds and N draws
+  lab reset                          forget connections and affinity; restart the seed
+  lab seed N                         restart with the random generator seeded with N
   hostname, echo, help
 Output can be piped into grep [-E|-F] [-i] [-v] [-c] [-n] PATTERN, head [-n N],
 tail [-n N] and wc [-l], e.g. `iptables-save | grep 31000`. Quotes and backslashes work

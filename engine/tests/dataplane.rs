@@ -501,3 +501,37 @@ fn node1_forwarding_and_filters_golden() {
     push("(pod) ip -br addr", ip_addr_filtered(pod, &brief));
     expect_file!["dataplane/ipip-always/node1.filters.txt"].assert_eq(&out);
 }
+
+/// `route_localnet` as kube-proxy and the CNI plugin leave it: a node accepts a packet for
+/// 127.0.0.1 on eth0 only while kube-proxy's localhostNodePorts is on (it sets
+/// `conf.all.route_localnet`), and always on a `cali…` veth (`configureSysctls`). Checked
+/// on Linux 6.18: with `conf.all.route_localnet=0`, `ip route get 127.0.0.1 from
+/// 172.16.120.61 iif eth0` answers `Invalid argument`; with 1, `local 127.0.0.1 … dev lo`.
+#[test]
+fn route_localnet_follows_localhost_node_ports() {
+    let localhost = Ipv4Addr::LOCALHOST;
+    let client = ip("172.16.120.61");
+    let pod = ip("192.168.56.129");
+    let on = dataplane::hosts(&blog_cluster());
+    let node1 = host(&on, "node1");
+    assert!(node1.route_localnet);
+    assert!(matches!(
+        node1.route_input(localhost, client, "eth0"),
+        RouteGet::Reachable { kind: RouteType::Local, .. }
+    ));
+
+    let mut cluster = blog_cluster();
+    cluster.kube_proxy.localhost_node_ports = false;
+    let off = dataplane::hosts(&cluster);
+    let node1 = host(&off, "node1");
+    assert!(!node1.route_localnet);
+    assert_eq!(node1.route_input(localhost, client, "eth0"), RouteGet::Martian);
+    assert!(matches!(
+        node1.route_input(localhost, pod, "cali8341333a0d0"),
+        RouteGet::Reachable { kind: RouteType::Local, .. }
+    ));
+    // Pods never get it.
+    let pod_host = host(&off, "default/nginx-7c79c4bf97-qhd5m");
+    assert!(!pod_host.route_localnet);
+    assert_eq!(pod_host.route_input(localhost, client, "eth0"), RouteGet::Martian);
+}

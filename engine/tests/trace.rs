@@ -659,3 +659,36 @@ fn load_balancer_with_local_policy_keeps_the_client_address() {
     );
     assert_reply_matches(&traced);
 }
+
+/// A node connecting to a Service whose endpoint is one of its own pods: nat OUTPUT's DNAT
+/// re-routes the packet to the pod's `cali…` veth (`ip_route_me_harder`), but filter OUTPUT
+/// still matches `-o` against the first route's device (eth0), because `__ip_local_out`
+/// built the hook state once; only POSTROUTING sees the veth. Found by the real-kernel test
+/// (tests/kernel.rs): Felix's `-A cali-OUTPUT -o cali+ -j RETURN` does not match there.
+#[test]
+fn filter_output_keeps_the_first_routes_device_after_dnat() {
+    use engine::netfilter::{Hook, Table};
+    let lab = lab("pod-clusterip");
+    let mut session = Session::new(2);
+    let traced = run(&lab, &mut session, "node1", "http://10.96.100.10:8080/");
+    assert_eq!(answered(&traced).0, "default/web-a");
+    let rules_at = |hook: Hook, table: Table| {
+        traced
+            .steps
+            .iter()
+            .filter(move |step| step.host == "node1" && step.at == At::Table { hook, table })
+            .filter_map(|step| match &step.event {
+                Event::Rule(rule) => Some(rule),
+                _ => None,
+            })
+    };
+    let out_cali: Vec<_> = rules_at(Hook::Output, Table::Filter)
+        .filter(|rule| rule.text.starts_with("-A cali-OUTPUT -o cali+"))
+        .collect();
+    assert!(!out_cali.is_empty(), "filter OUTPUT reaches Felix's -o cali+ rule");
+    assert!(out_cali.iter().all(|rule| !rule.matched()), "{out_cali:?}");
+    // The packet still leaves by the pod's veth.
+    assert!(traced.steps.iter().any(|step| step.host == "node1"
+        && matches!(&step.at, At::Device(dev) if dev.starts_with("cali"))
+        && matches!(step.event, Event::DeviceTx { .. })));
+}

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use engine::diagnostic::{Diagnostic, Position, Severity};
-use engine::shell::{CommandOutput, Lab, LabClock};
+use engine::shell::{CommandOutput, DEFAULT_SEED, Lab, LabClock};
 
 const SYNOPSIS: &str = "\
 Usage:
@@ -32,11 +32,16 @@ Options:
       --on HOST     run one command on HOST (the command follows `--`)
       --age AGE     how long ago the objects were created, for kubectl's AGE column
                     (seconds, or a number with s, m, h or d; default 10m)
+      --seed N      seed the random generator (client ports, kube-proxy's random
+                    endpoint choice, MASQUERADE ports) with N (default 1); the same
+                    seed always prints the same output (`lab seed N` in a transcript)
   -v, --verbose     also print informational notes (e.g. which defaults the lab filled in)
   -h, --help        print this help
 
-Exit status: 0 when everything worked, 1 when the manifests have errors or a command
-failed, 2 when the command line itself is wrong.
+Exit status: with --on, the command's own (curl's 7 for a refused connection, 6 for
+an unknown name, 28 for a timeout), or 1 when the manifests have errors; for a transcript,
+0 when everything worked and 1 when the manifests have errors or a command failed; 2 when
+the command line itself is wrong.
 ";
 
 /// What the command line asked for.
@@ -45,6 +50,7 @@ struct Options {
     on: Option<String>,
     command: Vec<String>,
     clock: LabClock,
+    seed: u64,
     verbose: bool,
 }
 
@@ -70,9 +76,20 @@ fn parse_age(text: &str) -> Option<i64> {
     number.checked_mul(scale)
 }
 
+fn parse_seed(text: &str) -> Result<u64, UsageError> {
+    text.parse().map_err(|_| UsageError(format!("--seed takes a whole number from 0 to {}, not `{text}`", u64::MAX)))
+}
+
 fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
     let mut options =
-        Options { files: Vec::new(), on: None, command: Vec::new(), clock: LabClock::default(), verbose: false };
+        Options {
+        files: Vec::new(),
+        on: None,
+        command: Vec::new(),
+        clock: LabClock::default(),
+        seed: DEFAULT_SEED,
+        verbose: false,
+    };
     let mut saw_separator = false;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -87,6 +104,10 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
                 let host = iter.next().ok_or_else(|| UsageError("--on needs a HOST".to_string()))?;
                 options.on = Some(host.clone());
             }
+            "--seed" => {
+                let seed = iter.next().ok_or_else(|| UsageError("--seed needs a number".to_string()))?;
+                options.seed = parse_seed(seed)?;
+            }
             "--age" => {
                 let age = iter.next().ok_or_else(|| UsageError("--age needs an AGE".to_string()))?;
                 let seconds = parse_age(age)
@@ -94,7 +115,9 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, UsageError> {
                 options.clock = LabClock { age_seconds: seconds, ..LabClock::default() };
             }
             other => {
-                if let Some(host) = other.strip_prefix("--on=") {
+                if let Some(seed) = other.strip_prefix("--seed=") {
+                    options.seed = parse_seed(seed)?;
+                } else if let Some(host) = other.strip_prefix("--on=") {
                     options.on = Some(host.to_string());
                 } else if let Some(age) = other.strip_prefix("--age=") {
                     let seconds = parse_age(age).ok_or_else(|| {
@@ -190,9 +213,14 @@ impl Sources {
     }
 }
 
-/// Writes one command's output into a transcript as a terminal would show it: warnings
-/// (which kubectl prints as the response arrives) first, then stdout, then other errors.
+/// Writes one command's output into a transcript as a terminal would show it: the command's
+/// own interleaving when it has one (`curl -v`, `tcpdump`), else warnings (which kubectl
+/// prints as the response arrives) first, then stdout, then other errors.
 fn transcript_output(out: &mut String, output: &CommandOutput) {
+    if let Some(terminal) = &output.terminal {
+        out.push_str(terminal);
+        return;
+    }
     let (warnings, errors): (Vec<&str>, Vec<&str>) =
         output.stderr.lines().partition(|line| line.starts_with("Warning: "));
     for line in warnings {
@@ -227,8 +255,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut lab = Lab::from_text(&sources.text).with_clock(options.clock);
+    let mut lab = Lab::from_text(&sources.text).with_clock(options.clock).with_seed(options.seed);
     let mut failed = false;
+    // With --on, the command's exit status (as `ssh HOST COMMAND` passes it on).
+    let mut command_status: Option<u8> = None;
     let mut stderr = String::new();
     for diagnostic in lab.diagnostics() {
         if diagnostic.severity == Severity::Info && !options.verbose {
@@ -247,6 +277,7 @@ fn main() -> ExitCode {
             Ok(host) => {
                 let output = lab.run_words(&host, &options.command);
                 failed |= !output.success();
+                command_status = u8::try_from(output.exit_code.rem_euclid(256)).ok();
                 stdout.push_str(&output.stdout);
                 stderr.push_str(&output.stderr);
             }
@@ -296,7 +327,11 @@ fn main() -> ExitCode {
     let _ = std::io::stdout().write_all(stdout.as_bytes());
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().write_all(stderr.as_bytes());
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    match command_status {
+        Some(status) if status != 0 => ExitCode::from(status),
+        _ if failed => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use crate::dataplane::route::{Route, Scope};
 /// Port of the kernel's `inet_select_addr(dev, dst, scope)` (`net/ipv4/devinet.c`).
 ///
 /// 1. Among the device's primary addresses whose scope is at most `scope` (an address of
-///    scope host counts as link when `route_localnet` is on, which the lab does not model),
+///    scope host counts as link when the device has `route_localnet`, which this port
+///    does not apply: only `lo` has host-scope addresses),
 ///    the first one in the same subnet as `dst` wins; failing that, the first one at all.
 ///    `dst` of `None` is the kernel's 0: the first address that passes the scope test.
 /// 2. A device with no such address (a `cali…` veth has no IPv4 address) falls back to
@@ -103,6 +104,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             addresses6: Vec::new(),
+            route_localnet: false,
         }
     }
 
@@ -115,6 +117,7 @@ mod tests {
             main: RouteTable::new(TableId::Main),
             local: RouteTable::new(TableId::Local),
             neighbors: Vec::new(),
+            route_localnet: false,
         }
     }
 

@@ -20,6 +20,7 @@ use crate::dataplane::link::{
     Inet6Address, InetAddress, Link, LinkKind, Mac, PeerNamespace, Qdisc,
 };
 use crate::dataplane::route::{Route, RouteProtocol, RouteTable, RouteType, Scope, TableId};
+use crate::kubeproxy::config::ProxierConfig;
 use crate::net::Cidr;
 
 /// The underlay MTU the lab assumes for every NIC.
@@ -136,6 +137,7 @@ fn external_host(external: &ExternalHost) -> Host {
         main,
         local,
         neighbors: Vec::new(),
+        route_localnet: false,
     }
 }
 
@@ -166,6 +168,9 @@ fn node_host(cluster: &Cluster, plan: &Plan, node: &Node) -> Host {
             mac: Some(Mac::CALICO_HOST_SIDE),
             addresses: Vec::new(),
             addresses6: vec![link_local(Mac::CALICO_HOST_SIDE)],
+            // The CNI plugin's host-side sysctls (`configureSysctls` in cni-plugin's
+            // dataplane/linux): proxy_arp, forwarding and route_localnet.
+            route_localnet: true,
         });
     }
     let (mut main, local) = kernel_routes(&links);
@@ -218,6 +223,7 @@ fn node_host(cluster: &Cluster, plan: &Plan, node: &Node) -> Host {
         main,
         local,
         neighbors: Vec::new(),
+        route_localnet: ProxierConfig::from_kube_proxy(&cluster.kube_proxy, None).localhost_node_ports,
     }
 }
 
@@ -237,6 +243,7 @@ fn pod_host(plan: &Plan, placed: &PlacedPod) -> Host {
             mac: None,
             addresses: Vec::new(),
             addresses6: Vec::new(),
+            route_localnet: false,
         });
     }
     links.push(Link {
@@ -258,6 +265,7 @@ fn pod_host(plan: &Plan, placed: &PlacedPod) -> Host {
             scope: Scope::Universe,
         }],
         addresses6: vec![link_local(mac)],
+        route_localnet: false,
     });
     let (mut main, local) = kernel_routes(&links);
     main.insert(Route::link(Cidr::host(POD_GATEWAY), UNDERLAY_DEV));
@@ -281,6 +289,7 @@ fn pod_host(plan: &Plan, placed: &PlacedPod) -> Host {
             lladdr: Mac::CALICO_HOST_SIDE,
             state: "REACHABLE".to_string(),
         }],
+        route_localnet: false,
     }
 }
 
@@ -304,6 +313,7 @@ fn loopback() -> Link {
             prefix_len: 128,
             scope: Scope::Host,
         }],
+        route_localnet: false,
     }
 }
 
@@ -331,6 +341,7 @@ fn underlay_nic(host_name: &str, ip: Ipv4Addr, subnet: Cidr) -> Link {
             scope: Scope::Universe,
         }],
         addresses6: vec![link_local(mac)],
+        route_localnet: false,
     }
 }
 
@@ -355,6 +366,7 @@ fn node_tunnel(tunnel_ip: Option<Ipv4Addr>) -> Link {
             .into_iter()
             .collect(),
         addresses6: Vec::new(),
+        route_localnet: false,
     }
 }
 

@@ -48,6 +48,10 @@ pub struct Host {
     pub main: RouteTable,
     pub local: RouteTable,
     pub neighbors: Vec<Neighbor>,
+    /// `net.ipv4.conf.all.route_localnet`, which counts for every device: kube-proxy turns it
+    /// on on nodes for NodePorts on 127.0.0.1 (`localhostNodePorts`, on by default;
+    /// `pkg/proxy/iptables/proxier.go`).
+    pub route_localnet: bool,
 }
 
 /// The answer to `ip route get ADDRESS`: the kernel's output route for a locally
@@ -74,7 +78,7 @@ pub enum RouteGet {
     NoRoute,
     /// A forwarded packet with a martian source or destination (`EINVAL`): a source that is
     /// one of this host's own addresses, or a loopback address arriving on a real device
-    /// (`ip_route_input_slow`, `fib_validate_source`).
+    /// without `route_localnet` (`ip_route_input_slow`, `fib_validate_source`).
     Martian,
 }
 
@@ -194,23 +198,33 @@ impl Host {
         Ok((matched, route))
     }
 
+    /// Whether packets arriving on `iif` may carry loopback addresses:
+    /// `IN_DEV_NET_ROUTE_LOCALNET` (include/linux/inetdevice.h) is `conf.all.route_localnet`
+    /// or the device's own `route_localnet`.
+    pub fn route_localnet_on(&self, iif: &str) -> bool {
+        self.route_localnet || self.link(iif).is_some_and(|link| link.route_localnet)
+    }
+
     /// The kernel's input route for a packet arriving on `iif` from `source`
     /// (`ip_route_input_slow` in `net/ipv4/route.c`), as `ip route get DST from SRC iif IIF`
     /// shows it: local and broadcast destinations are delivered through `lo`; anything
     /// else is forwarded through the route's device without choosing a source.
     ///
-    /// Martians (`EINVAL`): a source that is zero, a broadcast, multicast, loopback or one
-    /// of this host's own addresses; a zero destination; a loopback destination arriving
-    /// on a device other than `lo`. Reverse path filtering is not applied (rp_filter 0;
-    /// Calico checks workload sources with its own raw-table rule).
+    /// Martians (`EINVAL`): a source that is zero, a broadcast, multicast or one of this
+    /// host's own addresses; a zero destination; a loopback destination (or, with another
+    /// destination, a loopback source) arriving on a device other than `lo` unless
+    /// `route_localnet` is on for it ([`Host::route_localnet_on`]). Reverse path filtering
+    /// is not applied (rp_filter 0; Calico checks workload sources with its own raw-table
+    /// rule).
     pub fn route_input(&self, destination: Ipv4Addr, source: Ipv4Addr, iif: &str) -> RouteGet {
+        let localnet = iif == "lo" || self.route_localnet_on(iif);
         let martian_source = source.is_unspecified()
             || source.is_broadcast()
             || source.is_multicast()
-            || source.is_loopback()
+            || (source.is_loopback() && !localnet)
             || self.is_local(source);
         let martian_destination =
-            destination.is_unspecified() || (iif != "lo" && destination.is_loopback());
+            destination.is_unspecified() || (destination.is_loopback() && !localnet);
         if martian_source || martian_destination {
             return RouteGet::Martian;
         }

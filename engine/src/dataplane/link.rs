@@ -138,6 +138,10 @@ pub struct Link {
     /// IPv4 addresses, primary first.
     pub addresses: Vec<InetAddress>,
     pub addresses6: Vec<Inet6Address>,
+    /// `net.ipv4.conf.<dev>.route_localnet`: packets arriving on this device may carry a
+    /// loopback address (`ip_route_input_slow`). The Calico CNI plugin turns it on for
+    /// every host-side `cali…` veth.
+    pub route_localnet: bool,
 }
 
 impl Link {

@@ -355,6 +355,7 @@ mod tests {
             mac: Some(Mac::CALICO_HOST_SIDE),
             addresses: Vec::new(),
             addresses6: Vec::new(),
+            route_localnet: true,
         };
         let host = Host {
             name: "n".to_string(),
@@ -364,6 +365,7 @@ mod tests {
             main: RouteTable::new(TableId::Main),
             local: RouteTable::new(TableId::Local),
             neighbors: Vec::new(),
+            route_localnet: false,
         };
         assert_eq!(
             ip_link(&host),

@@ -149,7 +149,7 @@ fn grep(args: &[String], input: &str, extended: bool, fixed: bool) -> CommandOut
     } else if count {
         out = format!("{selected}\n");
     }
-    CommandOutput { stdout: out, stderr: String::new(), exit_code: if selected > 0 { 0 } else { 1 } }
+    CommandOutput { stdout: out, stderr: String::new(), exit_code: if selected > 0 { 0 } else { 1 }, terminal: None }
 }
 
 /// `head [-n N | -N]` and `tail [-n N | -N | -n +N]` (10 lines by default).

@@ -316,7 +316,7 @@ pub fn iptables_command(lab: &mut Lab, host: &Host, args: &[String]) -> CommandO
 /// none for a pod's own namespace or an outside host.
 fn host_ruleset(lab: &mut Lab, host: &Host) -> Ruleset {
     match host {
-        Host::Node(node) => lab.node_ruleset(node).clone(),
+        Host::Node(node) => lab.node_ruleset(node),
         Host::Pod { namespace, name } => {
             let node = lab
                 .cluster()
@@ -325,7 +325,7 @@ fn host_ruleset(lab: &mut Lab, host: &Host) -> Ruleset {
                 .find(|pod| pod.namespace == *namespace && pod.name == *name && pod.host_network)
                 .and_then(|pod| pod.node_name.clone());
             match node {
-                Some(node) => lab.node_ruleset(&node).clone(),
+                Some(node) => lab.node_ruleset(&node),
                 None => Ruleset::new(),
             }
         }

@@ -10,7 +10,8 @@
 //!            -> IPIP? decapsulate, rx tunl0 again : socket
 //!   forward: TTL-1 -> mangle FORWARD -> filter FORWARD -> POSTROUTING
 //! local socket -> routing -> raw OUTPUT -> conntrack in -> mangle OUTPUT -> nat OUTPUT
-//!        -> (re-route after DNAT) -> filter OUTPUT -> POSTROUTING
+//!        -> (re-route after DNAT) -> filter OUTPUT (`-o` still the first route's device)
+//!        -> POSTROUTING (`-o` the new route's device)
 //! POSTROUTING: mangle -> nat (new flows; MASQUERADE picks the out device's address)
 //!        -> conntrack confirm -> tx dev (tunl0: encapsulate, the outer packet is sent locally)
 //!        -> the next host's device by the link (underlay owner, veth peer; proxy ARP)
@@ -746,12 +747,15 @@ impl<'a> Walker<'a> {
             Err(fate) => return *fate.0,
         };
         if packet.ip.dst != before_nat {
-            // ip_route_me_harder: the destination changed, route again (the source stays).
+            // ip_route_me_harder (from nf_nat_ipv4_local_fn): the destination changed, route
+            // again (the source stays). The new route is the one the packet leaves by, but
+            // the rest of the OUTPUT hook keeps the device of the first route: __ip_local_out
+            // built the hook state once (`nf_hook(..., skb_dst(skb)->dev, ...)`,
+            // net/ipv4/ip_output.c), so filter OUTPUT's `-o` still sees it.
             match self.route_output(host, packet.ip.dst) {
                 Ok((new_dev, new_gateway)) => {
                     dev = new_dev;
                     gateway = new_gateway;
-                    meta.out_interface = Some(dev.clone());
                 }
                 Err(fate) => return *fate.0,
             }
@@ -759,6 +763,8 @@ impl<'a> Walker<'a> {
         if let Err(fate) = self.filter_table(host_name, Hook::Output, Table::Filter, &packet, &mut meta, &ct) {
             return *fate.0;
         }
+        // ip_output: POSTROUTING's state takes the out device from the (new) route.
+        meta.out_interface = Some(dev.clone());
         self.postrouting(host_name, packet, meta, ct, &dev, gateway)
     }
 

@@ -213,6 +213,7 @@ mod tests {
             main: RouteTable::new(TableId::Main),
             local,
             neighbors: Vec::new(),
+            route_localnet: false,
         };
         let table = LocalAddresses::from_host(&host);
         assert_eq!(table.routes().len(), 2);

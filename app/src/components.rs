@@ -1,0 +1,9 @@
+//! The Yew components: they render the [`crate::state::AppState`] and dispatch
+//! [`crate::state::Action`]s, nothing more. `app` owns the store and the browser effects.
+
+pub mod app;
+pub mod browser;
+pub mod diagnostics;
+pub mod editor;
+pub mod terminal;
+pub mod topology;

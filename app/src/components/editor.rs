@@ -1,0 +1,290 @@
+//! The manifest editor: a `<textarea>` over a highlighted `<pre>` (the overlay technique),
+//! with line numbers and the engine's diagnostics in place.
+//!
+//! The textarea's text is transparent and its caret visible; the `<pre>` under it draws the
+//! same characters in colour from [`crate::highlight`], with a wavy underline from each
+//! diagnostic's column. Both use the same font, size, line height and padding and never
+//! wrap, and scrolling the textarea scrolls the `<pre>` and the gutter with it.
+//!
+//! Only the lines in view (plus a margin) are drawn as elements; the lines above and below
+//! are plain newlines, so a 50,000-line paste costs a few hundred elements, not 300,000.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use engine::diagnostic::Severity;
+use web_sys::{HtmlElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::highlight::{self, Kind};
+use crate::i18n::{Lang, Msg};
+use crate::state::{Analysis, Jump};
+
+/// The editor's line height in CSS pixels (`--code-line` in style.css).
+pub const LINE_HEIGHT: f64 = 20.0;
+/// Lines drawn above and below the visible ones, so that scrolling never shows a gap.
+pub const OVERSCAN: usize = 40;
+
+/// The lines (0-based, end exclusive) to draw for a scroll position and viewport height.
+pub fn visible_lines(scroll_top: f64, height: f64, total: usize) -> std::ops::Range<usize> {
+    let scroll_top = if scroll_top.is_finite() { scroll_top.max(0.0) } else { 0.0 };
+    let height = if height.is_finite() { height.clamp(0.0, 10_000.0) } else { 0.0 };
+    let first = (scroll_top / LINE_HEIGHT).floor() as usize;
+    let shown = (height / LINE_HEIGHT).ceil() as usize + 1;
+    let start = first.saturating_sub(OVERSCAN).min(total);
+    let end = first.saturating_add(shown).saturating_add(OVERSCAN).min(total);
+    start..end.max(start)
+}
+
+#[derive(Properties, Clone)]
+pub struct EditorProps {
+    pub text: String,
+    pub lang: Lang,
+    pub analysis: Rc<Analysis>,
+    pub jump: Option<Jump>,
+    pub on_input: Callback<String>,
+    pub on_undo: Callback<()>,
+    pub on_redo: Callback<()>,
+}
+
+impl PartialEq for EditorProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+            && self.lang == other.lang
+            && Rc::ptr_eq(&self.analysis, &other.analysis)
+            && self.jump == other.jump
+    }
+}
+
+/// The worst problem on each line and the column it starts at.
+fn marks(analysis: &Analysis) -> BTreeMap<usize, (Severity, usize)> {
+    let mut marks = BTreeMap::new();
+    for diagnostic in &analysis.diagnostics {
+        if diagnostic.severity == Severity::Info {
+            continue;
+        }
+        let Some(position) = diagnostic.position else { continue };
+        marks
+            .entry(position.line)
+            .and_modify(|mark: &mut (Severity, usize)| {
+                if diagnostic.severity < mark.0 {
+                    *mark = (diagnostic.severity, position.column);
+                }
+            })
+            .or_insert((diagnostic.severity, position.column));
+    }
+    marks
+}
+
+fn severity_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "mark-error",
+        Severity::Warning => "mark-warning",
+        Severity::Info => "mark-info",
+    }
+}
+
+#[function_component(Editor)]
+pub fn editor(props: &EditorProps) -> Html {
+    let textarea_ref = use_node_ref();
+    let pre_ref = use_node_ref();
+    let gutter_ref = use_node_ref();
+    // The drawn window of lines, from the textarea's scroll position.
+    let window = use_state_eq(|| visible_lines(0.0, 1200.0, usize::MAX));
+    let marks = use_memo(Rc::clone(&props.analysis), |analysis| marks(analysis));
+
+    let on_input = {
+        let on_input = props.on_input.clone();
+        Callback::from(move |event: InputEvent| {
+            let textarea: HtmlTextAreaElement = event.target_unchecked_into();
+            on_input.emit(textarea.value());
+        })
+    };
+    let source_lines: Vec<&str> = props.text.split('\n').collect();
+    let total_lines = source_lines.len();
+    let sync_scroll = {
+        let (textarea_ref, pre_ref, gutter_ref) = (textarea_ref.clone(), pre_ref.clone(), gutter_ref.clone());
+        let window = window.clone();
+        move || {
+            let Some(textarea) = textarea_ref.cast::<HtmlElement>() else { return };
+            window.set(visible_lines(
+                f64::from(textarea.scroll_top()),
+                f64::from(textarea.client_height()),
+                usize::MAX,
+            ));
+            if let Some(pre) = pre_ref.cast::<HtmlElement>() {
+                pre.set_scroll_top(textarea.scroll_top());
+                pre.set_scroll_left(textarea.scroll_left());
+            }
+            if let Some(gutter) = gutter_ref.cast::<HtmlElement>() {
+                gutter.set_scroll_top(textarea.scroll_top());
+            }
+        }
+    };
+    let on_scroll = {
+        let sync_scroll = sync_scroll.clone();
+        Callback::from(move |_: Event| sync_scroll())
+    };
+    let on_keydown = {
+        let (on_undo, on_redo) = (props.on_undo.clone(), props.on_redo.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if !(event.ctrl_key() || event.meta_key()) {
+                return;
+            }
+            let key = event.key().to_lowercase();
+            // The lab keeps its own history (the browser's is lost when the text is replaced).
+            if key == "z" && !event.shift_key() {
+                event.prevent_default();
+                on_undo.emit(());
+            } else if (key == "z" && event.shift_key()) || key == "y" {
+                event.prevent_default();
+                on_redo.emit(());
+            }
+        })
+    };
+
+    // The textarea is not controlled by Yew: setting `value` on every render makes the browser
+    // lay out the whole text again (seconds for a 1 MB paste). Only texts that did not come
+    // from typing (undo, redo, examples, the first render) are written into it.
+    use_effect_with(props.text.clone(), {
+        let textarea_ref = textarea_ref.clone();
+        move |text| {
+            if let Some(textarea) = textarea_ref.cast::<HtmlTextAreaElement>()
+                && textarea.value() != *text
+            {
+                textarea.set_value(text);
+            }
+        }
+    });
+
+    // A click in the diagnostics list: put the caret there and scroll the line into view.
+    use_effect_with(props.jump, {
+        let textarea_ref = textarea_ref.clone();
+        let text = props.text.clone();
+        move |jump| {
+            if let (Some(jump), Some(textarea)) = (jump, textarea_ref.cast::<HtmlTextAreaElement>()) {
+                let offset = utf16_offset(&text, jump.line, jump.column);
+                let _ = textarea.focus();
+                let _ = textarea.set_selection_range(offset, offset);
+                let top = (jump.line.saturating_sub(1) as f64) * LINE_HEIGHT - f64::from(textarea.client_height()) / 2.0;
+                textarea.set_scroll_top(top.max(0.0) as i32);
+                sync_scroll();
+            }
+        }
+    });
+
+    let start = window.start.min(total_lines);
+    let end = window.end.min(total_lines).max(start);
+    let lines = highlight::highlight_range(&source_lines, start..end);
+    let above = "\n".repeat(start);
+    let below = "\n".repeat(total_lines - end);
+    html! {
+        <div class="editor">
+            <pre class="gutter" ref={gutter_ref} aria-hidden="true">
+                { above.clone() }
+                { for (start + 1..=end).map(|number| {
+                    let mark = marks.get(&number).map(|(severity, _)| severity_class(*severity));
+                    html! { <span class={classes!("gutter-line", mark)} data-line={number.to_string()}>{ number }{ "\n" }</span> }
+                }) }
+                { below.clone() }
+                { "\n\n" }
+            </pre>
+            <div class="code">
+                <pre class="highlight" ref={pre_ref} aria-hidden="true">
+                    { above }
+                    { for (start..end).map(|index| {
+                        let line = source_lines.get(index).copied().unwrap_or("");
+                        let spans = lines.get(index - start).map(Vec::as_slice).unwrap_or_default();
+                        let mark = marks.get(&(index + 1));
+                        render_line(line, spans, mark.copied())
+                    }) }
+                    { below }
+                    <span class="pad">{ "\n" }</span>
+                </pre>
+                <textarea
+                    id="manifest"
+                    ref={textarea_ref}
+                    class="source"
+                    aria-label={Msg::EditorLabel.text(props.lang)}
+                    aria-describedby="diagnostics-summary"
+                    spellcheck="false"
+                    autocomplete="off"
+                    autocapitalize="off"
+                    wrap="off"
+                    oninput={on_input}
+                    onscroll={on_scroll}
+                    onkeydown={on_keydown}
+                />
+            </div>
+        </div>
+    }
+}
+
+/// One highlighted line, underlined from the diagnostic's column when it has one.
+fn render_line(line: &str, spans: &[highlight::Span], mark: Option<(Severity, usize)>) -> Html {
+    let pieces: Vec<(highlight::Span, bool)> = match mark {
+        Some((_, column)) => highlight::split_at_column(line, spans, column),
+        None => spans.iter().cloned().map(|span| (span, false)).collect(),
+    };
+    let line_class = mark.map(|(severity, _)| match severity {
+        Severity::Error => "line-error",
+        _ => "line-warning",
+    });
+    html! {
+        <span class={classes!("line", line_class)}>
+            { for pieces.into_iter().map(|(span, marked)| {
+                let text = line.get(span.range.clone()).unwrap_or("").to_string();
+                let class = classes!(span.kind.class(), marked.then_some("squiggle"));
+                if span.kind == Kind::Plain && !marked {
+                    html! { { text } }
+                } else {
+                    html! { <span {class}>{ text }</span> }
+                }
+            }) }
+            { "\n" }
+        </span>
+    }
+}
+
+/// The caret offset (in UTF-16 code units, as the DOM counts) of a 1-based line and column.
+pub fn utf16_offset(text: &str, line: usize, column: usize) -> u32 {
+    let mut offset = 0usize;
+    for (index, content) in text.split('\n').enumerate() {
+        if index + 1 == line {
+            let within: usize = content.chars().take(column.saturating_sub(1)).map(char::len_utf16).sum();
+            return u32::try_from(offset + within).unwrap_or(u32::MAX);
+        }
+        offset += content.encode_utf16().count() + 1;
+    }
+    u32::try_from(offset.saturating_sub(1)).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_lines_in_view_are_drawn() {
+        // At the top of a 50,000-line text in a 600 px editor: the 31 visible lines and the margin.
+        assert_eq!(visible_lines(0.0, 600.0, 50_000), 0..(31 + OVERSCAN));
+        // Scrolled to line 1,000 (0-based): the margin on both sides.
+        assert_eq!(visible_lines(1000.0 * LINE_HEIGHT, 600.0, 50_000), (1000 - OVERSCAN)..(1031 + OVERSCAN));
+        // Near the end and past it, the window stops at the last line.
+        assert_eq!(visible_lines(49_990.0 * LINE_HEIGHT, 600.0, 50_000), (49_990 - OVERSCAN)..50_000);
+        assert_eq!(visible_lines(1e12, 600.0, 10), 10..10);
+        assert_eq!(visible_lines(f64::NAN, f64::INFINITY, 10), 0..10);
+        assert_eq!(visible_lines(0.0, 600.0, 0), 0..0);
+    }
+
+    #[test]
+    fn caret_offsets_count_utf16_units() {
+        let text = "a: 1\n名前: 🙂x\nlast";
+        assert_eq!(utf16_offset(text, 1, 1), 0);
+        assert_eq!(utf16_offset(text, 2, 1), 5);
+        // 名, 前, :, space, then the emoji is two UTF-16 units.
+        assert_eq!(utf16_offset(text, 2, 6), 5 + 4 + 2);
+        assert_eq!(utf16_offset(text, 3, 3), 5 + 7 + 1 + 2);
+        // Past the end: the end of the text.
+        assert_eq!(utf16_offset(text, 9, 1), 17);
+    }
+}

@@ -1,0 +1,201 @@
+//! The cluster diagram: draws [`crate::layout::Layout`] as SVG.
+//!
+//! Every position comes from `layout` (pure, tested natively); this component only turns
+//! rectangles and lines into elements, with the names and addresses from the scene. No
+//! inline styles (the Content-Security-Policy forbids them): colours come from classes.
+
+use std::rc::Rc;
+
+use engine::cluster::ServiceType;
+use yew::prelude::*;
+
+use crate::i18n::{self, Lang, Msg};
+use crate::layout::{self, Rect, Segment};
+use crate::scene::{NodeBox, PodBox, Scene, ServiceBox};
+use crate::state::Picture;
+
+#[derive(Properties, Clone)]
+pub struct TopologyProps {
+    pub picture: Option<Rc<Picture>>,
+    pub stale: bool,
+    pub lang: Lang,
+    pub width: f64,
+}
+
+impl PartialEq for TopologyProps {
+    fn eq(&self, other: &Self) -> bool {
+        let same_picture = match (&self.picture, &other.picture) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_picture && self.stale == other.stale && self.lang == other.lang && self.width == other.width
+    }
+}
+
+fn n(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+fn rect(r: &Rect, class: &'static str, radius: f64) -> Html {
+    html! { <rect class={class} x={n(r.x)} y={n(r.y)} width={n(r.width)} height={n(r.height)} rx={n(radius)} /> }
+}
+
+fn line(segment: &Segment, class: &'static str) -> Html {
+    html! {
+        <line class={class} x1={n(segment.from.x)} y1={n(segment.from.y)} x2={n(segment.to.x)} y2={n(segment.to.y)} />
+    }
+}
+
+fn text(x: f64, y: f64, class: &'static str, content: String) -> Html {
+    html! { <text class={class} x={n(x)} y={n(y)}>{ content }</text> }
+}
+
+/// Cuts a label to fit `width` units at about `per_char` units per character (wide
+/// characters count double).
+fn fit(label: &str, width: f64, per_char: f64) -> String {
+    let max = ((width / per_char).floor() as usize).max(4);
+    let wide = label.chars().filter(|c| u32::from(*c) > 0x2E80).count();
+    let max = max.saturating_sub(wide.min(max / 2));
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        let cut: String = label.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[function_component(Topology)]
+pub fn topology(props: &TopologyProps) -> Html {
+    let lang = props.lang;
+    let width = if props.width > 0.0 { props.width } else { crate::state::DEFAULT_WIDTH };
+    // Keyed on the picture's revision, not its contents: comparing two clusters costs more
+    // than laying one out.
+    let revision = props.picture.as_ref().map(|picture| picture.revision);
+    let layout = use_memo((revision, width.round() as i64), {
+        let picture = props.picture.clone();
+        move |(_, width)| picture.map(|picture| layout::layout(&picture.scene, *width as f64))
+    });
+    let (Some(picture), Some(layout)) = (props.picture.clone(), layout.as_ref().as_ref()) else {
+        return html! { <p class="empty">{ Msg::NoCluster.text(lang) }</p> };
+    };
+    let scene: &Scene = &picture.scene;
+    let view_box = format!("0 0 {} {}", n(layout.width), n(layout.height));
+
+    let services = scene.services.iter().zip(&layout.services).map(|(service, r)| service_box(service, r, lang));
+    let externals = scene.externals.iter().zip(&layout.externals).map(|(external, r)| {
+        html! {
+            <g class="external" data-host={external.name.clone()}>
+                { rect(r, "box external-box", 6.0) }
+                { text(r.x + 10.0, r.y + 18.0, "name", external.name.clone()) }
+                { text(r.x + 10.0, r.y + 35.0, "addr", format!("eth0 {}", external.ip)) }
+            </g>
+        }
+    });
+    let nodes = scene.nodes.iter().zip(&layout.nodes).map(|(node, node_layout)| node_group(node, node_layout, lang));
+
+    html! {
+        <svg
+            id="topology"
+            class={classes!("topology", props.stale.then_some("is-stale"))}
+            viewBox={view_box}
+            width="100%"
+            role="img"
+            aria-label={Msg::DiagramLabel.text(lang)}
+            xmlns="http://www.w3.org/2000/svg"
+        >
+            <title>{ Msg::DiagramLabel.text(lang) }</title>
+            { text(layout.services_title.x, layout.services_title.y, "section", Msg::Services.text(lang).to_string()) }
+            { text(layout.services_title.x, layout.services_title.y + 15.0, "note", fit(Msg::ServicesNote.text(lang), layout.width - 2.0 * layout::MARGIN, 6.0)) }
+            { for services }
+            if let Some((count, at)) = layout.services_more {
+                { text(at.x, at.y, "more", i18n::more_services(lang, count)) }
+            }
+            { text(layout.outside_title.x, layout.outside_title.y, "section", Msg::Outside.text(lang).to_string()) }
+            { for layout.underlay.iter().map(|segment| line(segment, "underlay")) }
+            { for layout.external_cables.iter().map(|segment| line(segment, "cable")) }
+            <text class="underlay-label" x={n(layout.width - layout::MARGIN)} y={n(layout.underlay_label.y)} text-anchor="end">
+                { i18n::underlay(lang, &scene.underlay) }
+            </text>
+            { for externals }
+            { for nodes }
+        </svg>
+    }
+}
+
+fn service_box(service: &ServiceBox, r: &Rect, lang: Lang) -> Html {
+    let kind = service.service_type.api_name();
+    let address = match (service.service_type, service.cluster_ip) {
+        (ServiceType::ExternalName, _) => "ExternalName".to_string(),
+        (_, Some(ip)) => ip.to_string(),
+        (_, None) => Msg::Headless.text(lang).to_string(),
+    };
+    let pending = service.service_type == ServiceType::LoadBalancer && service.load_balancer_ips.is_empty();
+    let lb = service.load_balancer_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    let class = match service.service_type {
+        ServiceType::ClusterIp => "box service-box svc-clusterip",
+        ServiceType::NodePort => "box service-box svc-nodeport",
+        ServiceType::LoadBalancer => "box service-box svc-loadbalancer",
+        ServiceType::ExternalName => "box service-box svc-externalname",
+    };
+    html! {
+        <g class="service" data-service={service.key.clone()}>
+            <title>{
+                if pending { format!("{} ({kind}) — {}", service.label, Msg::Pending.text(lang)) }
+                else { format!("{} ({kind})", service.label) }
+            }</title>
+            { rect(r, class, 14.0) }
+            { text(r.x + 12.0, r.y + 18.0, "name", fit(&service.label, r.width - 24.0, 7.0)) }
+            { text(r.x + 12.0, r.y + 34.0, "addr", fit(&format!("{kind} {address}"), r.width - 24.0, 7.0)) }
+            { text(r.x + 12.0, r.y + 50.0, "addr", fit(&service.ports, r.width - 24.0, 7.0)) }
+            if pending {
+                { text(r.right() - 10.0, r.y + 50.0, "badge", "<pending>".to_string()) }
+            } else if !lb.is_empty() {
+                { text(r.right() - 10.0, r.y + 50.0, "badge", lb) }
+            }
+        </g>
+    }
+}
+
+fn node_group(node: &NodeBox, node_layout: &layout::NodeLayout, lang: Lang) -> Html {
+    let r = &node_layout.rect;
+    let role = if node.control_plane { Msg::ControlPlane } else { Msg::Worker };
+    let eth0 = node.eth0.map(|ip| format!("eth0 {ip}")).unwrap_or_else(|| "eth0".to_string());
+    let tunl0 = node.tunl0.map(|ip| format!("tunl0 {ip}"));
+    html! {
+        <g class="node" data-node={node.name.clone()}>
+            { line(&node_layout.cable, "cable") }
+            { rect(r, "box node-box", 8.0) }
+            <circle class="port eth0" cx={n(node_layout.eth0.x)} cy={n(node_layout.eth0.y)} r="4" />
+            { text(r.x + 10.0, r.y + 20.0, "name", fit(&node.name, r.width * 0.55, 7.5)) }
+            { text(r.right() - 10.0, r.y + 20.0, "role", role.text(lang).to_string()) }
+            { text(r.x + 34.0, r.y + 38.0, "addr", eth0) }
+            if let Some(tunl0) = tunl0 {
+                { rect(&node_layout.tunl0, "tunl0-box", 4.0) }
+                { text(node_layout.tunl0.x + 6.0, node_layout.tunl0.y + 14.0, "dev", tunl0) }
+            }
+            { for node.pods.iter().zip(&node_layout.pods).map(|(pod, pod_layout)| pod_group(pod, pod_layout)) }
+            if let Some((count, more)) = node_layout.more {
+                { text(more.x + 8.0, more.y + 21.0, "more", i18n::more_pods(lang, count)) }
+            }
+        </g>
+    }
+}
+
+fn pod_group(pod: &PodBox, pod_layout: &layout::PodLayout) -> Html {
+    let r = &pod_layout.rect;
+    let ip = pod.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "—".to_string());
+    let cali = pod.interface.clone().unwrap_or_else(|| "host".to_string());
+    let veth = Segment { from: pod_layout.cali, to: layout::Point { x: r.x, y: pod_layout.cali.y } };
+    html! {
+        <g class="pod" data-pod={pod.key.clone()}>
+            <title>{ format!("{} {ip} ({cali})", pod.key) }</title>
+            { line(&veth, "veth") }
+            <circle class="port cali" cx={n(pod_layout.cali.x)} cy={n(pod_layout.cali.y)} r="3" />
+            { text(pod_layout.cali.x + 6.0, pod_layout.cali.y - 4.0, "dev small", fit(&cali, r.x - pod_layout.cali.x - 8.0, 6.0)) }
+            { rect(r, "box pod-box", 6.0) }
+            { text(r.x + 8.0, r.y + 14.0, "name", fit(&pod.label, r.width - 12.0, 7.0)) }
+            { text(r.x + 8.0, r.y + 28.0, "addr", ip) }
+        </g>
+    }
+}

@@ -1,0 +1,27 @@
+//! Kube Packet Lab in the browser: the Yew components and the pure logic behind them.
+//!
+//! The app sits after the engine and only shows what it computes:
+//!
+//! ```text
+//! editor text --state (reducer)--> engine::manifest::parse -> cluster::build -> dataplane::hosts
+//!   -> scene::Scene --layout::layout--> components::topology (SVG)
+//! ```
+//!
+//! Everything that decides is plain Rust with native tests: [`state`] (the one store),
+//! [`highlight`] (YAML colours), [`scene`] and [`layout`] (the diagram's content and maths),
+//! [`history`], [`storage`] (what survives a reload), [`terminal`] (the shell panel), [`i18n`] (every UI string, English and
+//! Japanese). [`components`] only render and dispatch. `main.rs` mounts [`App`]; the
+//! browser tests mount it too.
+
+pub mod components;
+pub mod examples;
+pub mod highlight;
+pub mod history;
+pub mod i18n;
+pub mod layout;
+pub mod scene;
+pub mod state;
+pub mod storage;
+pub mod terminal;
+
+pub use components::app::App;

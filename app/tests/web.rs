@@ -1,0 +1,69 @@
+//! The app mounted in a real browser (headless Chromium through chromedriver):
+//! `cargo test -p app --target wasm32-unknown-unknown` with the runner in .cargo/config.toml.
+#![cfg(target_arch = "wasm32")]
+
+use gloo::timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+/// Mounts a fresh App in its own element, with nothing stored from earlier runs.
+async fn mount() -> Element {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.clear();
+    }
+    let root = document().create_element("div").expect("div");
+    document().body().expect("body").append_child(&root).expect("append");
+    yew::Renderer::<app::App>::with_root(root.clone()).render();
+    TimeoutFuture::new(50).await;
+    root
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).map(|list| list.length()).unwrap_or(0)
+}
+
+#[wasm_bindgen_test]
+async fn the_default_scenario_is_drawn() {
+    let root = mount().await;
+    let textarea: HtmlTextAreaElement = root.query_selector("#manifest").ok().flatten().expect("editor").unchecked_into();
+    assert!(textarea.value().contains("192.168.231.166"));
+    // The post's three machines and the nginx pod on node2.
+    assert_eq!(count(&root, "svg#topology g.node"), 3);
+    let nginx = root.query_selector("g.node[data-node='node2'] g.pod[data-pod='default/nginx']").ok().flatten();
+    assert!(nginx.is_some_and(|pod| pod.text_content().unwrap_or_default().contains("192.168.231.166")));
+    assert_eq!(count(&root, "g.service[data-service='default/sample-service']"), 1);
+    // The highlighter coloured the keys, and no problem is listed.
+    assert!(count(&root, "pre.highlight .tok-key") > 10);
+    assert_eq!(count(&root, "#problems li"), 0);
+    assert!(root.query_selector("#stale-note").ok().flatten().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_edit_marks_the_line_and_keeps_the_diagram() {
+    let root = mount().await;
+    let textarea: HtmlTextAreaElement = root.query_selector("#manifest").ok().flatten().expect("editor").unchecked_into();
+    let broken = textarea.value().replace("name: sample-service", "name: 12");
+    let line = broken.lines().position(|l| l.trim() == "name: 12").map(|i| i + 1).expect("edited line");
+    textarea.set_value(&broken);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("event");
+    textarea.dispatch_event(&event).expect("dispatch");
+    // After the debounce the engine has run.
+    TimeoutFuture::new(400).await;
+    let problem = root.query_selector("#problems li.diag-error").ok().flatten().expect("an error listed");
+    assert_eq!(problem.get_attribute("data-line"), Some(line.to_string()));
+    assert_eq!(count(&root, &format!(".gutter-line.mark-error[data-line='{line}']")), 1);
+    assert!(count(&root, "pre.highlight .squiggle") >= 1);
+    // The diagram keeps the last good cluster, and says so.
+    assert!(root.query_selector("#stale-note").ok().flatten().is_some());
+    assert_eq!(count(&root, "g.service[data-service='default/sample-service']"), 1);
+    assert_eq!(count(&root, "svg#topology g.node"), 3);
+}
