@@ -6,6 +6,7 @@
 #![no_main]
 
 #[path = "../../engine/tests/regressions/checks.rs"]
+#[allow(dead_code)]
 mod checks;
 
 use libfuzzer_sys::fuzz_target;

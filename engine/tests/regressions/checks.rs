@@ -93,7 +93,7 @@ pub fn shell_commands(cluster: &Cluster) {
 
 /// Arbitrary text as `iptables-save` output and as `iptables-restore --noflush` input: never a
 /// panic, and after the first read the text is a fixed point (save -> parse -> save is stable
-/// and reads back to the same values without errors).
+/// and reads back to the same values, without errors when the first read had none).
 pub fn netfilter_text(text: &str) {
     let first = netfilter::parse(text);
     for error in &first.errors {
@@ -102,7 +102,11 @@ pub fn netfilter_text(text: &str) {
     let options = SaveOptions { counters: true, ..SaveOptions::new(DATE) };
     let saved = netfilter::save(&first.ruleset, &options);
     let second = netfilter::parse(&saved);
-    assert!(second.errors.is_empty(), "normalised text does not parse: {:?}\n{saved}", second.errors);
+    // Text read with errors may keep what the real tool would refuse (a jump to a chain that
+    // never came), so only clean input must give clean normalised text.
+    if first.errors.is_empty() {
+        assert!(second.errors.is_empty(), "normalised text does not parse: {:?}\n{saved}", second.errors);
+    }
     assert!(second.ruleset == first.ruleset, "normalised text reads back to other rules\n{saved}");
     let again = netfilter::save(&second.ruleset, &options);
     assert!(again == saved, "save -> parse -> save is not a fixed point\n{saved}\n---\n{again}");
