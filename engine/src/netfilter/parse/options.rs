@@ -126,6 +126,13 @@ pub fn looks_like_extension(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
+/// Whether `name` can name a match module. xtables loads `libxt_NAME.so`, and every match
+/// module's name is letters, digits and `_` (`conntrack`, `u32`, `ipv4options`); anything else
+/// (`-m "-m "`) could not be printed back as one word.
+pub fn is_module_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,9 @@ use std::net::Ipv4Addr;
 use crate::net::Cidr;
 
 use super::error::ParseErrorKind;
-use super::options::{KNOWN_TARGETS, is_known_module, looks_like_extension, match_option_arity, target_option_arity};
+use super::options::{
+    KNOWN_TARGETS, is_known_module, is_module_name, looks_like_extension, match_option_arity, target_option_arity,
+};
 use super::words::Word;
 use crate::netfilter::chain_name::ChainName;
 use crate::netfilter::counters::Counters;
@@ -187,6 +189,9 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                     return Err((word.column, ParseErrorKind::CannotInvert { option: text.to_string() }));
                 }
                 let module = take(1)?.concat();
+                if !is_module_name(&module) {
+                    return Err(bad(word, &module, "a match module is a name such as `conntrack`"));
+                }
                 for earlier in matches.iter_mut().filter(|earlier| earlier.module == module) {
                     earlier.completed = true;
                 }
@@ -866,5 +871,8 @@ mod tests {
         assert_eq!(error("-j NOPE-CHAIN"), ParseErrorKind::NoSuchTarget { name: "NOPE-CHAIN".into() });
         assert!(matches!(error("-s 10.0.0.1,10.0.0.2"), ParseErrorKind::BadValue { .. }));
         assert!(matches!(error("-m recent --reap --name X --rcheck"), ParseErrorKind::MissingValue { .. }));
+        // Found by fuzzing: a quoted module name with a space printed back as two words.
+        assert!(matches!(error("-m \"-m \" -S"), ParseErrorKind::BadValue { .. }));
+        assert!(matches!(error("-m \"\""), ParseErrorKind::BadValue { .. }));
     }
 }
