@@ -16,8 +16,11 @@ use std::fs;
 use std::panic;
 use std::path::{Path, PathBuf};
 
-/// The fuzz targets, each with the check its inputs go through.
-const TARGETS: &[(&str, fn(&str))] = &[
+/// A fuzz target's name and the check its inputs go through.
+type Target = (&'static str, fn(&str));
+
+/// The fuzz targets.
+const TARGETS: &[Target] = &[
     ("manifest_pipeline", |text| {
         checks::manifest_pipeline(text);
     }),

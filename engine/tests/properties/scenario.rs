@@ -336,10 +336,8 @@ fn write_service(out: &mut String, index: usize, service: &Service, node_ports: 
             let _ = writeln!(out, "      nodePort: {}", node_ports.take(offset));
         }
     }
-    if service.kind == Kind::LoadBalancer {
-        if let Some(octet) = service.status_ip {
-            let _ = write!(out, "status:\n  loadBalancer:\n    ingress:\n      - ip: 172.16.120.{octet}\n");
-        }
+    if let Some(octet) = service.status_ip.filter(|_| service.kind == Kind::LoadBalancer) {
+        let _ = write!(out, "status:\n  loadBalancer:\n    ingress:\n      - ip: 172.16.120.{octet}\n");
     }
     if service.selects.is_none() && !service.slice_addresses.is_empty() {
         write_slice(out, index, service, &used);
