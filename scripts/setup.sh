@@ -82,6 +82,20 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# --- fuzz (issue 6): the nightly toolchain and cargo-fuzz for the short fuzz pass in .ci/run.
+if ! rustup toolchain list | grep -q '^nightly'; then
+  step "rustup toolchain install nightly"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  step "cargo install cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+step "cargo fetch (fuzz targets)"
+cargo +nightly fetch --manifest-path fuzz/Cargo.toml -q
+# --- end fuzz
+
+
 # 7. Crates, so later builds can run offline.
 step "cargo fetch"
 cargo fetch --locked -q

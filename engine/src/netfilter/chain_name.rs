@@ -28,6 +28,9 @@ pub enum ChainNameError {
     TooLong { name: String, len: usize },
     BadStart { name: String },
     Blank { name: String },
+    /// A quote: the lab reads `iptables-restore` input with shell-like quoting, and
+    /// `iptables-save` prints names bare, so such a name could not be read back.
+    Quote { name: String },
 }
 
 impl fmt::Display for ChainNameError {
@@ -42,6 +45,9 @@ impl fmt::Display for ChainNameError {
             }
             ChainNameError::Blank { name } => {
                 write!(f, "the chain name `{name}` contains a blank or control character")
+            }
+            ChainNameError::Quote { name } => {
+                write!(f, "the chain name `{name}` contains a quote, which iptables-save would print bare")
             }
         }
     }
@@ -63,6 +69,9 @@ impl ChainName {
         }
         if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ChainNameError::Blank { name });
+        }
+        if name.contains(['"', '\'']) {
+            return Err(ChainNameError::Quote { name });
         }
         Ok(ChainName(Arc::from(name)))
     }
@@ -135,6 +144,8 @@ mod tests {
     fn accepts_kube_proxy_names_and_refuses_bad_ones() {
         assert_eq!(ChainName::new("KUBE-SVC-XPGD46QRK7WJZT7O").unwrap().as_str(), "KUBE-SVC-XPGD46QRK7WJZT7O");
         assert!(matches!(ChainName::new(""), Err(ChainNameError::Empty)));
+        // Found by fuzzing: `:"\""` declared a chain `"` that saved text could not declare again.
+        assert!(matches!(ChainName::new("\""), Err(ChainNameError::Quote { .. })));
         assert!(matches!(
             ChainName::new("KUBE-SVC-XPGD46QRK7WJZT7O-TOO-LONG"),
             Err(ChainNameError::TooLong { len: 34, .. })

@@ -126,6 +126,20 @@ pub fn looks_like_extension(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
+/// Whether `value` prints back as one word without quotes, as `iptables-save` prints the names
+/// of `recent` lists and ipsets (`printf(" --name %s", ...)` in libxt_recent.c). A name with a
+/// blank or a quote could be loaded but not saved and restored again.
+pub fn is_bare_word(value: &str) -> bool {
+    !value.is_empty() && !value.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'')
+}
+
+/// Whether `name` can name a match module. xtables loads `libxt_NAME.so`, and every match
+/// module's name is letters, digits and `_` (`conntrack`, `u32`, `ipv4options`); anything else
+/// (`-m "-m "`) could not be printed back as one word.
+pub fn is_module_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,10 @@ use std::net::Ipv4Addr;
 use crate::net::Cidr;
 
 use super::error::ParseErrorKind;
-use super::options::{KNOWN_TARGETS, is_known_module, looks_like_extension, match_option_arity, target_option_arity};
+use super::options::{
+    KNOWN_TARGETS, is_bare_word, is_known_module, is_module_name, looks_like_extension, match_option_arity,
+    target_option_arity,
+};
 use super::words::Word;
 use crate::netfilter::chain_name::ChainName;
 use crate::netfilter::counters::Counters;
@@ -187,6 +190,9 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                     return Err((word.column, ParseErrorKind::CannotInvert { option: text.to_string() }));
                 }
                 let module = first_text(take(1)?).to_string();
+                if !is_module_name(&module) {
+                    return Err(bad(word, &module, "a match module is a name such as `conntrack`"));
+                }
                 for earlier in matches.iter_mut().filter(|earlier| earlier.module == module) {
                     earlier.completed = true;
                 }
@@ -573,6 +579,9 @@ fn recent(pending: &PendingMatch) -> Built<Recent> {
                 if option.value().is_empty() || option.value().len() > 199 {
                     return Err(option.bad("a list name has 1 to 199 characters"));
                 }
+                if !is_bare_word(option.value()) {
+                    return Err(option.bad("a list name has no blanks or quotes (iptables-save prints it bare)"));
+                }
                 recent.name = option.value().to_string();
             }
             "--mask" => {
@@ -620,6 +629,9 @@ fn set(pending: &PendingMatch) -> Built<Match> {
         return Ok(None);
     }
     let name = option.value().to_string();
+    if !is_bare_word(&name) {
+        return Err(option.bad("a set name has no blanks or quotes (iptables-save prints it bare)"));
+    }
     let directions_text = option.values.get(1).map_or("", String::as_str);
     let directions = SetMatch::parse_directions(directions_text)
         .ok_or_else(|| option.bad("directions are `src` or `dst`, up to six joined with commas"))?;
@@ -871,5 +883,11 @@ mod tests {
         assert_eq!(error("-j NOPE-CHAIN"), ParseErrorKind::NoSuchTarget { name: "NOPE-CHAIN".into() });
         assert!(matches!(error("-s 10.0.0.1,10.0.0.2"), ParseErrorKind::BadValue { .. }));
         assert!(matches!(error("-m recent --reap --name X --rcheck"), ParseErrorKind::MissingValue { .. }));
+        // Found by fuzzing: a quoted module name with a space printed back as two words.
+        assert!(matches!(error("-m \"-m \" -S"), ParseErrorKind::BadValue { .. }));
+        assert!(matches!(error("-m \"\""), ParseErrorKind::BadValue { .. }));
+        // Names iptables-save prints bare must be one bare word.
+        assert!(matches!(error("-m recent --update --name \"h \""), ParseErrorKind::BadValue { .. }));
+        assert!(matches!(error("-m set --match-set \"a b\" src"), ParseErrorKind::BadValue { .. }));
     }
 }
