@@ -17,5 +17,5 @@ for target in "${targets[@]}"; do
   echo "== fuzz: $target for ${seconds}s"
   mkdir -p "$scratch/$target" "corpus/$target"
   cargo +nightly fuzz run -O -a -s none "$target" "$scratch/$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
+    -max_total_time="$seconds" -seed=1 -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
 done
