@@ -805,7 +805,7 @@ fn chain_path(
     // The monitor subscribes to the trace events when it starts and prints nothing until a
     // packet comes: give it a moment, and longer ones if a loaded machine made it miss the
     // packet (seen with a load average above 10 on 2 cores: three tries were not enough).
-    let mut text = String::new();
+    let mut kernel: Vec<String> = Vec::new();
     for wait in [500, 1500, 4000, 8000, 12000] {
         let mut monitor = Command::new("ip")
             .args([
@@ -826,47 +826,16 @@ fn chain_path(
         std::thread::sleep(std::time::Duration::from_millis(wait));
         let _ = monitor.kill();
         let output = monitor.wait_with_output().unwrap();
-        text = String::from_utf8_lossy(&output.stdout).into_owned();
-        if text.contains("TRACE: ") {
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        // A capture can hold only a later packet of the flow (or none): try again until the
+        // first packet's path is there.
+        kernel = first_packet_path(&text);
+        if !kernel.is_empty() {
             break;
         }
     }
     for hook in ["PREROUTING", "OUTPUT"] {
         exec(netns, "iptables", &["-t", "raw", "-D", hook, "1"]);
-    }
-    let mut first_id: Option<String> = None;
-    let mut kernel: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let Some(rest) = line.trim_start().strip_prefix("TRACE: ") else {
-            continue;
-        };
-        let mut words = rest.splitn(4, ' ');
-        let (_family, id, place) = (
-            words.next(),
-            words.next().unwrap_or(""),
-            words.next().unwrap_or(""),
-        );
-        if first_id.get_or_insert_with(|| id.to_string()) != id {
-            continue;
-        }
-        let rule = words.next().unwrap_or("").trim();
-        let parts: Vec<&str> = place.split(':').collect();
-        // The id is the socket buffer's hash, so a later packet (the client's ACK) can carry
-        // it again: the first packet's path ends where the raw table comes round again.
-        if parts.first() == Some(&"raw") && kernel.iter().any(|line| !line.starts_with("raw ")) {
-            break;
-        }
-        if parts.get(2) != Some(&"rule") || rule.ends_with("-j TRACE") {
-            continue;
-        }
-        // "-4 -t raw -A PREROUTING ..." -> "raw -A PREROUTING ...".
-        let table = parts.first().copied().unwrap_or("");
-        let rule = rule.strip_prefix("-4 ").unwrap_or(rule);
-        let rule = rule.strip_prefix(&format!("-t {table} ")).unwrap_or(rule);
-        kernel.push(format!(
-            "{table} {}",
-            rule.split_whitespace().collect::<Vec<_>>().join(" ")
-        ));
     }
     let url = format!("http://{address}:{port}/");
     let options = TraceOptions {
@@ -1322,4 +1291,44 @@ fn kernel_agrees_with_the_engine() {
         bed.prefix,
         report.failures.join("\n")
     );
+}
+
+/// The rules the first traced packet matched, from `xtables-monitor --trace` output, as
+/// `TABLE -A CHAIN …`.
+fn first_packet_path(text: &str) -> Vec<String> {
+    let mut first_id: Option<String> = None;
+    let mut kernel: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("TRACE: ") else {
+            continue;
+        };
+        let mut words = rest.splitn(4, ' ');
+        let (_family, id, place) = (
+            words.next(),
+            words.next().unwrap_or(""),
+            words.next().unwrap_or(""),
+        );
+        if first_id.get_or_insert_with(|| id.to_string()) != id {
+            continue;
+        }
+        let rule = words.next().unwrap_or("").trim();
+        let parts: Vec<&str> = place.split(':').collect();
+        // The id is the socket buffer's hash, so a later packet (the client's ACK) can carry
+        // it again: the first packet's path ends where the raw table comes round again.
+        if parts.first() == Some(&"raw") && kernel.iter().any(|line| !line.starts_with("raw ")) {
+            break;
+        }
+        if parts.get(2) != Some(&"rule") || rule.ends_with("-j TRACE") {
+            continue;
+        }
+        // "-4 -t raw -A PREROUTING ..." -> "raw -A PREROUTING ...".
+        let table = parts.first().copied().unwrap_or("");
+        let rule = rule.strip_prefix("-4 ").unwrap_or(rule);
+        let rule = rule.strip_prefix(&format!("-t {table} ")).unwrap_or(rule);
+        kernel.push(format!(
+            "{table} {}",
+            rule.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    kernel
 }
