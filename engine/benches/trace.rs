@@ -13,7 +13,7 @@
 //! that takes over an hour).
 //!
 //! Run with `cargo bench -p packetlab-engine --bench trace`; the figures and the machine are
-//! recorded in engine/benches/TRACE-RESULTS.md.
+//! recorded in BENCHMARKS.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark setup fails loudly")]
 
@@ -23,8 +23,10 @@ use std::net::Ipv4Addr;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
-use engine::cluster::{Cluster, Endpoint, EndpointPort, EndpointSlice, Service, ServicePort, TargetPort};
-use engine::net::Protocol;
+
+#[path = "common/load.rs"]
+mod load;
+use engine::cluster::Cluster;
 use engine::netfilter::eval::{CtView, EvalContext, LocalAddresses, NetfilterState, evaluate};
 use engine::netfilter::{Hook, Table};
 use engine::packet::{Packet, PacketMeta, TcpSegment};
@@ -37,47 +39,11 @@ const POST: &str = include_str!("../tests/trace/seed-nodeport/input.yaml");
 /// Services added next to the post's.
 const SERVICES: u32 = 1000;
 
-/// The post's cluster plus `SERVICES` ClusterIP Services in namespace `load`, each with 10
-/// ready endpoints spread over node1 and node2 (as in benches/rules.rs).
+/// The post's cluster plus `SERVICES` ClusterIP Services in namespace `load` (benches/common/load.rs).
 fn cluster() -> Cluster {
     let (manifests, _) = engine::manifest::parse(POST);
     let (mut cluster, _) = engine::cluster::build(&manifests);
-    for index in 0..SERVICES {
-        let name = format!("svc-{index}");
-        let [_, _, high, low] = index.to_be_bytes();
-        cluster.services.push(Service {
-            namespace: "load".to_string(),
-            name: name.clone(),
-            cluster_ip: Some(Ipv4Addr::new(10, 100, high, low)),
-            ports: vec![ServicePort {
-                name: Some("http".to_string()),
-                protocol: Protocol::Tcp,
-                port: 80,
-                target_port: TargetPort::Number(8080),
-                node_port: None,
-            }],
-            ..Service::default()
-        });
-        let endpoints = (0..10u8)
-            .map(|endpoint| Endpoint {
-                addresses: vec![Ipv4Addr::new(10, 200 + endpoint, high, low)],
-                ready: Some(true),
-                serving: Some(true),
-                terminating: Some(false),
-                node_name: Some(if endpoint % 2 == 0 { "node1" } else { "node2" }.to_string()),
-                ..Endpoint::default()
-            })
-            .collect();
-        cluster.endpoint_slices.push(EndpointSlice {
-            namespace: "load".to_string(),
-            name: format!("{name}-abcde"),
-            service_name: name,
-            address_type: "IPv4".to_string(),
-            endpoints,
-            ports: vec![EndpointPort { name: Some("http".to_string()), port: Some(8080), protocol: Protocol::Tcp }],
-            managed_by_lab: false,
-        });
-    }
+    load::add_services(&mut cluster, SERVICES);
     cluster
 }
 
