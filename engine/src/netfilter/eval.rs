@@ -80,7 +80,7 @@ pub use ipset::IpSets;
 pub use nat::{NatDecision, NatPort};
 pub use recent::{RecentEntry, RecentList, RecentLists};
 pub use step::{Evaluation, Position, RuleStep, StepOutcome, Verdict};
-pub use walk::{MAX_DEPTH, MAX_STEPS, evaluate, evaluate_chain, evaluate_forced};
+pub use walk::{MAX_DEPTH, MAX_STEPS, evaluate, evaluate_chain, evaluate_forced, evaluate_quiet};
 
 #[cfg(doc)]
 use super::Ruleset;

@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::net::Cidr;
+use crate::netfilter::chain_name::ChainName;
 use crate::netfilter::hook::Hook;
 use crate::netfilter::interface::Interface;
 use crate::netfilter::ip_protocol::IpProtocol;
@@ -18,6 +19,7 @@ use crate::netfilter::matches::{
 use crate::netfilter::negatable::Negatable;
 use crate::netfilter::probability::Probability;
 use crate::netfilter::rule::Rule;
+use crate::netfilter::table::Table;
 use crate::packet::{Packet, PacketMeta};
 
 use super::context::{EvalContext, RuleRef};
@@ -114,9 +116,24 @@ pub(crate) struct Input<'x> {
     pub packet: &'x Packet,
     pub meta: &'x PacketMeta,
     pub hook: Hook,
-    pub rule: RuleRef,
+    pub table: Table,
+    pub chain: &'x ChainName,
+    /// The rule's 1-based number in `chain`.
+    pub number: usize,
     /// Whether texts are built for the steps.
     pub record: bool,
+}
+
+impl Input<'_> {
+    /// The rule being evaluated. Built only when needed (the `nth` counter's key): most rules
+    /// a walk looks at fail a fixed criterion and never need it.
+    pub fn rule(&self) -> RuleRef {
+        RuleRef {
+            table: self.table,
+            chain: self.chain.clone(),
+            number: self.number,
+        }
+    }
 }
 
 /// A result; the texts are only built when the walk records steps (`text` is `Some`), which
@@ -205,6 +222,46 @@ pub(crate) fn fixed(
     out
 }
 
+/// Whether every fixed criterion of `rule` holds, decided exactly as [`fixed`] decides each
+/// one (the same predicates, in the same order, stopping at the first that fails) but without
+/// building results: the walk's quiet mode, where most rules fail here.
+pub(crate) fn fixed_match(rule: &Rule, packet: &Packet, meta: &PacketMeta) -> bool {
+    rule.source
+        .as_ref()
+        .is_none_or(|source| address_holds(source, packet.ip.src))
+        && rule
+            .destination
+            .as_ref()
+            .is_none_or(|destination| address_holds(destination, packet.ip.dst))
+        && rule
+            .in_interface
+            .as_ref()
+            .is_none_or(|interface| device_holds(interface, meta.in_interface.as_deref()))
+        && rule
+            .out_interface
+            .as_ref()
+            .is_none_or(|interface| device_holds(interface, meta.out_interface.as_deref()))
+        && rule
+            .protocol
+            .as_ref()
+            .is_none_or(|protocol| protocol_holds(protocol, packet))
+}
+
+/// `-s`/`-d`: the address is in the prefix, XOR `!`.
+fn address_holds(cidr: &Negatable<Cidr>, actual: Ipv4Addr) -> bool {
+    cidr.holds(cidr.value.contains(actual))
+}
+
+/// `-i`/`-o`: a hook without that device compares against the empty name (`nulldevname`).
+fn device_holds(interface: &Negatable<Interface>, actual: Option<&str>) -> bool {
+    interface.holds(interface.value.matches(actual.unwrap_or("")))
+}
+
+/// `-p`: the protocol number, XOR `!`.
+fn protocol_holds(protocol: &Negatable<IpProtocol>, packet: &Packet) -> bool {
+    protocol.holds(packet.protocol().number() == protocol.value.number())
+}
+
 fn address(
     criterion: Criterion,
     flag: &str,
@@ -214,12 +271,9 @@ fn address(
     record: bool,
 ) -> CriterionResult {
     let text = record.then(|| format!("{}{flag} {}", cidr.bang(), cidr.value));
-    result(
-        criterion,
-        text,
-        cidr.holds(cidr.value.contains(actual)),
-        || format!("{name} {actual}"),
-    )
+    result(criterion, text, address_holds(cidr, actual), || {
+        format!("{name} {actual}")
+    })
 }
 
 /// `-i`/`-o`: a hook without that device compares against the empty name (`nulldevname`).
@@ -236,8 +290,7 @@ fn device(
         Some(device) => format!("{name} interface {device}"),
         None => format!("no {name} interface at this hook"),
     };
-    let matched = interface.holds(interface.value.matches(actual.unwrap_or("")));
-    result(criterion, text, matched, observed)
+    result(criterion, text, device_holds(interface, actual), observed)
 }
 
 fn protocol_criterion(
@@ -246,10 +299,9 @@ fn protocol_criterion(
     record: bool,
 ) -> CriterionResult {
     let text = record.then(|| format!("{}-p {}", protocol.bang(), protocol.value));
-    let actual = packet.protocol();
-    let matched = protocol.holds(actual.number() == protocol.value.number());
+    let matched = protocol_holds(protocol, packet);
     result(Criterion::Protocol, text, matched, || {
-        format!("protocol {}", actual.name())
+        format!("protocol {}", packet.protocol().name())
     })
 }
 
@@ -261,10 +313,13 @@ pub(crate) fn module(
     ctx: &mut EvalContext<'_>,
     forced: Option<&mut Forced>,
 ) -> Checked {
-    let criterion = Criterion::Match {
-        index,
-        module: matched.module().to_string(),
+    // The module name is only shown; a quiet walk leaves it empty rather than allocate it.
+    let module = if input.record {
+        matched.module().to_string()
+    } else {
+        String::new()
     };
+    let criterion = Criterion::Match { index, module };
     let text = input.record.then(|| matched.to_string());
     let packet = input.packet;
     let done = match matched {
@@ -439,8 +494,8 @@ fn conntrack_match(
     let any = states
         .iter()
         .any(|state| conntrack.state.value.contains(*state));
-    let names: Vec<&str> = states.iter().map(|state: &CtState| state.name()).collect();
     result(criterion, text, conntrack.state.holds(any), || {
+        let names: Vec<&str> = states.iter().map(|state: &CtState| state.name()).collect();
         format!("ctstate {}", names.join(","))
     })
 }
@@ -471,10 +526,16 @@ fn statistic_match(
                     None => return Checked::NeedChoice(probability),
                 },
                 None => {
-                    let purpose = format!(
-                        "{} {} rule {}: statistic --probability {probability}",
-                        input.rule.table, input.rule.chain, input.rule.number
-                    );
+                    // The purpose is shown with the trace's draws; a quiet walk's trace is not
+                    // shown, so it names the match only (the draw itself is the same).
+                    let purpose = if input.record {
+                        format!(
+                            "{} {} rule {}: statistic --probability {probability}",
+                            input.table, input.chain, input.number
+                        )
+                    } else {
+                        "statistic --mode random".to_string()
+                    };
                     // `Rng::statistic_random` draws `get_random_u32() & 0x7FFFFFFF` and records it.
                     let taken = ctx.rng.statistic_random(purpose, threshold);
                     let value = ctx
@@ -512,7 +573,7 @@ fn statistic_match(
                     "--every 0 is not valid".to_string(),
                 ));
             };
-            let counter = ctx.state.nth.entry(input.rule.clone()).or_insert(packet);
+            let counter = ctx.state.nth.entry(input.rule()).or_insert(packet);
             let next = if *counter >= last {
                 0
             } else {

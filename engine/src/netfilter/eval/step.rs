@@ -12,6 +12,7 @@ use crate::netfilter::policy::Policy;
 use crate::netfilter::table::Table;
 use crate::netfilter::target::RejectWith;
 
+use super::context::RuleRef;
 use super::criteria::{CriterionResult, MatchOutcome};
 use super::nat::NatDecision;
 
@@ -181,6 +182,9 @@ pub struct Evaluation {
     pub mark_before: u32,
     pub mark_after: u32,
     pub steps: Vec<RuleStep>,
+    /// The rule whose target ended the walk (ACCEPT, DROP, REJECT or a NAT target); `None`
+    /// when a policy, a RETURN or something not emulated did. Set with or without steps.
+    pub decided_by: Option<RuleRef>,
 }
 
 impl Evaluation {

@@ -67,6 +67,37 @@ pub fn evaluate_chain(
     .evaluation
 }
 
+/// Evaluates like [`evaluate`] without recording steps: the same rules are looked at in the
+/// same order, with the same verdict, NAT decision, mark, state updates and random draws, but
+/// no rule text, criterion result or explanation is built and [`Evaluation::steps`] stays
+/// empty ([`Evaluation::decided_by`] still names the deciding rule). For Monte Carlo runs,
+/// where a draw at 1,000 Services would otherwise build a step for every `KUBE-SERVICES` rule.
+pub fn evaluate_quiet(
+    ruleset: &Ruleset,
+    table: Table,
+    hook: Hook,
+    packet: &Packet,
+    meta: &PacketMeta,
+    ctx: &mut EvalContext<'_>,
+) -> Evaluation {
+    let mut mode = Mode {
+        forced: None,
+        record: false,
+    };
+    walk(
+        ruleset,
+        table,
+        hook,
+        &ChainName::builtin(hook),
+        packet,
+        meta,
+        ctx,
+        &mut mode,
+        None,
+    )
+    .evaluation
+}
+
 /// Evaluates with the random statistic decisions given instead of drawn: `choices[i]` says
 /// whether the i-th random statistic match reached was taken. Used to show the path to one
 /// outcome of [`super::probabilities`]. Once the choices run out, the walk stops with
@@ -179,6 +210,7 @@ pub(crate) fn walk<'r>(
         mark_before: meta.mark,
         mark_after: meta.mark,
         steps: Vec::new(),
+        decided_by: None,
     };
     let Some(rules) = ruleset.table(table) else {
         // A table nobody created is not registered at any hook: nothing to traverse.
@@ -239,16 +271,19 @@ pub(crate) fn walk<'r>(
             }
         };
         let number = index.saturating_add(1);
-        let rule_ref = RuleRef {
-            table,
-            chain: chain.name().clone(),
-            number,
-        };
+        if !mode.record && !criteria::fixed_match(rule, packet, &meta) {
+            // A quiet walk skips a rule whose `-s -d -i -o -p` fail without building anything:
+            // the kernel's `ip_packet_match` stops there too, before any `-m` match runs.
+            index = number;
+            continue;
+        }
         let input = Input {
             packet,
             meta: &meta,
             hook,
-            rule: rule_ref.clone(),
+            table,
+            chain: chain.name(),
+            number,
             record: mode.record,
         };
         let enumerating = mode.forced.is_some() && has_random_statistic(rule);
@@ -315,14 +350,17 @@ pub(crate) fn walk<'r>(
         };
         match target {
             Target::Accept => {
+                walker.evaluation.decided_by = Some(rule_ref(table, chain, number));
                 walker.finish(at, StepOutcome::Accept, Verdict::Accept);
                 break;
             }
             Target::Drop => {
+                walker.evaluation.decided_by = Some(rule_ref(table, chain, number));
                 walker.finish(at, StepOutcome::Drop, Verdict::Drop);
                 break;
             }
             Target::Reject(with) => {
+                walker.evaluation.decided_by = Some(rule_ref(table, chain, number));
                 let outcome = StepOutcome::Reject(*with);
                 walker.finish(at, outcome, Verdict::Reject(*with));
                 break;
@@ -382,8 +420,9 @@ pub(crate) fn walk<'r>(
                 index = number;
             }
             Target::Dnat(_) | Target::Snat(_) | Target::Masquerade(_) => {
-                match nat_decision(target, rule_ref, hook, packet, ctx) {
+                match nat_decision(target, rule_ref(table, chain, number), hook, packet, ctx) {
                     Ok(decision) => {
+                        walker.evaluation.decided_by = Some(decision.rule().clone());
                         walker.evaluation.nat = Some(decision.clone());
                         let outcome = StepOutcome::Nat(decision);
                         walker.finish(at, outcome, Verdict::Accept);
@@ -424,6 +463,15 @@ fn find_chain<'r>(rules: &'r TableRules, name: &ChainName) -> Option<&'r Chain> 
         .ok()
         .and_then(|index| user.get(index));
     found.or_else(|| rules.chain(name))
+}
+
+/// The rule at 1-based `number` of `chain`.
+fn rule_ref(table: Table, chain: &Chain, number: usize) -> RuleRef {
+    RuleRef {
+        table,
+        chain: chain.name().clone(),
+        number,
+    }
 }
 
 /// Whether a rule has a `statistic --mode random` match (where enumeration may fork).
@@ -468,15 +516,17 @@ impl<'r> Walker<'r> {
         if chain.is_builtin() && stack.is_empty() {
             return self.policy();
         }
-        let to = stack.last().map(|(caller, _)| caller.name().clone());
-        let at = At {
-            chain,
-            position: Position::End,
-            depth,
-            text: "(end of chain)".to_string(),
-            criteria: Vec::new(),
-        };
-        self.push(at, StepOutcome::Return { to });
+        if self.record {
+            let to = stack.last().map(|(caller, _)| caller.name().clone());
+            let at = At {
+                chain,
+                position: Position::End,
+                depth,
+                text: "(end of chain)".to_string(),
+                criteria: Vec::new(),
+            };
+            self.push(at, StepOutcome::Return { to });
+        }
         self.pop_or_policy(stack)
     }
 
@@ -493,14 +543,16 @@ impl<'r> Walker<'r> {
         let start = self.start;
         match start.policy() {
             Some(policy) => {
-                let at = At {
-                    chain: start,
-                    position: Position::End,
-                    depth: 0,
-                    text: format!("-P {} {policy}", start.name()),
-                    criteria: Vec::new(),
-                };
-                self.push(at, StepOutcome::Policy(policy));
+                if self.record {
+                    let at = At {
+                        chain: start,
+                        position: Position::End,
+                        depth: 0,
+                        text: format!("-P {} {policy}", start.name()),
+                        criteria: Vec::new(),
+                    };
+                    self.push(at, StepOutcome::Policy(policy));
+                }
                 self.evaluation.verdict = match policy {
                     crate::netfilter::policy::Policy::Accept => Verdict::Accept,
                     crate::netfilter::policy::Policy::Drop => Verdict::Drop,
@@ -534,6 +586,9 @@ fn check_rule(
     ctx: &mut EvalContext<'_>,
     mode: &mut Mode,
 ) -> RuleCheck {
+    if !mode.record {
+        return check_rule_quiet(rule, input, ctx, mode);
+    }
     let mut criteria = criteria::fixed(rule, input.packet, input.meta, input.record);
     let mut verdict = MatchOutcome::Matched;
     if let Some(failed) = criteria
@@ -577,6 +632,30 @@ fn check_rule(
         }
     }
     RuleCheck::Checked(criteria, verdict)
+}
+
+/// [`check_rule`] without results: the same criteria in the same order with the same early
+/// stop, so the same matches run (and draw, and update state), giving the same verdict.
+fn check_rule_quiet(
+    rule: &Rule,
+    input: &Input<'_>,
+    ctx: &mut EvalContext<'_>,
+    mode: &mut Mode,
+) -> RuleCheck {
+    if !criteria::fixed_match(rule, input.packet, input.meta) {
+        return RuleCheck::Checked(Vec::new(), MatchOutcome::NotMatched);
+    }
+    for (position, matched) in rule.matches.iter().enumerate() {
+        match criteria::module(position, matched, input, ctx, mode.forced.as_mut()) {
+            Checked::NeedChoice(probability) => return RuleCheck::Need(probability),
+            Checked::Done(result) => {
+                if result.outcome != MatchOutcome::Matched {
+                    return RuleCheck::Checked(Vec::new(), result.outcome);
+                }
+            }
+        }
+    }
+    RuleCheck::Checked(Vec::new(), MatchOutcome::Matched)
 }
 
 /// The decision of a NAT target, or why it cannot be made.
