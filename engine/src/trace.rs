@@ -34,7 +34,7 @@ use crate::packet::Endpoints;
 use crate::random::Draw;
 
 pub use self::app::{App, HttpRequest, HttpResponse};
-pub use self::connection::trace;
+pub use self::connection::{outcome, trace};
 pub use self::lab::{Lab, NodeRules};
 pub use self::proxy::{Leg, Proxy};
 pub use self::session::Session;

@@ -37,6 +37,19 @@ const CLUSTER_DOMAIN: &str = "cluster.local";
 
 /// Traces a connection from `from` (a host, or a pod's name) to `target` (a URL or address).
 pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions) -> Trace {
+    traced(lab, session, from, target, options, true)
+}
+
+/// The same connection as [`trace`], with only its outcome kept: no step, lookup or exchange
+/// is built, and the netfilter walks run quietly ([`crate::netfilter::eval::evaluate_quiet`]).
+/// Every rule, conntrack entry, random draw and clock tick is the same, so the outcome and the
+/// session afterwards are those [`trace`] gives. Monte Carlo runs ([`super::spread`]) use it.
+pub fn outcome(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions) -> Outcome {
+    traced(lab, session, from, target, options, false).outcome
+}
+
+/// [`trace`], recording the steps or not.
+fn traced(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions, record: bool) -> Trace {
     let _ = session.rng.take_draws();
     let mut trace = Trace {
         request: format!("{from} -> {target}"),
@@ -53,7 +66,7 @@ pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options
         draws: Vec::new(),
         proxy: None,
     };
-    trace.outcome = run(lab, session, from, target, options, &mut trace);
+    trace.outcome = run(lab, session, from, target, options, &mut trace, record);
     trace.draws = session.rng.take_draws();
     session.advance_micros(1_000_000);
     trace
@@ -66,6 +79,7 @@ fn run(
     target: &str,
     options: &TraceOptions,
     trace: &mut Trace,
+    record: bool,
 ) -> Outcome {
     let Some(origin) = lab.resolve_host(from) else {
         return Outcome::NotEmulated {
@@ -83,7 +97,7 @@ fn run(
     };
     let address = match url.address() {
         Some(address) => address,
-        None => match resolve(lab, session, origin, &url.host, &mut trace.lookups) {
+        None => match resolve(lab, session, origin, &url.host, &mut trace.lookups, record) {
             Some(address) => address,
             None => return Outcome::Unresolved { name: url.host.clone() },
         },
@@ -108,6 +122,7 @@ fn run(
     let syn = Packet::tcp(source, address, TcpSegment::syn(client_port, url.port, isn));
 
     let mut walker = Walker::new(lab, session);
+    walker.record = record;
     let fate = walker.output(&origin.name, syn, 0);
     let (server, arrived) = match fate {
         Fate::Delivered { host, packet, .. } => (host, packet),
@@ -244,6 +259,10 @@ fn run(
                 ends,
             };
             return through_envoy(lab, &mut walker, options, downstream, outcome, trace);
+        }
+        if !record && !options.complete {
+            // Nothing shows the exchange, and answering changes no state.
+            return outcome;
         }
         let response = app::respond(&listener.app, &request, &view);
         if options.complete {
@@ -749,7 +768,14 @@ fn nameserver(cluster: &Cluster) -> Option<Ipv4Addr> {
 }
 
 /// Resolves `name` from a pod through cluster DNS, each query traced.
-fn resolve(lab: &Lab, session: &mut Session, origin: &Host, name: &str, lookups: &mut Vec<Lookup>) -> Option<Ipv4Addr> {
+fn resolve(
+    lab: &Lab,
+    session: &mut Session,
+    origin: &Host,
+    name: &str,
+    lookups: &mut Vec<Lookup>,
+    record: bool,
+) -> Option<Ipv4Addr> {
     let HostKind::Pod { namespace, .. } = &origin.kind else {
         return None;
     };
@@ -773,6 +799,7 @@ fn resolve(lab: &Lab, session: &mut Session, origin: &Host, name: &str, lookups:
             },
         );
         let mut walker = Walker::new(lab, session);
+        walker.record = record;
         let answer = dns_flow(lab, &mut walker, &origin.name, query);
         lookups.push(Lookup {
             name: candidate,

@@ -26,7 +26,7 @@ use std::net::Ipv4Addr;
 use crate::conntrack::{Direction, Entry, Tuple};
 use crate::dataplane::{self, Host, HostKind, LinkKind, RouteGet};
 use crate::netfilter::eval::{
-    self, CtView, Distribution, EvalContext, LocalAddresses, NatDecision, NatPort, PacketCtState, RuleRef, StepOutcome,
+    self, CtView, Distribution, EvalContext, LocalAddresses, NatDecision, NatPort, PacketCtState, RuleRef,
     Verdict,
 };
 use crate::netfilter::target::RejectWith;
@@ -427,20 +427,18 @@ impl<'a> Walker<'a> {
                 }));
             }
         }
-        let evaluation = eval::evaluate(&rules.ruleset, table, hook, packet, meta, &mut ctx);
-        let mut rule = None;
-        for step in &evaluation.steps {
-            if matches!(
-                step.outcome,
-                StepOutcome::Drop | StepOutcome::Reject(_) | StepOutcome::Policy(_)
-            ) {
-                rule = step.number().map(|number| RuleRef {
-                    table,
-                    chain: step.chain.clone(),
-                    number,
-                });
-            }
-        }
+        // A walker that records nothing evaluates quietly: the same rules, verdict and draws,
+        // without building a step for each rule looked at.
+        let evaluation = if self.record {
+            eval::evaluate(&rules.ruleset, table, hook, packet, meta, &mut ctx)
+        } else {
+            eval::evaluate_quiet(&rules.ruleset, table, hook, packet, meta, &mut ctx)
+        };
+        // The DROP or REJECT rule, for the fate (a policy has no rule number).
+        let rule = match evaluation.verdict {
+            Verdict::Drop | Verdict::Reject(_) => evaluation.decided_by.clone(),
+            _ => None,
+        };
         if self.record {
             let time = self.session.now;
             let at = At::Table { hook, table };
