@@ -5,14 +5,24 @@
 //! the first nat table that decides (`netfilter::eval::probabilities`: the cascade 1/n,
 //! 1/(n-1), … multiplied out), evaluated with the session's `recent` lists, so ClientIP
 //! affinity shows up as probability 1 for the remembered endpoint. The Monte Carlo run
-//! traces `count` connections (handshake only) on a copy of the session.
+//! traces `count` connections (handshake only) on a copy of the session, quietly
+//! ([`super::connection::outcome`]: every rule is evaluated and every random number drawn as
+//! in a recorded trace, without building the steps).
+//!
+//! Each connection starts from the session's conntrack tables: what it added is forgotten
+//! before the next one, as if it had closed and its entries had expired. The `recent` lists
+//! (ClientIP affinity), Envoy's round robin, the clock and the generator carry on from one
+//! connection to the next. Without the forgetting, a million connections would keep a million
+//! entries on every host they cross, and after about 28,000 the client would run out of
+//! ephemeral ports (`ip_local_port_range`) for one Service address, so the later "draws"
+//! would reuse old flows instead of evaluating the rules.
 
 use std::collections::BTreeMap;
 
 use crate::packet::Packet;
 use crate::packet::TcpSegment;
 
-use super::connection::trace;
+use super::connection::{outcome, trace};
 use super::lab::Lab;
 use super::session::{EPHEMERAL_PORTS, Session};
 use super::stack::Walker;
@@ -81,8 +91,9 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
         ..TraceOptions::default()
     };
     for _ in 0..count {
-        let traced = trace(lab, &mut copy, from, target, &options);
-        let name = match &traced.outcome {
+        let traced = outcome(lab, &mut copy, from, target, &options);
+        forget_connection(&mut copy, session);
+        let name = match &traced {
             Outcome::Answered { host, pod, .. } => pod.clone().unwrap_or_else(|| host.clone()),
             Outcome::Refused { .. } => "refused".to_string(),
             Outcome::Rejected { .. } => "rejected".to_string(),
@@ -106,6 +117,12 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
         runs: count,
         truncated,
     }
+}
+
+/// Puts back the conntrack tables of `session` (the Monte Carlo run's starting point) in
+/// `copy`, forgetting the connection just traced. `clone_from` reuses the copy's allocations.
+pub(crate) fn forget_connection(copy: &mut Session, session: &Session) {
+    copy.conntrack.clone_from(&session.conntrack);
 }
 
 /// `a/2^m + b/2^n` as a dyadic fraction, if it fits.
