@@ -445,13 +445,17 @@ pub(crate) fn walk<'r>(
     }
 }
 
-/// The chain called `name`. A table keeps its built-in chains first and its user chains sorted
-/// by name (byte order), so user chains are found by binary search; the linear search is a
-/// fallback should that order ever not hold.
+/// The chain called `name`. A table keeps its built-in chains first (at most five, looked at
+/// one by one: every walk starts in one) and its user chains sorted by name (byte order), so
+/// user chains are found by binary search; [`TableRules::chain`] is the fallback should that
+/// order ever not hold.
 fn find_chain<'r>(rules: &'r TableRules, name: &ChainName) -> Option<&'r Chain> {
     let chains = rules.chains();
     let builtin = chains.iter().take_while(|chain| chain.is_builtin()).count();
-    let user = chains.get(builtin..).unwrap_or_default();
+    let (builtins, user) = chains.split_at(builtin.min(chains.len()));
+    if let Some(found) = builtins.iter().find(|chain| chain.name() == name) {
+        return Some(found);
+    }
     let found = user
         .binary_search_by(|chain| {
             chain
