@@ -256,7 +256,7 @@ pub fn probabilities(
             record: false,
         };
         let walked = walk(
-            ruleset, table, hook, chain, packet, meta, &mut sub, &mut mode, resume,
+            ruleset, table, hook, chain, packet, meta, &mut sub, &mut mode, resume, None,
         );
         let used = mode.forced.map(|forced| forced.choices).unwrap_or_default();
         if let Some(need) = walked.need {

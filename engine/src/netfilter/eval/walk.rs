@@ -5,6 +5,8 @@
 //! than [`MAX_STEPS`] rules looked at stops the walk with a visible `NotEmulated` step (the
 //! kernel refuses looping rulesets when they are loaded, so a real node never gets there).
 
+use std::borrow::Cow;
+
 use crate::netfilter::chain::Chain;
 use crate::netfilter::chain_name::ChainName;
 use crate::netfilter::hook::Hook;
@@ -17,6 +19,7 @@ use crate::netfilter::target::Target;
 use crate::packet::{Packet, PacketMeta};
 
 use super::context::{EvalContext, NetfilterState, RuleRef};
+use super::index::TableIndex;
 use super::criteria::{self, Checked, Criterion, CriterionResult, Forced, Input, MatchOutcome};
 use super::nat::{NatDecision, NatPort, default_source_range, random_port};
 use super::step::{Evaluation, Position, RuleStep, StepOutcome, Verdict};
@@ -62,7 +65,7 @@ pub fn evaluate_chain(
         record: true,
     };
     walk(
-        ruleset, table, hook, chain, packet, meta, ctx, &mut mode, None,
+        ruleset, table, hook, chain, packet, meta, ctx, &mut mode, None, None,
     )
     .evaluation
 }
@@ -94,6 +97,7 @@ pub fn evaluate_quiet(
         ctx,
         &mut mode,
         None,
+        None,
     )
     .evaluation
 }
@@ -121,7 +125,7 @@ pub fn evaluate_forced(
         record: true,
     };
     let walked = walk(
-        ruleset, table, hook, chain, packet, meta, ctx, &mut mode, None,
+        ruleset, table, hook, chain, packet, meta, ctx, &mut mode, None, None,
     );
     let mut evaluation = walked.evaluation;
     if walked.need.is_some() {
@@ -201,6 +205,7 @@ pub(crate) fn walk<'r>(
     ctx: &mut EvalContext<'_>,
     mode: &mut Mode,
     resume: Option<Resume<'r>>,
+    lookup: Option<&TableIndex>,
 ) -> Walked<'r> {
     let mut evaluation = Evaluation {
         table,
@@ -234,15 +239,17 @@ pub(crate) fn walk<'r>(
         evaluation,
         record: mode.record,
     };
+    // The packet's metadata is only copied when a MARK target changes it (most walks never
+    // do, and a copy costs the interface names).
     let (mut stack, mut chain, mut index, mut meta, mut looked) = match resume {
         Some(resume) => (
             resume.stack,
             resume.chain,
             resume.index,
-            resume.meta,
+            Cow::Owned(resume.meta),
             resume.looked,
         ),
-        None => (Vec::new(), start_chain, 0usize, meta.clone(), 0usize),
+        None => (Vec::new(), start_chain, 0usize, Cow::Borrowed(meta), 0usize),
     };
     loop {
         looked = looked.saturating_add(1);
@@ -271,11 +278,27 @@ pub(crate) fn walk<'r>(
             }
         };
         let number = index.saturating_add(1);
-        if !mode.record && !criteria::fixed_match(rule, packet, &meta) {
-            // A quiet walk skips a rule whose `-s -d -i -o -p` fail without building anything:
-            // the kernel's `ip_packet_match` stops there too, before any `-m` match runs.
-            index = number;
-            continue;
+        if !mode.record {
+            // With an index, a quiet walk goes straight past a run of rules whose plain
+            // `-d x/32` is another address, counting them as looked at (so the MAX_STEPS
+            // limit falls where it would rule by rule; near it, no skipping).
+            let next = lookup
+                .and_then(|lookup| lookup.chain(rules, chain))
+                .and_then(|found| found.next_candidate(&chain.rules, index, packet.ip.dst));
+            if let Some(next) = next {
+                let more = next.saturating_sub(index).saturating_sub(1);
+                if looked.saturating_add(more) <= MAX_STEPS {
+                    looked = looked.saturating_add(more);
+                    index = next;
+                    continue;
+                }
+            }
+            if !criteria::fixed_match(rule, packet, &meta) {
+                // A quiet walk skips a rule whose `-s -d -i -o -p` fail without building
+                // anything: `ip_packet_match` stops there too, before any `-m` match runs.
+                index = number;
+                continue;
+            }
         }
         let input = Input {
             packet,
@@ -302,7 +325,7 @@ pub(crate) fn walk<'r>(
                     stack,
                     chain,
                     index,
-                    meta,
+                    meta: meta.into_owned(),
                     looked,
                     state: before.unwrap_or_else(|| ctx.state.clone()),
                 };
@@ -377,7 +400,11 @@ pub(crate) fn walk<'r>(
                 }
             }
             Target::Jump(name) | Target::Goto(name) => {
-                let Some(next) = find_chain(rules, name) else {
+                let indexed = lookup
+                    .and_then(|lookup| lookup.chain(rules, chain))
+                    .and_then(|found| found.target(index))
+                    .and_then(|position| rules.chains().get(position));
+                let Some(next) = indexed.or_else(|| find_chain(rules, name)) else {
                     let why = format!(
                         "rule {number} of {} jumps to {name}, which does not exist",
                         chain.name()
@@ -407,7 +434,7 @@ pub(crate) fn walk<'r>(
             }
             Target::Mark(mark) => {
                 let before = meta.mark;
-                meta.mark = (before & !mark.mask) ^ mark.value;
+                meta.to_mut().mark = (before & !mark.mask) ^ mark.value;
                 let outcome = StepOutcome::Mark {
                     before,
                     after: meta.mark,
@@ -449,7 +476,7 @@ pub(crate) fn walk<'r>(
 /// one by one: every walk starts in one) and its user chains sorted by name (byte order), so
 /// user chains are found by binary search; [`TableRules::chain`] is the fallback should that
 /// order ever not hold.
-fn find_chain<'r>(rules: &'r TableRules, name: &ChainName) -> Option<&'r Chain> {
+pub(crate) fn find_chain<'r>(rules: &'r TableRules, name: &ChainName) -> Option<&'r Chain> {
     let chains = rules.chains();
     let builtin = chains.iter().take_while(|chain| chain.is_builtin()).count();
     let (builtins, user) = chains.split_at(builtin.min(chains.len()));
