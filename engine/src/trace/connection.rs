@@ -37,7 +37,7 @@ const CLUSTER_DOMAIN: &str = "cluster.local";
 
 /// Traces a connection from `from` (a host, or a pod's name) to `target` (a URL or address).
 pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions) -> Trace {
-    traced(lab, session, from, target, options, true)
+    traced(lab, session, from, target, options, Detail::Steps)
 }
 
 /// The same connection as [`trace`], with only its outcome kept: no step, lookup or exchange
@@ -45,11 +45,58 @@ pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options
 /// Every rule, conntrack entry, random draw and clock tick is the same, so the outcome and the
 /// session afterwards are those [`trace`] gives. Monte Carlo runs ([`super::spread`]) use it.
 pub fn outcome(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions) -> Outcome {
-    traced(lab, session, from, target, options, false).outcome
+    traced(lab, session, from, target, options, Detail::Outcome(None)).outcome
 }
 
-/// [`trace`], recording the steps or not.
-fn traced(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions, record: bool) -> Trace {
+/// [`outcome`] with the nodes' rules indexed ([`Lab::walk_indexes`]): the same outcome and
+/// session, fewer rules looked at.
+pub(crate) fn outcome_indexed(
+    lab: &Lab,
+    indexes: &Indexes<'_>,
+    session: &mut Session,
+    from: &str,
+    target: &str,
+    options: &TraceOptions,
+) -> Outcome {
+    traced(lab, session, from, target, options, Detail::Outcome(Some(indexes))).outcome
+}
+
+/// The nodes' rule indexes by node name.
+type Indexes<'l> = std::collections::BTreeMap<String, crate::netfilter::eval::WalkIndex<'l>>;
+
+/// What a trace keeps.
+#[derive(Clone, Copy)]
+enum Detail<'i> {
+    /// Every step ([`trace`]).
+    Steps,
+    /// The outcome only ([`outcome`]), walking the nodes' rules with these indexes if given.
+    Outcome(Option<&'i Indexes<'i>>),
+}
+
+impl<'i> Detail<'i> {
+    /// Sets up a walker for this detail.
+    fn walker<'w>(self, lab: &'w Lab, session: &'w mut Session) -> Walker<'w>
+    where
+        'i: 'w,
+    {
+        let mut walker = Walker::new(lab, session);
+        if let Detail::Outcome(indexes) = self {
+            walker.record = false;
+            walker.indexes = indexes;
+        }
+        walker
+    }
+}
+
+/// A connection traced in the detail asked for.
+fn traced(
+    lab: &Lab,
+    session: &mut Session,
+    from: &str,
+    target: &str,
+    options: &TraceOptions,
+    detail: Detail<'_>,
+) -> Trace {
     let _ = session.rng.take_draws();
     let mut trace = Trace {
         request: format!("{from} -> {target}"),
@@ -66,7 +113,7 @@ fn traced(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &
         draws: Vec::new(),
         proxy: None,
     };
-    trace.outcome = run(lab, session, from, target, options, &mut trace, record);
+    trace.outcome = run(lab, session, from, target, options, &mut trace, detail);
     trace.draws = session.rng.take_draws();
     session.advance_micros(1_000_000);
     trace
@@ -79,7 +126,7 @@ fn run(
     target: &str,
     options: &TraceOptions,
     trace: &mut Trace,
-    record: bool,
+    detail: Detail<'_>,
 ) -> Outcome {
     let Some(origin) = lab.resolve_host(from) else {
         return Outcome::NotEmulated {
@@ -97,7 +144,7 @@ fn run(
     };
     let address = match url.address() {
         Some(address) => address,
-        None => match resolve(lab, session, origin, &url.host, &mut trace.lookups, record) {
+        None => match resolve(lab, session, origin, &url.host, &mut trace.lookups, detail) {
             Some(address) => address,
             None => return Outcome::Unresolved { name: url.host.clone() },
         },
@@ -121,8 +168,7 @@ fn run(
     trace.client = Some(client);
     let syn = Packet::tcp(source, address, TcpSegment::syn(client_port, url.port, isn));
 
-    let mut walker = Walker::new(lab, session);
-    walker.record = record;
+    let mut walker = detail.walker(lab, session);
     let fate = walker.output(&origin.name, syn, 0);
     let (server, arrived) = match fate {
         Fate::Delivered { host, packet, .. } => (host, packet),
@@ -260,7 +306,7 @@ fn run(
             };
             return through_envoy(lab, &mut walker, options, downstream, outcome, trace);
         }
-        if !record && !options.complete {
+        if !walker.record && !options.complete {
             // Nothing shows the exchange, and answering changes no state.
             return outcome;
         }
@@ -774,7 +820,7 @@ fn resolve(
     origin: &Host,
     name: &str,
     lookups: &mut Vec<Lookup>,
-    record: bool,
+    detail: Detail<'_>,
 ) -> Option<Ipv4Addr> {
     let HostKind::Pod { namespace, .. } = &origin.kind else {
         return None;
@@ -798,8 +844,7 @@ fn resolve(
                 payload: UdpPayload::Dns(DnsMessage::query(id, &candidate)),
             },
         );
-        let mut walker = Walker::new(lab, session);
-        walker.record = record;
+        let mut walker = detail.walker(lab, session);
         let answer = dns_flow(lab, &mut walker, &origin.name, query);
         lookups.push(Lookup {
             name: candidate,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::cluster::Cluster;
 use crate::dataplane::{self, Host, HostKind};
-use crate::netfilter::eval::{IpSets, LocalAddresses};
+use crate::netfilter::eval::{IpSets, LocalAddresses, WalkIndex};
 use crate::netfilter::{self, Ruleset, SaveOptions};
 
 /// The date the lab's `iptables-save` banner shows (the engine has no clock).
@@ -63,6 +63,15 @@ impl Lab {
             rules,
             addresses,
         }
+    }
+
+    /// An index of every node's rules for quiet walks ([`WalkIndex`]), by node name; built
+    /// once per Monte Carlo run, which borrows the lab (so the rules cannot change under it).
+    pub fn walk_indexes(&self) -> BTreeMap<String, WalkIndex<'_>> {
+        self.rules
+            .iter()
+            .map(|(node, rules)| (node.clone(), WalkIndex::new(&rules.ruleset)))
+            .collect()
     }
 
     /// The host called `name`.

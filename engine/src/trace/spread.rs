@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use crate::packet::Packet;
 use crate::packet::TcpSegment;
 
-use super::connection::{outcome, trace};
+use super::connection::{outcome_indexed, trace};
 use super::lab::Lab;
 use super::session::{EPHEMERAL_PORTS, Session};
 use super::stack::Walker;
@@ -90,8 +90,9 @@ pub fn spread(lab: &Lab, session: &Session, from: &str, target: &str, count: u64
         complete: false,
         ..TraceOptions::default()
     };
+    let indexes = if count > 0 { lab.walk_indexes() } else { Default::default() };
     for _ in 0..count {
-        let traced = outcome(lab, &mut copy, from, target, &options);
+        let traced = outcome_indexed(lab, &indexes, &mut copy, from, target, &options);
         forget_connection(&mut copy, session);
         let name = match &traced {
             Outcome::Answered { host, pod, .. } => pod.clone().unwrap_or_else(|| host.clone()),

@@ -21,19 +21,20 @@
 //! Nothing loops forever: [`MAX_HOPS`] device crossings and tunnel passes end a trace with a
 //! visible step.
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::conntrack::{Direction, Entry, Tuple};
+use crate::conntrack::{ConntrackTable, Direction, Entry, Tuple};
 use crate::dataplane::{self, Host, HostKind, LinkKind, RouteGet};
 use crate::netfilter::eval::{
     self, CtView, Distribution, EvalContext, LocalAddresses, NatDecision, NatPort, PacketCtState, RuleRef,
-    Verdict,
+    NetfilterState, Verdict, WalkIndex,
 };
 use crate::netfilter::target::RejectWith;
 use crate::netfilter::{ChainName, Hook, Table};
 use crate::packet::{Endpoints, Packet, PacketMeta, Payload};
 
-use super::lab::Lab;
+use super::lab::{Lab, NodeRules};
 use super::session::Session;
 use super::step::{At, DropReason, Event, RouteResult, Step};
 
@@ -154,6 +155,18 @@ pub struct Walker<'a> {
     pub probe: Option<Option<Probe>>,
     /// Record steps (Monte Carlo runs switch this off).
     pub record: bool,
+    /// Indexes of the nodes' rules ([`Lab::walk_indexes`]) for walks that record nothing.
+    pub indexes: Option<&'a BTreeMap<String, WalkIndex<'a>>>,
+    /// The host [`Walker::node`] looked up last, and what it found.
+    last_node: Option<(String, Option<Node<'a>>)>,
+}
+
+/// What the walker needs of a node with rules.
+#[derive(Clone, Copy)]
+struct Node<'a> {
+    rules: &'a NodeRules,
+    addresses: Option<&'a LocalAddresses>,
+    index: Option<&'a WalkIndex<'a>>,
 }
 
 impl<'a> Walker<'a> {
@@ -165,6 +178,8 @@ impl<'a> Walker<'a> {
             hops: 0,
             probe: None,
             record: true,
+            indexes: None,
+            last_node: None,
         }
     }
 
@@ -182,6 +197,29 @@ impl<'a> Walker<'a> {
 
     fn host(&self, name: &str) -> Option<&'a Host> {
         self.lab.host(name)
+    }
+
+    /// The rules, addresses and index of node `host` (`None` for a host without rules), kept
+    /// from the last call: a packet crosses several tables and hooks on one host in a row.
+    fn node(&mut self, host: &str) -> Option<Node<'a>> {
+        if let Some((name, node)) = &self.last_node
+            && name == host
+        {
+            return *node;
+        }
+        let node = self.lab.node_rules(host).map(|rules| Node {
+            rules,
+            addresses: self.lab.addresses.get(host),
+            index: self
+                .indexes
+                .and_then(|indexes| indexes.get(host))
+                .filter(|index| std::ptr::eq(index.ruleset(), &rules.ruleset)),
+        });
+        let (name, cached) = self.last_node.get_or_insert_with(|| (String::new(), None));
+        name.clear();
+        name.push_str(host);
+        *cached = node;
+        node
     }
 
     fn hop(&mut self) -> bool {
@@ -202,7 +240,12 @@ impl<'a> Walker<'a> {
     /// `NF_NAT_MANIP_DST` part), and the nat table will be skipped.
     fn conntrack_in(&mut self, host: &str, hook: Hook, packet: Packet) -> (Ct, Packet) {
         let now = self.session.now;
-        let table = self.session.conntrack.entry(host.to_string()).or_default();
+        if !self.session.conntrack.contains_key(host) {
+            self.session.conntrack.insert(host.to_string(), ConntrackTable::new());
+        }
+        let Some(table) = self.session.conntrack.get_mut(host) else {
+            return (Ct::Untracked(CtView::plain(PacketCtState::Untracked)), packet);
+        };
         let info = table.classify(&packet, 0);
         let view = CtView::from(info);
         match info.entry {
@@ -379,22 +422,30 @@ impl<'a> Walker<'a> {
             mark: meta.mark,
             rule: None,
         };
-        let Some(rules) = self.lab.node_rules(host) else {
+        let Some(node) = self.node(host) else {
             return accept;
         };
-        let has_chain = rules
-            .ruleset
-            .table(table)
-            .is_some_and(|rules| rules.has_chain(&ChainName::builtin(hook)));
+        let rules = node.rules;
+        let has_chain = rules.ruleset.table(table).is_some_and(|rules| {
+            // The built-in chains first, by name, without building a ChainName.
+            let mut builtins = rules.chains().iter().take_while(|chain| chain.is_builtin());
+            builtins.any(|chain| chain.name().as_str() == hook.name())
+                || rules.has_chain(&ChainName::builtin(hook))
+        });
         if !has_chain {
             return accept;
         }
         let empty_addresses = LocalAddresses::new();
-        let addresses = self.lab.addresses.get(host).unwrap_or(&empty_addresses);
+        let addresses = node.addresses.unwrap_or(&empty_addresses);
         let Session {
             netfilter, rng, now, ..
         } = &mut *self.session;
-        let state = netfilter.entry(host.to_string()).or_default();
+        if !netfilter.contains_key(host) {
+            netfilter.insert(host.to_string(), NetfilterState::default());
+        }
+        let Some(state) = netfilter.get_mut(host) else {
+            return accept;
+        };
         let mut ctx = EvalContext {
             addresses,
             conntrack: ct.view(),
@@ -429,10 +480,10 @@ impl<'a> Walker<'a> {
         }
         // A walker that records nothing evaluates quietly: the same rules, verdict and draws,
         // without building a step for each rule looked at.
-        let evaluation = if self.record {
-            eval::evaluate(&rules.ruleset, table, hook, packet, meta, &mut ctx)
-        } else {
-            eval::evaluate_quiet(&rules.ruleset, table, hook, packet, meta, &mut ctx)
+        let evaluation = match node.index {
+            _ if self.record => eval::evaluate(&rules.ruleset, table, hook, packet, meta, &mut ctx),
+            Some(index) => index.evaluate_quiet(table, hook, packet, meta, &mut ctx),
+            None => eval::evaluate_quiet(&rules.ruleset, table, hook, packet, meta, &mut ctx),
         };
         // The DROP or REJECT rule, for the fate (a policy has no rule number).
         let rule = match evaluation.verdict {

@@ -59,24 +59,29 @@ impl CtView {
     /// The state bits the kernel's `conntrack_mt` tests against `--ctstate` (`statebit` plus
     /// `XT_CONNTRACK_STATE_SNAT`/`DNAT`; the NAT bits only exist when there is an entry).
     pub fn states(&self) -> Vec<CtState> {
-        let mut states = vec![match self.state {
+        self.each_state().collect()
+    }
+
+    /// [`CtView::states`] without collecting them.
+    pub fn each_state(&self) -> impl Iterator<Item = CtState> {
+        let state = match self.state {
             PacketCtState::New => CtState::New,
             PacketCtState::Established => CtState::Established,
             PacketCtState::Related => CtState::Related,
             PacketCtState::Invalid => CtState::Invalid,
             PacketCtState::Untracked => CtState::Untracked,
-        }];
+        };
         let has_entry = matches!(
             self.state,
             PacketCtState::New | PacketCtState::Established | PacketCtState::Related
         );
-        if has_entry && self.snat {
-            states.push(CtState::Snat);
-        }
-        if has_entry && self.dnat {
-            states.push(CtState::Dnat);
-        }
-        states
+        [
+            Some(state),
+            (has_entry && self.snat).then_some(CtState::Snat),
+            (has_entry && self.dnat).then_some(CtState::Dnat),
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 

@@ -490,12 +490,12 @@ fn conntrack_match(
     conntrack: &Conntrack,
     ctx: &EvalContext<'_>,
 ) -> CriterionResult {
-    let states = ctx.conntrack.states();
-    let any = states
-        .iter()
-        .any(|state| conntrack.state.value.contains(*state));
+    let any = ctx
+        .conntrack
+        .each_state()
+        .any(|state| conntrack.state.value.contains(state));
     result(criterion, text, conntrack.state.holds(any), || {
-        let names: Vec<&str> = states.iter().map(|state: &CtState| state.name()).collect();
+        let names: Vec<&str> = ctx.conntrack.each_state().map(|state: CtState| state.name()).collect();
         format!("ctstate {}", names.join(","))
     })
 }
