@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use engine::netfilter::eval::{CtView, EvalContext, NetfilterState, evaluate, evaluate_quiet};
+use engine::netfilter::eval::{CtView, EvalContext, NetfilterState, WalkIndex, evaluate, evaluate_quiet};
 use engine::netfilter::{Hook, Table};
 use engine::packet::{Packet, PacketMeta, TcpSegment};
 use engine::random::Rng;
@@ -116,18 +116,16 @@ fn name(outcome: &Outcome) -> String {
     }
 }
 
-#[test]
-fn spread_counts_what_recorded_traces_count() {
-    let lab = scenario("spread");
-    let url = "http://172.16.120.63:31300/";
-    let session = Session::new(11);
-    let runs = 500;
-    let spread = trace::spread(&lab, &session, "client", url, runs);
+/// `trace::spread` (quiet, with the rules indexed) counts exactly what `runs` recorded traces
+/// count, each starting from the session's conntrack tables.
+fn spread_counts_what_recorded_traces_count(lab: &Lab, from: &str, url: &str, seed: u64, runs: u64) {
+    let session = Session::new(seed);
+    let spread = trace::spread(lab, &session, from, url, runs);
     // The same connections, each recorded in full from the session's conntrack tables.
     let mut copy = session.clone();
     let mut expected: BTreeMap<String, u64> = BTreeMap::new();
     for _ in 0..runs {
-        let recorded = trace::trace(&lab, &mut copy, "client", url, &handshake());
+        let recorded = trace::trace(lab, &mut copy, from, url, &handshake());
         assert!(matches!(recorded.outcome, Outcome::Answered { .. }), "{}", recorded.outcome);
         *expected.entry(name(&recorded.outcome)).or_insert(0) += 1;
         copy.conntrack.clone_from(&session.conntrack);
@@ -136,8 +134,17 @@ fn spread_counts_what_recorded_traces_count() {
         spread.shares.iter().map(|share| (share.endpoint.clone(), share.count)).collect();
     assert_eq!(counted, expected);
     // Same seed, same counts; the session given is untouched.
-    assert_eq!(trace::spread(&lab, &session, "client", url, runs), spread);
-    assert_eq!(session, Session::new(11));
+    assert_eq!(trace::spread(lab, &session, from, url, runs), spread);
+    assert_eq!(session, Session::new(seed));
+}
+
+#[test]
+fn spread_counts_what_recorded_traces_count_small_and_at_scale() {
+    spread_counts_what_recorded_traces_count(&scenario("spread"), "client", "http://172.16.120.63:31300/", 11, 500);
+    // 200 more Services: the index skips most of KUBE-SERVICES on every node the packets cross.
+    let scaled = Lab::new(scale::cluster(200));
+    spread_counts_what_recorded_traces_count(&scaled, "node1", scale::WEB_URL, 12, 200);
+    spread_counts_what_recorded_traces_count(&scaled, "client", "http://172.16.120.63:31000/", 13, 50);
 }
 
 #[test]
@@ -166,17 +173,32 @@ fn spread_forgets_each_connection_so_a_session_never_fills_up() {
 
 #[test]
 fn quiet_evaluation_matches_every_table_and_hook() {
-    // Every table at every hook of every node, for packets to the post's NodePort, a
-    // ClusterIP and a pod, each from a few sources: verdict, NAT decision, mark, deciding
-    // rule, node state and generator all equal, draw after draw.
+    // Every table at every hook of every node, for packets to the post's NodePort, every
+    // ClusterIP and every pod, each from a few sources: verdict, NAT decision, mark, deciding
+    // rule, node state and generator all equal, draw after draw, recorded, quiet and quiet
+    // with the rules indexed. Once on the post's default cluster, once with 40 more Services
+    // (long enough chains for the index to skip).
     let path = format!("{}/../static/examples/post-default.yaml", env!("CARGO_MANIFEST_DIR"));
-    let lab = lab_from(&std::fs::read_to_string(path).unwrap());
+    let (compared, nat_decisions) = compare_evaluations(&lab_from(&std::fs::read_to_string(path).unwrap()), 1);
+    assert!(compared > 10_000, "{compared}");
+    assert!(nat_decisions > 100, "{nat_decisions}");
+    // Every eighth ClusterIP and pod there.
+    let (compared, nat_decisions) = compare_evaluations(&Lab::new(scale::cluster(40)), 8);
+    assert!(compared > 5_000, "{compared}");
+    assert!(nat_decisions > 50, "{nat_decisions}");
+}
+
+/// The comparison of [`quiet_evaluation_matches_every_table_and_hook`] on one lab, for every
+/// `stride`-th ClusterIP and pod address: how many evaluations were compared and how many of
+/// them made a NAT decision.
+fn compare_evaluations(lab: &Lab, stride: usize) -> (usize, usize) {
     let destinations = lab
         .cluster
         .services
         .iter()
         .filter_map(|service| service.cluster_ip)
         .chain(lab.cluster.pods.iter().filter_map(|pod| pod.ip))
+        .step_by(stride)
         .chain(["172.16.120.63".parse().unwrap()]);
     let destinations: Vec<std::net::Ipv4Addr> = destinations.collect();
     let sources: Vec<std::net::Ipv4Addr> = ["172.16.120.61", "192.168.56.140", "10.0.0.9"]
@@ -199,8 +221,10 @@ fn quiet_evaluation_matches_every_table_and_hook() {
     let mut nat_decisions = 0;
     for (node, rules) in &lab.rules {
         let addresses = lab.addresses.get(node).unwrap();
-        let (mut rng_full, mut rng_quiet) = (Rng::seeded(21), Rng::seeded(21));
-        let (mut state_full, mut state_quiet) = (NetfilterState::default(), NetfilterState::default());
+        let index = WalkIndex::new(&rules.ruleset);
+        let (mut rng_full, mut rng_quiet, mut rng_indexed) = (Rng::seeded(21), Rng::seeded(21), Rng::seeded(21));
+        let (mut state_full, mut state_quiet, mut state_indexed) =
+            (NetfilterState::default(), NetfilterState::default(), NetfilterState::default());
         for destination in &destinations {
             for source in &sources {
                 for port in ports {
@@ -228,19 +252,35 @@ fn quiet_evaluation_matches_every_table_and_hook() {
                                     rng: &mut rng_quiet,
                                 };
                                 let quiet = evaluate_quiet(&rules.ruleset, table, hook, &packet, meta, &mut quiet_ctx);
+                                let mut indexed_ctx = EvalContext {
+                                    addresses,
+                                    conntrack: CtView::new_connection(),
+                                    ipsets: &rules.ipsets,
+                                    now_secs: 100,
+                                    masquerade_source: Some("172.16.120.62".parse().unwrap()),
+                                    state: &mut state_indexed,
+                                    rng: &mut rng_indexed,
+                                };
+                                let indexed = index.evaluate_quiet(table, hook, &packet, meta, &mut indexed_ctx);
                                 let what = format!("{node} {table} {hook} {packet:?} {meta:?}");
-                                assert!(quiet.steps.is_empty(), "{what}");
-                                assert_eq!(full.verdict, quiet.verdict, "{what}");
-                                assert_eq!(full.nat, quiet.nat, "{what}");
-                                assert_eq!(full.mark_after, quiet.mark_after, "{what}");
-                                assert_eq!(full.decided_by, quiet.decided_by, "{what}");
-                                assert_eq!(state_full, state_quiet, "{what}");
                                 // The generator: same state, same values drawn (purposes differ).
                                 let values = |rng: &mut Rng| -> Vec<u64> {
                                     rng.take_draws().iter().map(|draw| draw.value).collect()
                                 };
-                                assert_eq!(values(&mut rng_full), values(&mut rng_quiet), "{what}");
-                                assert_eq!(rng_full, rng_quiet, "{what}");
+                                let drawn = values(&mut rng_full);
+                                for (kind, other, state, rng) in [
+                                    ("quiet", &quiet, &state_quiet, &mut rng_quiet),
+                                    ("indexed", &indexed, &state_indexed, &mut rng_indexed),
+                                ] {
+                                    assert!(other.steps.is_empty(), "{kind} {what}");
+                                    assert_eq!(full.verdict, other.verdict, "{kind} {what}");
+                                    assert_eq!(full.nat, other.nat, "{kind} {what}");
+                                    assert_eq!(full.mark_after, other.mark_after, "{kind} {what}");
+                                    assert_eq!(full.decided_by, other.decided_by, "{kind} {what}");
+                                    assert_eq!(&state_full, state, "{kind} {what}");
+                                    assert_eq!(drawn, values(rng), "{kind} {what}");
+                                    assert_eq!(&rng_full, &*rng, "{kind} {what}");
+                                }
                                 // The recorded walk's last deciding step is the rule named.
                                 let last = full.steps.last().and_then(|step| step.number().map(|n| (step.chain.clone(), n)));
                                 if let Some(rule) = &full.decided_by {
@@ -255,6 +295,5 @@ fn quiet_evaluation_matches_every_table_and_hook() {
             }
         }
     }
-    assert!(compared > 10_000, "{compared}");
-    assert!(nat_decisions > 100, "{nat_decisions}");
+    (compared, nat_decisions)
 }
