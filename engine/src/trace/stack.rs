@@ -286,7 +286,9 @@ impl<'a> Walker<'a> {
             }
             None => match Entry::new(&packet, 0, now) {
                 Some(entry) if matches!(view.state, PacketCtState::New) => {
-                    self.push(host, At::Conntrack(hook), Event::ConntrackNew { entry: entry.clone() });
+                    if self.record {
+                        self.push(host, At::Conntrack(hook), Event::ConntrackNew { entry: entry.clone() });
+                    }
                     (Ct::New(entry), packet)
                 }
                 _ => (Ct::Untracked(view), packet),
@@ -305,6 +307,9 @@ impl<'a> Walker<'a> {
         before: &Packet,
         after: &Packet,
     ) {
+        if !self.record {
+            return;
+        }
         if let Some(entry) = entry {
             self.push(host, At::Conntrack(hook), Event::ConntrackHit { entry, direction });
         }
@@ -350,7 +355,7 @@ impl<'a> Walker<'a> {
             return packet;
         };
         let rewritten = manip_src(&packet, ends.src, Some(ends.src_port));
-        if rewritten != packet {
+        if self.record && rewritten != packet {
             self.push(
                 host,
                 At::Conntrack(hook),
@@ -641,18 +646,20 @@ impl<'a> Walker<'a> {
         if let Ct::New(entry) = ct {
             *entry = entry.with_dnat(address, port);
         }
-        self.push(
-            host,
-            At::Table {
-                hook,
-                table: Table::Nat,
-            },
-            Event::Dnat {
-                rule: decision.rule().clone(),
-                before: packet,
-                after: after.clone(),
-            },
-        );
+        if self.record {
+            self.push(
+                host,
+                At::Table {
+                    hook,
+                    table: Table::Nat,
+                },
+                Event::Dnat {
+                    rule: decision.rule().clone(),
+                    before: packet,
+                    after: after.clone(),
+                },
+            );
+        }
         Ok(after)
     }
 
@@ -715,20 +722,22 @@ impl<'a> Walker<'a> {
         if let Ct::New(entry) = ct {
             *entry = entry.with_snat(address, port);
         }
-        self.push(
-            host,
-            At::Table {
-                hook,
-                table: Table::Nat,
-            },
-            Event::Snat {
-                rule: decision.rule().clone(),
-                masquerade,
-                port: port_choice,
-                before: packet,
-                after: after.clone(),
-            },
-        );
+        if self.record {
+            self.push(
+                host,
+                At::Table {
+                    hook,
+                    table: Table::Nat,
+                },
+                Event::Snat {
+                    rule: decision.rule().clone(),
+                    masquerade,
+                    port: port_choice,
+                    before: packet,
+                    after: after.clone(),
+                },
+            );
+        }
         Ok(after)
     }
 
@@ -829,24 +838,26 @@ impl<'a> Walker<'a> {
                 kind,
                 ..
             } => {
-                let result = if kind == dataplane::RouteType::Local || dev == "lo" {
-                    RouteResult::Local
-                } else {
-                    RouteResult::Unicast {
-                        dev: dev.clone(),
-                        via: gateway,
-                        source,
-                    }
-                };
-                self.push(
-                    &host.name,
-                    At::Routing,
-                    Event::Route {
-                        destination,
-                        matched,
-                        result,
-                    },
-                );
+                if self.record {
+                    let result = if kind == dataplane::RouteType::Local || dev == "lo" {
+                        RouteResult::Local
+                    } else {
+                        RouteResult::Unicast {
+                            dev: dev.clone(),
+                            via: gateway,
+                            source,
+                        }
+                    };
+                    self.push(
+                        &host.name,
+                        At::Routing,
+                        Event::Route {
+                            destination,
+                            matched,
+                            result,
+                        },
+                    );
+                }
                 Ok((dev, gateway))
             }
             RouteGet::Refused { kind, .. } => {
@@ -931,11 +942,13 @@ impl<'a> Walker<'a> {
         let Some(host) = self.host(host_name) else {
             return unknown_host(host_name);
         };
-        self.push(
-            host_name,
-            At::Device(dev.to_string()),
-            Event::DeviceTx { packet: packet.clone() },
-        );
+        if self.record {
+            self.push(
+                host_name,
+                At::Device(dev.to_string()),
+                Event::DeviceTx { packet: packet.clone() },
+            );
+        }
         if dev == "lo" {
             let meta = PacketMeta {
                 mark: meta.mark,
@@ -978,14 +991,16 @@ impl<'a> Walker<'a> {
                     }
                 };
                 let outer = packet.encapsulate_ipip(outer_source, remote);
-                self.push(
-                    host_name,
-                    At::Device(dev.to_string()),
-                    Event::Encap {
-                        before: packet,
-                        after: outer.clone(),
-                    },
-                );
+                if self.record {
+                    self.push(
+                        host_name,
+                        At::Device(dev.to_string()),
+                        Event::Encap {
+                            before: packet,
+                            after: outer.clone(),
+                        },
+                    );
+                }
                 self.output(host_name, outer, meta.mark)
             }
             Some(LinkKind::Veth { peer_index, .. }) => {
@@ -1161,11 +1176,13 @@ impl<'a> Walker<'a> {
         let Some(host) = self.host(host_name) else {
             return unknown_host(host_name);
         };
-        self.push(
-            host_name,
-            At::Device(dev.to_string()),
-            Event::DeviceRx { packet: packet.clone() },
-        );
+        if self.record {
+            self.push(
+                host_name,
+                At::Device(dev.to_string()),
+                Event::DeviceRx { packet: packet.clone() },
+            );
+        }
         if let Err(fate) = self.filter_table(
             host_name,
             Hook::PreRouting,

@@ -19,6 +19,7 @@
 //! decision, mark, state updates and random draws as [`super::evaluate_quiet`]
 //! (tests/montecarlo.rs checks it table by table, hook by hook).
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -45,10 +46,12 @@ pub struct WalkIndex<'r> {
     tables: BTreeMap<Table, TableIndex>,
 }
 
-/// One table: a [`ChainIndex`] per chain, in the order of [`TableRules::chains`].
+/// One table: a [`ChainIndex`] per chain, in the order of [`TableRules::chains`], each built
+/// the first time a walk enters its chain (a walk enters a few dozen of the ~11,000 chains
+/// of 1,000 Services).
 #[derive(Debug)]
 pub(crate) struct TableIndex {
-    chains: Vec<ChainIndex>,
+    chains: Vec<OnceCell<ChainIndex>>,
 }
 
 /// One chain.
@@ -113,14 +116,14 @@ impl<'r> WalkIndex<'r> {
 
 impl TableIndex {
     fn new(rules: &TableRules) -> TableIndex {
-        let chains = rules.chains();
-        let chains = chains.iter().map(|chain| ChainIndex::new(rules, chain)).collect();
+        let chains = rules.chains().iter().map(|_| OnceCell::new()).collect();
         TableIndex { chains }
     }
 
     /// The index of `chain`, one of the chains of `rules` (the table indexed).
     pub(crate) fn chain(&self, rules: &TableRules, chain: &Chain) -> Option<&ChainIndex> {
-        self.chains.get(position_in(rules.chains(), chain)?)
+        let cell = self.chains.get(position_in(rules.chains(), chain)?)?;
+        Some(cell.get_or_init(|| ChainIndex::new(rules, chain)))
     }
 }
 

@@ -342,6 +342,11 @@ pub(crate) fn walk<'r>(
             }
             RuleCheck::Checked(criteria, verdict) => (criteria, verdict),
         };
+        if !mode.record && matches!(verdict, MatchOutcome::NotMatched | MatchOutcome::NotReached) {
+            // Nothing to record for a rule that did not match: on to the next.
+            index = number;
+            continue;
+        }
         let text = if mode.record {
             rule_text(chain, rule)
         } else {
@@ -666,16 +671,14 @@ fn check_rule(
 }
 
 /// [`check_rule`] without results: the same criteria in the same order with the same early
-/// stop, so the same matches run (and draw, and update state), giving the same verdict.
+/// stop, so the same matches run (and draw, and update state), giving the same verdict. The
+/// walk has already checked the fixed criteria ([`criteria::fixed_match`]) of `rule`.
 fn check_rule_quiet(
     rule: &Rule,
     input: &Input<'_>,
     ctx: &mut EvalContext<'_>,
     mode: &mut Mode,
 ) -> RuleCheck {
-    if !criteria::fixed_match(rule, input.packet, input.meta) {
-        return RuleCheck::Checked(Vec::new(), MatchOutcome::NotMatched);
-    }
     for (position, matched) in rule.matches.iter().enumerate() {
         match criteria::module(position, matched, input, ctx, mode.forced.as_mut()) {
             Checked::NeedChoice(probability) => return RuleCheck::Need(probability),
