@@ -1,6 +1,8 @@
-//! Shared by the trace benchmarks and the Monte Carlo example: the blog post's cluster, ten
-//! whoami pods behind the ClusterIP Service `load/svc-500-web`, and `count` more ClusterIP
-//! Services from `load.rs`.
+//! Shared by the trace benchmarks, the Monte Carlo example, the wasm bench and
+//! tests/montecarlo.rs: the lab's default cluster (the blog post's, static/examples/
+//! post-default.yaml: nginx behind NodePort 31000, the Ingress demo with Contour), ten whoami
+//! pods behind the ClusterIP Service `load/svc-500-web`, and `count` more ClusterIP Services
+//! from `load.rs`.
 //!
 //! The `load` Services' endpoints are addresses without pods (enough for the rules); a
 //! connection to one ends in "no route". `svc-500-web` has real pods, so a traced connection
@@ -13,8 +15,9 @@ use engine::cluster::Cluster;
 #[path = "load.rs"]
 mod load;
 
-/// The blog post's nginx pod (192.168.231.166 on node2) behind NodePort 31000.
-pub const POST: &str = include_str!("../../tests/trace/seed-nodeport/input.yaml");
+/// The lab's default cluster: the blog post's nginx pod (192.168.231.166 on node2) behind
+/// NodePort 31000, and the post's Ingress demo.
+pub const POST: &str = include_str!("../../../static/examples/post-default.yaml");
 
 /// Ten whoami pods (port 80) and their ClusterIP Service.
 pub const WEB: &str = "\
@@ -55,9 +58,9 @@ spec:
 /// The URL of `load/svc-500-web`.
 pub const WEB_URL: &str = "http://10.96.200.10/";
 
-/// The post's cluster, the web pods and `count` load Services.
+/// The default cluster, the web pods and `count` load Services.
 pub fn cluster(count: u32) -> Cluster {
-    let (manifests, _) = engine::manifest::parse(&format!("{POST}---\n{WEB}"));
+    let (manifests, _) = engine::manifest::parse(&format!("{POST}\n---\n{WEB}"));
     let (mut cluster, _) = engine::cluster::build(&manifests);
     load::add_services(&mut cluster, count);
     cluster
