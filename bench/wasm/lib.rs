@@ -36,7 +36,7 @@ pub extern "C" fn draws(count: u32, seed: u32) -> usize {
             spread
                 .shares
                 .iter()
-                .map(|share| format!("  {:<28} exact {:.6}  counted {}\n", share.endpoint, share.probability, share.count))
+                .map(|share| format!("  {:<28} exact {:.10}  counted {}\n", share.endpoint, share.probability, share.count))
                 .collect()
         }
         None => "setup was not called\n".to_string(),
