@@ -250,13 +250,13 @@ pub fn traces(cluster: &Cluster, requests: &[Request]) -> Vec<engine::trace::Out
             };
             assert_reversed(&client, &reply, &format!("{from} -> {url}"));
         }
-        if let Some(leg) = traced.proxy.as_ref().and_then(|proxy| proxy.leg.as_ref()) {
-            if let Outcome::Answered { .. } = leg.outcome {
-                let Some(reply) = leg.reply else {
-                    panic!("{from} -> {url}: Envoy's connection {} answered without a reply tuple", leg.request);
-                };
-                assert_reversed(&leg.client, &reply, &format!("{from} -> {url} (Envoy's {})", leg.request));
-            }
+        if let Some(leg) = traced.proxy.as_ref().and_then(|proxy| proxy.leg.as_ref())
+            && let Outcome::Answered { .. } = leg.outcome
+        {
+            let Some(reply) = leg.reply else {
+                panic!("{from} -> {url}: Envoy's connection {} answered without a reply tuple", leg.request);
+            };
+            assert_reversed(&leg.client, &reply, &format!("{from} -> {url} (Envoy's {})", leg.request));
         }
         outcomes.push(traced.outcome);
     }
