@@ -131,3 +131,29 @@ fn a_generated_scenario_is_plain_yaml_and_answers() {
     assert_eq!(generated[12], checks::Request::new(&first, &format!("http://{}:31000/", output.cluster.nodes[2].internal_ip)));
     assert!(generated[13..].iter().all(|request| !request.url.contains(":8080/") && !request.url.contains(":31000/")));
 }
+
+/// The examples the app ships, through the same trace checks (the generated clusters have no
+/// Ingress): every trace ends and renders, answered replies reverse the client's tuple, and
+/// through Envoy its own connection's too; an Ingress path is answered by a backend behind Envoy.
+#[test]
+fn shipped_examples_trace_clean() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/examples");
+    let mut paths: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    paths.sort();
+    assert!(paths.len() >= 5, "{}", folder.display());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (manifests, _) = engine::manifest::parse(&text);
+        let (cluster, _) = engine::cluster::build(&manifests);
+        let requests = checks::trace_requests(&cluster, 16);
+        let outcomes = checks::traces(&cluster, &requests);
+        if path.ends_with("ingress-metallb.yaml") {
+            // `client -> http://<envoy's LoadBalancer address>/butterscotch` (Host-less).
+            let proxied = requests.iter().zip(&outcomes).find(|(request, _)| request.url.ends_with(":80/butterscotch"));
+            assert!(
+                matches!(proxied, Some((_, engine::trace::Outcome::Answered { pod: Some(pod), .. })) if pod.contains("butterscotch")),
+                "{proxied:?}"
+            );
+        }
+    }
+}
