@@ -180,7 +180,7 @@ pub fn analyse(text: &str) -> (Analysis, Picture) {
     let (manifests, mut diagnostics) = engine::manifest::parse(text);
     let (cluster, more) = engine::cluster::build(&manifests);
     diagnostics.extend(more);
-    diagnostics.sort_by_key(|d| (d.position.is_none(), d.position, d.severity));
+    engine::sort::by_key(&mut diagnostics, |d| (d.position.is_none(), d.position, d.severity));
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
     let hosts = engine::dataplane::hosts(&cluster);

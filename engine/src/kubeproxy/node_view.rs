@@ -135,7 +135,7 @@ impl TableBuild {
             }
         }
         let mut by_name: Vec<usize> = (0..fresh.len()).collect();
-        by_name.sort_by(|a, b| fresh_name(&fresh, *a).cmp(fresh_name(&fresh, *b)));
+        crate::sort::by(&mut by_name, |a, b| fresh_name(&fresh, *a).cmp(fresh_name(&fresh, *b)));
         let declared_twice =
             by_name.windows(2).any(|pair| matches!(pair, [a, b] if fresh_name(&fresh, *a) == fresh_name(&fresh, *b)));
         if declared_twice {

@@ -166,7 +166,7 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     // elements many times.
     let all_ports: Vec<ServicePortInfo> = input.services.iter().flat_map(service_ports).collect();
     let mut ports: Vec<&ServicePortInfo> = all_ports.iter().collect();
-    ports.sort_by(|a, b| (&a.name_string, a.protocol).cmp(&(&b.name_string, b.protocol)));
+    crate::sort::by(&mut ports, |a, b| (&a.name_string, a.protocol).cmp(&(&b.name_string, b.protocol)));
     let endpoints: EndpointsMap = endpoints_map(input.endpoint_slices, &input.node_name);
     let no_endpoints: Vec<EndpointInfo> = Vec::new();
 
@@ -195,7 +195,7 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
         .filter(|name| !active.contains(name) && is_service_chain_name(name.as_str()))
         .cloned()
         .collect();
-    stale.sort();
+    crate::sort::natural(&mut stale);
     stale.dedup();
     for name in stale {
         nat.chains.push(name.clone());

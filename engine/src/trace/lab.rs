@@ -146,7 +146,7 @@ impl Lab {
                 )
             })
             .collect();
-        candidates.sort();
+        crate::sort::natural(&mut candidates);
         candidates.first().map(|(_, name)| *name)
     }
 

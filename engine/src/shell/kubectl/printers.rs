@@ -286,7 +286,7 @@ pub fn format_endpoints(slices: &[&EndpointSlice]) -> String {
             .collect();
         // `RepackSubsets` sorts addresses by `LessEndpointAddress`, which compares the IP
         // strings byte by byte (pkg/api/v1/endpoints/util.go).
-        addresses.sort();
+        crate::sort::natural(&mut addresses);
         // A subset exists as soon as the slice has endpoints, ready or not; only ready ones
         // are listed, so a Service whose pods are all unready shows an empty cell.
         if slice.endpoints.iter().all(|endpoint| endpoint.addresses.is_empty()) {
