@@ -8,9 +8,11 @@
 //!
 //! The result is the same as `slice::sort_by`: a stable sort, so elements that compare equal
 //! keep their order, and output stays byte-identical. It is `O(n log n)` comparisons and needs
-//! two `usize` buffers as long as the slice.
+//! two `usize` buffers as long as the slice. For the same reason [`map_of`] and [`set_of`] build
+//! ordered maps and sets by insertion instead of `collect()`, which sorts its input first.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` stably by `compare`, like [`slice::sort_by`].
 pub fn by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
@@ -37,6 +39,27 @@ pub fn by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `items` stably in their natural order, like [`slice::sort`].
 pub fn natural<T: Ord>(items: &mut [T]) {
     by(items, T::cmp);
+}
+
+/// Collects `pairs` into a map, like `collect::<BTreeMap<_, _>>()` (a later pair with an equal
+/// key replaces the value), by inserting one at a time: `collect()` first sorts its input with
+/// the standard stable sort, one more copy of it per key and value type.
+pub fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (key, value) in pairs {
+        map.insert(key, value);
+    }
+    map
+}
+
+/// Collects `items` into a set, like `collect::<BTreeSet<_>>()`, by inserting one at a time
+/// (see [`map_of`]).
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        set.insert(item);
+    }
+    set
 }
 
 /// The stable order of positions `0..len` under `compare`: a bottom-up merge sort.
@@ -140,6 +163,15 @@ mod tests {
         assert_eq!(words, ["KUBE-SVC", "calico", "calico", "eth0", "kube-proxy", "tunl0"]);
         by(&mut words, |a, b| b.cmp(a));
         assert_eq!(words, ["tunl0", "kube-proxy", "eth0", "calico", "calico", "KUBE-SVC"]);
+    }
+
+    #[test]
+    fn map_of_and_set_of_equal_collect() {
+        let pairs = [("tunl0", 1), ("eth0", 2), ("tunl0", 3), ("cali1", 4)];
+        assert_eq!(map_of(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
+        assert_eq!(map_of(pairs).get("tunl0"), Some(&3));
+        let names = ["kube-system", "default", "kube-system", "calico-system"];
+        assert_eq!(set_of(names), names.into_iter().collect::<BTreeSet<_>>());
     }
 
     #[test]

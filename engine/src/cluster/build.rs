@@ -770,7 +770,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     crate::sort::by(&mut external_hosts, |a, b| a.name.cmp(&b.name));
 
     // Namespaces: given, implied and the system ones.
-    let mut namespaces: BTreeSet<String> = SYSTEM_NAMESPACES.iter().map(|name| name.to_string()).collect();
+    let mut namespaces: BTreeSet<String> = crate::sort::set_of(SYSTEM_NAMESPACES.iter().map(|name| name.to_string()));
     let given_namespaces = dedupe(
         std::mem::take(&mut input.namespaces),
         |(name, _)| ("Namespace", name.clone()),

@@ -85,11 +85,12 @@ const NEARBY_DECLARATIONS: usize = 8;
 
 impl TableBuild {
     fn new(table: Table) -> TableBuild {
-        let chains = table
-            .hooks()
-            .iter()
-            .map(|hook| (ChainName::builtin(*hook), Chain::builtin(ChainName::builtin(*hook), Policy::Accept)))
-            .collect();
+        let chains = crate::sort::map_of(
+            table
+                .hooks()
+                .iter()
+                .map(|hook| (ChainName::builtin(*hook), Chain::builtin(ChainName::builtin(*hook), Policy::Accept))),
+        );
         TableBuild { table, chains, fresh: Vec::new() }
     }
 

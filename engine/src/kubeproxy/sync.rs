@@ -188,7 +188,7 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     }
 
     // Delete chains no longer in use: kube-proxy's own chain prefixes only.
-    let active: std::collections::BTreeSet<&ChainName> = nat.chains.iter().collect();
+    let active: std::collections::BTreeSet<&ChainName> = crate::sort::set_of(nat.chains.iter());
     let mut stale: Vec<ChainName> = input
         .existing_nat_chains
         .iter()
