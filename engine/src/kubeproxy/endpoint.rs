@@ -84,7 +84,7 @@ pub fn endpoints_map(slices: &[EndpointSlice], node_name: &str) -> EndpointsMap 
             }
         }
     }
-    by_port.into_iter().map(|(name, set)| (name, set.into_values().collect())).collect()
+    crate::sort::map_of(by_port.into_iter().map(|(name, set)| (name, set.into_values().collect())))
 }
 
 /// `IP:port` (`net.JoinHostPort` of an IPv4 address), written digit by digit: the same text
