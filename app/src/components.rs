@@ -5,5 +5,7 @@ pub mod app;
 pub mod browser;
 pub mod diagnostics;
 pub mod editor;
+pub mod player;
+pub mod send;
 pub mod terminal;
 pub mod topology;
