@@ -19,6 +19,8 @@ use crate::scene::Scene;
 pub const MOVE_MS: f64 = 900.0;
 /// How long another key step stays at 1×.
 pub const KEY_MS: f64 = 550.0;
+/// How long a rule that matched stays at 1× (a chain walk reads quickly).
+pub const RULE_MS: f64 = 260.0;
 /// How long a minor step (a rule that did not match) stays at 1×.
 pub const MINOR_MS: f64 = 110.0;
 /// The shortest dwell, whatever the speed.
@@ -119,6 +121,8 @@ pub fn dwell_ms(step: &Step, speed: f64) -> f64 {
         MINOR_MS
     } else if matches!(step.event, Event::DeviceTx { .. } | Event::DeviceRx { .. }) {
         MOVE_MS
+    } else if matches!(step.event, Event::Rule(_)) {
+        RULE_MS
     } else {
         KEY_MS
     };

@@ -23,6 +23,8 @@ pub struct Run {
     pub trace: Rc<Trace>,
     /// `trace.all_steps()`, in that order.
     pub steps: Rc<Vec<Step>>,
+    /// Which part of the connection each step belongs to.
+    pub phases: Rc<Vec<Phase>>,
     /// The session as it was before the trace (the inspector rebuilds conntrack from it).
     pub before: Rc<Session>,
     /// The picture revision it ran on.
@@ -31,14 +33,63 @@ pub struct Run {
 
 impl Run {
     pub fn new(id: u64, revision: u64, from: String, url: String, trace: Trace, before: Session) -> Run {
-        let steps: Vec<Step> = trace.all_steps().cloned().collect();
-        Run { id, from, url, trace: Rc::new(trace), steps: Rc::new(steps), before: Rc::new(before), revision }
+        let (phases, steps): (Vec<Phase>, Vec<Step>) = flatten(&trace).into_iter().unzip();
+        Run {
+            id,
+            from,
+            url,
+            trace: Rc::new(trace),
+            steps: Rc::new(steps),
+            phases: Rc::new(phases),
+            before: Rc::new(before),
+            revision,
+        }
+    }
+
+    pub fn phase(&self, index: usize) -> Option<Phase> {
+        self.phases.get(index).copied()
     }
 
     /// The last step's index (0 when there are none).
     pub fn last(&self) -> usize {
         self.steps.len().saturating_sub(1)
     }
+}
+
+/// The part of a connection a step belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// A DNS query before the connection.
+    Lookup,
+    /// The SYN there and the SYN-ACK (or reset) back; through Envoy, its decision.
+    Handshake,
+    /// Envoy's own connection to the backend.
+    Upstream,
+    /// The packets after the handshake (ACK, request, response, FIN): the same path again.
+    Rest,
+}
+
+/// The steps of `trace` with their phases, in exactly `Trace::all_steps` order (the same
+/// concatenation, then the same stable sort by lab time).
+pub fn flatten(trace: &Trace) -> Vec<(Phase, Step)> {
+    let tag = |phase: Phase| move |step: &Step| (phase, step.clone());
+    let mut steps: Vec<(Phase, Step)> = trace
+        .lookups
+        .iter()
+        .flat_map(|lookup| lookup.steps.iter())
+        .map(tag(Phase::Lookup))
+        .chain(trace.steps.iter().map(tag(Phase::Handshake)))
+        .chain(trace.rest.iter().map(tag(Phase::Rest)))
+        .collect();
+    if let Some(proxy) = &trace.proxy {
+        steps.extend(proxy.steps.iter().map(tag(Phase::Handshake)));
+        if let Some(leg) = &proxy.leg {
+            steps.extend(leg.steps.iter().map(tag(Phase::Upstream)));
+            steps.extend(leg.rest.iter().map(tag(Phase::Rest)));
+        }
+    }
+    steps.sort_by_key(|(_, step)| step.time);
+    steps
 }
 
 /// Playback speed.
@@ -96,8 +147,9 @@ pub struct Player {
     pub index: usize,
     pub playing: bool,
     pub speed: Speed,
-    /// Show and step through only the [`is_key`] steps (rules that did not match and the
-    /// tables' plain ACCEPT verdicts are passed over).
+    /// Show and step through only the [`is_key`] steps of the connection itself (rules that
+    /// did not match, the tables' plain ACCEPT verdicts and the packets after the handshake
+    /// are passed over).
     pub key_steps_only: bool,
 }
 
@@ -126,7 +178,9 @@ impl Player {
 
     /// Whether step `index` is shown under the current filter.
     pub fn shown(&self, index: usize) -> bool {
-        self.steps().get(index).is_some_and(|step| !self.key_steps_only || is_key(step))
+        let Some(run) = &self.run else { return false };
+        let Some(step) = run.steps.get(index) else { return false };
+        !self.key_steps_only || (is_key(step) && run.phase(index) != Some(Phase::Rest))
     }
 
     fn first(&self) -> usize {
@@ -212,7 +266,7 @@ pub fn is_key(step: &Step) -> bool {
         Event::Rule(rule) => !matches!(
             rule.outcome,
             StepOutcome::NoMatch | StepOutcome::Return { .. } | StepOutcome::Counted | StepOutcome::Logged
-        ) && !matches!(rule.outcome, StepOutcome::Policy(_) if rule.depth > 0),
+        ) && !matches!(rule.outcome, StepOutcome::Policy(engine::netfilter::policy::Policy::Accept)),
         Event::Verdict(verdict) => *verdict != Verdict::Accept,
         Event::Mark { .. } => false,
         _ => true,
@@ -290,7 +344,10 @@ pub(crate) mod tests {
     #[test]
     fn steps_follow_all_steps_and_bounds_hold() {
         let run = nodeport_run();
-        assert_eq!(run.steps.len(), run.trace.all_steps().count());
+        let all: Vec<&Step> = run.trace.all_steps().collect();
+        assert_eq!(run.steps.iter().collect::<Vec<_>>(), all);
+        assert_eq!(run.phases.len(), run.steps.len());
+        assert!(run.phases.contains(&Phase::Rest) && run.phases.contains(&Phase::Handshake));
         assert!(run.steps.len() > 20);
         let mut player = Player::default();
         player.load(run);
