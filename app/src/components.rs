@@ -5,5 +5,6 @@ pub mod app;
 pub mod browser;
 pub mod diagnostics;
 pub mod editor;
+pub mod inspector;
 pub mod terminal;
 pub mod topology;

@@ -6,6 +6,8 @@
 //! `kubectl`, device names, addresses) is never translated; the engine's diagnostic
 //! sentences are shown as the engine words them (English), with translated labels.
 
+pub mod inspector;
+
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
