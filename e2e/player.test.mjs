@@ -75,6 +75,8 @@ test('send client -> NodePort 31000 on node1 and step through DNAT, IPIP, the po
   assert.match(dnat, /node1/);
   assert.ok(await current(page).evaluate((el) => el.classList.contains('is-decisive')));
   assert.equal(await page.locator("g.node.is-current[data-node='node1']").count(), 1);
+  // The inspector shows this step.
+  await page.locator('#inspector-slot .inspector').waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/player-dnat.png`, fullPage: true });
 
   // Calico's IPIP: tunl0 on node1 wraps it, outer header node1 > node2 (eth0 addresses).
@@ -127,11 +129,17 @@ test('send client -> NodePort 31000 on node1 and step through DNAT, IPIP, the po
   assert.match(await page.locator('#announcer').textContent(), /^Step \d+ of \d+/);
   await page.screenshot({ path: `${ARTIFACTS}/player-outcome.png`, fullPage: true });
 
-  // Play runs to the end at 4× and stops there.
+  // Play at 4× moves on by itself; near the end it stops at the last step.
   await page.selectOption('#player-speed', '4');
   await page.locator('#player-restart').click();
   await page.locator('#player-play').click();
-  await page.waitForFunction(() => document.querySelector('#player-play')?.textContent.includes('Play'), null, { timeout: 120000 });
+  await page.waitForTimeout(1500);
+  assert.ok((await position(page)) > 2, 'playing moves on');
+  await page.locator('#player-play').click();
+  assert.match(await page.locator('#player-play').textContent(), /Play/);
+  await page.locator('#events .event').nth(rows - 4).locator('button').click();
+  await page.locator('#player-play').click();
+  await page.waitForFunction(() => document.querySelector('#player-play')?.textContent.includes('Play'), null, { timeout: 30000 });
   await page.locator('#outcome').waitFor();
   assert.deepEqual(problems, []);
   await ctx.close();

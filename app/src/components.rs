@@ -5,6 +5,7 @@ pub mod app;
 pub mod browser;
 pub mod diagnostics;
 pub mod editor;
+pub mod inspector;
 pub mod player;
 pub mod send;
 pub mod terminal;

@@ -6,6 +6,7 @@
 //! `kubectl`, device names, addresses) is never translated; the engine's diagnostic
 //! sentences are shown as the engine words them (English), with translated labels.
 
+pub mod inspector;
 pub mod player;
 
 /// A UI language.

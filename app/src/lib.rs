@@ -19,6 +19,7 @@ pub mod examples;
 pub mod highlight;
 pub mod history;
 pub mod i18n;
+pub mod inspector;
 pub mod layout;
 pub mod player;
 pub mod scene;

@@ -248,7 +248,13 @@ pub fn app() -> Html {
                     <div class="panel-bar">
                         <h2 id="player-title">{ P::Events.text(lang) }</h2>
                     </div>
-                    <PlayerPanel player={state.player.clone()} spread={state.spread.clone()} lang={lang} dispatch={state.dispatcher()} />
+                    <PlayerPanel
+                        player={state.player.clone()}
+                        spread={state.spread.clone()}
+                        lab={state.world.as_ref().map(|world| Rc::clone(&world.lab))}
+                        lang={lang}
+                        dispatch={state.dispatcher()}
+                    />
                 </section>
                 <section class="panel terminal-panel" aria-labelledby="terminal-title">
                     <div class="panel-bar">

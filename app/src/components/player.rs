@@ -17,6 +17,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, Keyboar
 use yew::prelude::*;
 
 use crate::anim;
+use crate::components::inspector::Inspector;
 use crate::i18n::Lang;
 use crate::i18n::player::{self as words, P};
 use crate::player::{self as model, Player, Speed};
@@ -26,6 +27,8 @@ use crate::state::{Action, AppState};
 pub struct PlayerProps {
     pub player: Player,
     pub spread: Option<Rc<Spread>>,
+    /// The world the run was traced in (the inspector reads its hosts and rules).
+    pub lab: Option<Rc<RefCell<engine::shell::Lab>>>,
     pub lang: Lang,
     pub dispatch: UseReducerDispatcher<AppState>,
 }
@@ -43,8 +46,14 @@ impl PartialEq for PlayerProps {
             (None, None) => true,
             _ => false,
         };
+        let same_lab = match (&self.lab, &other.lab) {
+            (Some(x), Some(y)) => Rc::ptr_eq(x, y),
+            (None, None) => true,
+            _ => false,
+        };
         same_run
             && same_spread
+            && same_lab
             && a.index == b.index
             && a.playing == b.playing
             && a.speed == b.speed
@@ -168,6 +177,16 @@ pub fn player_panel(props: &PlayerProps) -> Html {
         }
     });
 
+    // What the inspector shows for the current step, once per (run, step).
+    let inspection = use_memo((run_id, player.index), {
+        let (run, lab) = (player.run.clone(), props.lab.clone());
+        move |(_, index)| {
+            let (run, lab) = (run?, lab?);
+            let lab = lab.try_borrow().ok()?;
+            (*index < run.steps.len()).then(|| Rc::new(crate::inspector::inspect(lab.net(), &run.before, &run.trace, *index)))
+        }
+    });
+
     let Some(run) = player.run.clone() else {
         return html! {
             <div class="player" id="player">
@@ -277,9 +296,12 @@ pub fn player_panel(props: &PlayerProps) -> Html {
                             }
                         </section>
                     }
-                    <section class="inspector-slot" id="inspector-slot" aria-labelledby="inspector-title">
-                        <h3 id="inspector-title">{ P::Inspector.text(lang) }</h3>
-                        <p class="empty">{ P::InspectorPending.text(lang) }</p>
+                    <section class="inspector-slot" id="inspector-slot" aria-label={P::Inspector.text(lang)}>
+                        if let Some(inspection) = inspection.as_ref() {
+                            <Inspector inspection={Rc::clone(inspection)} lang={lang} />
+                        } else {
+                            <p class="empty">{ P::InspectorPending.text(lang) }</p>
+                        }
                     </section>
                 </aside>
             </div>
