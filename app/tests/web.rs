@@ -67,3 +67,25 @@ async fn a_broken_edit_marks_the_line_and_keeps_the_diagram() {
     assert_eq!(count(&root, "g.service[data-service='default/sample-service']"), 1);
     assert_eq!(count(&root, "svg#topology g.node"), 3);
 }
+
+#[wasm_bindgen_test]
+async fn send_traces_and_the_player_steps() {
+    let root = mount().await;
+    let click = |selector: &str| {
+        let button: web_sys::HtmlButtonElement = root.query_selector(selector).ok().flatten().expect(selector).unchecked_into();
+        button.click();
+    };
+    assert_eq!(count(&root, "#events .event"), 0);
+    click("#send");
+    TimeoutFuture::new(100).await;
+    assert_eq!(count(&root, "#events .event.is-current"), 1);
+    assert_eq!(count(&root, "svg#topology #packet"), 1);
+    let position = || root.query_selector("#player-position").ok().flatten().and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(position().starts_with("Step 1 of "), "{}", position());
+    click("#player-forward");
+    TimeoutFuture::new(50).await;
+    assert!(position().starts_with("Step 2 of ") || !position().starts_with("Step 1 of "), "{}", position());
+    click("#player-back");
+    TimeoutFuture::new(50).await;
+    assert!(position().starts_with("Step 1 of "), "{}", position());
+}

@@ -233,7 +233,11 @@ pub fn player_panel(props: &PlayerProps) -> Html {
         .enumerate()
         .take(index.saturating_add(1))
         .filter(|(i, _)| player.shown(*i))
-        .map(|(i, step)| format!("{:>4} {} {} [{}] {} | {}\n", i + 1, step.time, step.host, step.at, words::explain(lang, step), step.event))
+        .map(|(i, step)| {
+            // One line per step: the tool's text can hold a packet's payload lines.
+            let tool = step.event.to_string().replace('\n', " ⏎ ");
+            format!("{:>4} {} {} [{}] {} | {tool}\n", i + 1, step.time, step.host, step.at, words::explain(lang, step))
+        })
         .collect();
 
     html! {
@@ -265,7 +269,7 @@ pub fn player_panel(props: &PlayerProps) -> Html {
             <p class="player-hint">{ P::PlayerHint.text(lang) }</p>
             <div class="player-body">
                 <ol class="events" id="events" ref={list_ref} aria-label={P::EventsLabel.text(lang)}>
-                    { for rows.iter().filter(|row| row.key || !player.key_steps_only).map(|row| {
+                    { for rows.iter().filter(|row| player.shown(row.index)).map(|row| {
                         let current = row.index == index;
                         let class = classes!("event", current.then_some("is-current"), row.decisive.then_some("is-decisive"), (!row.key).then_some("is-minor"));
                         html! {
