@@ -878,7 +878,7 @@ mod tests {
         trace.all_steps().position(found).unwrap()
     }
 
-    fn row<'a>(section: &'a HeaderSection, field: Field) -> &'a FieldRow {
+    fn row(section: &HeaderSection, field: Field) -> &FieldRow {
         section.rows.iter().find(|row| row.field == field).unwrap()
     }
 
@@ -1112,6 +1112,71 @@ mod tests {
             let inspection = inspect(&lab, &before, &trace, index);
             assert_eq!(inspection.rules, RulesPanel::NoRules { host: host.to_string() });
         }
+    }
+
+    /// At each host's last step, the rebuilt table is the session's table after the trace:
+    /// DNS lookups and Envoy's second connection included.
+    /// With `warm`, the same connection was made once before, so the tables start full.
+    fn assert_conntrack_replays(text: &str, from: &str, url: &str, options: &TraceOptions, warm: bool) {
+        let mut shell = engine::shell::Lab::from_text(text);
+        if warm {
+            shell.connect(from, url, options);
+        }
+        let before = shell.session().clone();
+        let trace = shell.connect(from, url, options).clone();
+        let (lab, after) = (shell.net().clone(), shell.session().clone());
+        let steps: Vec<&Step> = trace.all_steps().collect();
+        let hosts: std::collections::BTreeSet<&str> = steps.iter().map(|step| step.host.as_str()).collect();
+        assert!(hosts.len() > 2, "{hosts:?}");
+        for host in hosts {
+            let last = steps.iter().rposition(|step| step.host == host).unwrap();
+            let view = inspect(&lab, &before, &trace, last).conntrack.unwrap();
+            let expected = after
+                .conntrack(host)
+                .map(|table| conntrack_render::list(table, steps[last].time).0)
+                .unwrap_or_default();
+            let lines: Vec<&str> = view.lines.iter().map(|(line, _)| line.as_str()).collect();
+            assert_eq!(lines, expected.lines().collect::<Vec<_>>(), "{host}");
+        }
+        for index in 0..steps.len() {
+            assert!(inspect(&lab, &before, &trace, index).step.is_some());
+        }
+        if warm {
+            let first = steps.first().unwrap();
+            let view = inspect(&lab, &before, &trace, 0).conntrack.unwrap();
+            assert_eq!(view.lines.len(), before.conntrack(&first.host).map_or(0, |table| table.len()));
+            assert!(!view.lines.is_empty());
+        }
+    }
+
+    #[test]
+    fn conntrack_replays_through_dns_and_envoy() {
+        let lab = engine::shell::Lab::from_text(CLUSTERIP);
+        let pod = lab
+            .net()
+            .hosts
+            .iter()
+            .find(|host| host.name.starts_with("default/web-"))
+            .map(|host| host.name.clone())
+            .unwrap();
+        let (_, _, trace) = traced(CLUSTERIP, &pod, "http://sample-service:8080/");
+        assert!(!trace.lookups.is_empty(), "the name is looked up");
+        assert_conntrack_replays(CLUSTERIP, &pod, "http://sample-service:8080/", &TraceOptions::default(), false);
+        assert_conntrack_replays(CLUSTERIP, &pod, "http://sample-service:8080/", &TraceOptions::default(), true);
+        let options = TraceOptions {
+            headers: vec![("Host".to_string(), "cinnamon.example.com".to_string())],
+            ..TraceOptions::default()
+        };
+        let ingress = include_str!("../../static/examples/ingress-hosts.yaml");
+        let (_, _, trace) = {
+            let mut shell = engine::shell::Lab::from_text(ingress);
+            let before = shell.session().clone();
+            let trace = shell.connect("client", "http://172.16.120.63:32023/", &options).clone();
+            (shell.net().clone(), before, trace)
+        };
+        assert!(trace.proxy.is_some(), "{}", trace.text());
+        assert_conntrack_replays(ingress, "client", "http://172.16.120.63:32023/", &options, false);
+        assert_conntrack_replays(NODEPORT, "client", "http://172.16.120.63:31000/", &TraceOptions::default(), true);
     }
 
     #[test]
