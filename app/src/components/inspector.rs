@@ -196,8 +196,7 @@ fn rules_table(view: &RulesView, lang: Lang, save_ref: NodeRef) -> Html {
                 { for view.walked.iter().map(|rule| {
                     let place = rule.number.map_or_else(|| "policy".to_string(), |number| format!("#{number}"));
                     html! {
-                        <li class={classes!("walk-rule", rule.current.then_some("hl"))}
-                            style={format!("margin-left: {}em", rule.depth)}>
+                        <li class={classes!("walk-rule", rule.current.then_some("hl"), format!("depth-{}", rule.depth.min(6)))}>
                             <code class="walk-text">{ format!("{} {place}: {}", rule.chain, rule.text) }</code>
                             <ul class="walk-criteria">
                                 { for rule.criteria.iter().map(|criterion| {
