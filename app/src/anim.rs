@@ -96,7 +96,7 @@ pub fn ease_in_out(t: f64) -> f64 {
 
 /// How far a tween of `duration` ms is after `elapsed` ms, in [0, 1].
 pub fn progress(elapsed: f64, duration: f64) -> f64 {
-    if !(duration > 0.0) || !elapsed.is_finite() {
+    if duration.is_nan() || duration <= 0.0 || !elapsed.is_finite() {
         return 1.0;
     }
     (elapsed / duration).clamp(0.0, 1.0)

@@ -244,10 +244,10 @@ pub fn player_panel(props: &PlayerProps) -> Html {
         <div class="player" id="player">
             <p class="player-request"><code>{ format!("{}$ curl {}", run.from, run.url) }</code></p>
             <div class="player-controls" role="toolbar" aria-label={P::Events.text(lang)}>
-                <button type="button" id="player-restart" onclick={send(|| Action::Restart)} title={format!("{} (Home)", P::Restart.text(lang))}>{ "⏮ " }{ P::Restart.text(lang) }</button>
+                <button type="button" id="player-restart" onclick={send(|| Action::Restart)} title={format!("{} (Home)", P::Restart.text(lang))}>{ "↺ " }{ P::Restart.text(lang) }</button>
                 <button type="button" id="player-back" onclick={send(|| Action::StepBack)} disabled={index == 0} title={format!("{} (←)", P::StepBack.text(lang))}>{ "◀ " }{ P::StepBack.text(lang) }</button>
                 if player.playing {
-                    <button type="button" id="player-play" class="primary" onclick={send(|| Action::Pause)} title={format!("{} (Space)", P::Pause.text(lang))}>{ "⏸ " }{ P::Pause.text(lang) }</button>
+                    <button type="button" id="player-play" class="primary" onclick={send(|| Action::Pause)} title={format!("{} (Space)", P::Pause.text(lang))}>{ "❚❚ " }{ P::Pause.text(lang) }</button>
                 } else {
                     <button type="button" id="player-play" class="primary" onclick={send(|| Action::Play)} title={format!("{} (Space)", P::Play.text(lang))}>{ "▶ " }{ P::Play.text(lang) }</button>
                 }
@@ -276,9 +276,11 @@ pub fn player_panel(props: &PlayerProps) -> Html {
                             <li class={class} data-index={row.index.to_string()} key={row.index}>
                                 <button type="button" class="event-row" onclick={on_row(row.index)} aria-current={current.then_some("step")}>
                                     <span class="ev-index">{ row.index + 1 }</span>
-                                    <span class="ev-time">{ row.time.clone() }</span>
-                                    <span class="ev-host">{ row.host.clone() }</span>
-                                    <span class="ev-at">{ row.place.clone() }</span>
+                                    <span class="ev-head">
+                                        <span class="ev-time">{ row.time.clone() }</span>
+                                        <span class="ev-host">{ row.host.clone() }</span>
+                                        <span class="ev-at">{ row.place.clone() }</span>
+                                    </span>
                                     <span class="ev-what">{ row.explain.clone() }</span>
                                     if let Some(draw) = &row.draw {
                                         <span class="ev-draw">{ draw.clone() }</span>
