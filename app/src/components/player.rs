@@ -76,11 +76,11 @@ struct Row {
     draw: Option<String>,
 }
 
-fn rows(steps: &[Step], lang: Lang) -> Vec<Row> {
+fn rows(steps: &[Step], lang: Lang) -> Vec<Rc<Row>> {
     steps
         .iter()
         .enumerate()
-        .map(|(index, step)| Row {
+        .map(|(index, step)| Rc::new(Row {
             index,
             time: step.time.to_string(),
             host: step.host.clone(),
@@ -90,8 +90,55 @@ fn rows(steps: &[Step], lang: Lang) -> Vec<Row> {
             key: model::is_key(step),
             decisive: model::is_decisive(step),
             draw: model::draw(step).map(|(value, threshold, taken)| words::draw(lang, value, threshold, taken)),
-        })
+        }))
         .collect()
+}
+
+/// The transcript line of a row: one line, as the row reads.
+fn transcript_line(row: &Row) -> String {
+    // The tool's text can hold a packet's payload lines.
+    let tool = row.tool.replace('\n', " ⏎ ");
+    format!("{:>4} {} {} [{}] {} | {tool}\n", row.index + 1, row.time, row.host, row.place, row.explain)
+}
+
+#[derive(Properties, Clone, PartialEq)]
+struct EventRowProps {
+    row: Rc<Row>,
+    current: bool,
+    on_seek: Callback<usize>,
+}
+
+/// One row of the event list; re-rendered only when it becomes or stops being current.
+#[function_component(EventRow)]
+fn event_row(props: &EventRowProps) -> Html {
+    let row = &props.row;
+    let class = classes!(
+        "event",
+        props.current.then_some("is-current"),
+        row.decisive.then_some("is-decisive"),
+        (!row.key).then_some("is-minor")
+    );
+    let onclick = {
+        let (on_seek, index) = (props.on_seek.clone(), row.index);
+        Callback::from(move |_: MouseEvent| on_seek.emit(index))
+    };
+    html! {
+        <li class={class} data-index={row.index.to_string()}>
+            <button type="button" class="event-row" onclick={onclick} aria-current={props.current.then_some("step")}>
+                <span class="ev-index">{ row.index + 1 }</span>
+                <span class="ev-head">
+                    <span class="ev-time">{ row.time.clone() }</span>
+                    <span class="ev-host">{ row.host.clone() }</span>
+                    <span class="ev-at">{ row.place.clone() }</span>
+                </span>
+                <span class="ev-what">{ row.explain.clone() }</span>
+                if let Some(draw) = &row.draw {
+                    <span class="ev-draw">{ draw.clone() }</span>
+                }
+                <code class="ev-tool">{ row.tool.clone() }</code>
+            </button>
+        </li>
+    }
 }
 
 /// Whether a key press belongs to a text field (or a control that uses it itself).
@@ -154,6 +201,8 @@ pub fn player_panel(props: &PlayerProps) -> Html {
             move || drop(listener)
         }
     });
+
+    let on_seek = use_callback(dispatch.clone(), |index: usize, dispatch| dispatch.dispatch(Action::Seek(index)));
 
     // The rows, worded once per run and language.
     let rows = use_memo((run_id, lang), {
@@ -219,25 +268,11 @@ pub fn player_panel(props: &PlayerProps) -> Html {
             dispatch.dispatch(Action::SetKeyStepsOnly(input.checked()));
         })
     };
-    let on_row = {
-        let dispatch = dispatch.clone();
-        move |index: usize| {
-            let dispatch = dispatch.clone();
-            Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::Seek(index)))
-        }
-    };
-
-    let transcript: String = run
-        .steps
+    let transcript: String = rows
         .iter()
-        .enumerate()
         .take(index.saturating_add(1))
-        .filter(|(i, _)| player.shown(*i))
-        .map(|(i, step)| {
-            // One line per step: the tool's text can hold a packet's payload lines.
-            let tool = step.event.to_string().replace('\n', " ⏎ ");
-            format!("{:>4} {} {} [{}] {} | {tool}\n", i + 1, step.time, step.host, step.at, words::explain(lang, step))
-        })
+        .filter(|row| player.shown(row.index))
+        .map(|row| transcript_line(row))
         .collect();
 
     html! {
@@ -269,26 +304,8 @@ pub fn player_panel(props: &PlayerProps) -> Html {
             <p class="player-hint">{ P::PlayerHint.text(lang) }</p>
             <div class="player-body">
                 <ol class="events" id="events" ref={list_ref} aria-label={P::EventsLabel.text(lang)}>
-                    { for rows.iter().filter(|row| player.shown(row.index)).map(|row| {
-                        let current = row.index == index;
-                        let class = classes!("event", current.then_some("is-current"), row.decisive.then_some("is-decisive"), (!row.key).then_some("is-minor"));
-                        html! {
-                            <li class={class} data-index={row.index.to_string()} key={row.index}>
-                                <button type="button" class="event-row" onclick={on_row(row.index)} aria-current={current.then_some("step")}>
-                                    <span class="ev-index">{ row.index + 1 }</span>
-                                    <span class="ev-head">
-                                        <span class="ev-time">{ row.time.clone() }</span>
-                                        <span class="ev-host">{ row.host.clone() }</span>
-                                        <span class="ev-at">{ row.place.clone() }</span>
-                                    </span>
-                                    <span class="ev-what">{ row.explain.clone() }</span>
-                                    if let Some(draw) = &row.draw {
-                                        <span class="ev-draw">{ draw.clone() }</span>
-                                    }
-                                    <code class="ev-tool">{ row.tool.clone() }</code>
-                                </button>
-                            </li>
-                        }
+                    { for rows.iter().filter(|row| player.shown(row.index)).map(|row| html! {
+                        <EventRow key={row.index} row={Rc::clone(row)} current={row.index == index} on_seek={on_seek.clone()} />
                     }) }
                 </ol>
                 <aside class="player-side">
