@@ -5,5 +5,7 @@ pub mod app;
 pub mod browser;
 pub mod diagnostics;
 pub mod editor;
+pub mod histogram;
+pub mod lb_notes;
 pub mod terminal;
 pub mod topology;

@@ -6,6 +6,8 @@
 //! `kubectl`, device names, addresses) is never translated; the engine's diagnostic
 //! sentences are shown as the engine words them (English), with translated labels.
 
+pub mod examples;
+
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -48,9 +50,6 @@ pub enum Msg {
     Tagline,
     Manifests,
     Examples,
-    ExampleClusterIp,
-    ExampleNodePort,
-    ExampleLoadBalancer,
     Undo,
     Redo,
     Language,
@@ -85,14 +84,11 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for the catalogue's own tests.
-    pub const ALL: [Msg; 37] = [
+    pub const ALL: [Msg; 34] = [
         Msg::Title,
         Msg::Tagline,
         Msg::Manifests,
         Msg::Examples,
-        Msg::ExampleClusterIp,
-        Msg::ExampleNodePort,
-        Msg::ExampleLoadBalancer,
         Msg::Undo,
         Msg::Redo,
         Msg::Language,
@@ -138,9 +134,6 @@ impl Msg {
             Msg::Tagline => "How Kubernetes Service networking really works, one packet at a time.",
             Msg::Manifests => "Manifests",
             Msg::Examples => "Examples",
-            Msg::ExampleClusterIp => "ClusterIP with two pods (the post)",
-            Msg::ExampleNodePort => "NodePort across nodes (the post)",
-            Msg::ExampleLoadBalancer => "LoadBalancer without a provider",
             Msg::Undo => "Undo",
             Msg::Redo => "Redo",
             Msg::Language => "Language",
@@ -180,9 +173,6 @@ impl Msg {
             Msg::Tagline => "Kubernetes の Service ネットワークの本当の動きを、パケット 1 つずつ。",
             Msg::Manifests => "マニフェスト",
             Msg::Examples => "サンプル",
-            Msg::ExampleClusterIp => "Pod 2 つの ClusterIP（記事より）",
-            Msg::ExampleNodePort => "ノードをまたぐ NodePort（記事より）",
-            Msg::ExampleLoadBalancer => "プロバイダーのない LoadBalancer",
             Msg::Undo => "元に戻す",
             Msg::Redo => "やり直す",
             Msg::Language => "言語",

@@ -16,9 +16,11 @@
 pub mod components;
 pub mod examples;
 pub mod highlight;
+pub mod histogram;
 pub mod history;
 pub mod i18n;
 pub mod layout;
+pub mod loadbalancer;
 pub mod scene;
 pub mod state;
 pub mod storage;
