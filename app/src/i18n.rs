@@ -3,10 +3,11 @@
 //! Every piece of UI text comes from here: fixed strings as [`Msg`] variants (one `match`
 //! per language, so a missing translation does not compile), and sentences with numbers or
 //! names as functions taking the [`Lang`]. What imitates a real tool (`iptables-save`,
-//! `kubectl`, device names, addresses) is never translated; the engine's diagnostic
-//! sentences are shown as the engine words them (English), with translated labels.
+//! `kubectl`, device names, addresses) is never translated. The engine's diagnostics are
+//! worded from their structured `Problem` in [`problems`].
 
 pub mod examples;
+pub mod problems;
 
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
