@@ -142,16 +142,16 @@ pub fn chi_square_verdict(lang: Lang, test: &ChiSquare) -> String {
     let (statistic, df, critical) = (test.statistic, test.degrees_of_freedom, test.critical);
     let mut out = match (lang, test.fits) {
         (Lang::En, true) => format!(
-            "χ² = {statistic:.2} with {df} degrees of freedom (limit {critical:.2}): the counts fit the exact odds at 1 % significance."
+            "χ² = {statistic:.2} (df {df}, limit {critical:.2} at 1 % significance): the counts fit the exact odds."
         ),
         (Lang::En, false) => format!(
-            "χ² = {statistic:.2} with {df} degrees of freedom (limit {critical:.2}): the counts do not fit the exact odds at 1 % significance; something other than independent draws decides."
+            "χ² = {statistic:.2} (df {df}, limit {critical:.2} at 1 % significance): the counts do not fit the exact odds; something other than independent draws decides."
         ),
-        (Lang::Ja, true) => format!(
-            "χ² = {statistic:.2}、自由度 {df}（限界値 {critical:.2}）：有意水準 1 % で、実測は厳密な確率に合っています。"
-        ),
+        (Lang::Ja, true) => {
+            format!("χ² = {statistic:.2}（自由度 {df}、有意水準 1 % の限界値 {critical:.2}）：実測は厳密な確率に合っています。")
+        }
         (Lang::Ja, false) => format!(
-            "χ² = {statistic:.2}、自由度 {df}（限界値 {critical:.2}）：有意水準 1 % で、実測は厳密な確率に合いません。独立な抽選以外の何かが行き先を決めています。"
+            "χ² = {statistic:.2}（自由度 {df}、有意水準 1 % の限界値 {critical:.2}）：実測は厳密な確率に合いません。独立な抽選以外の何かが行き先を決めています。"
         ),
     };
     if test.unexpected > 0 {
@@ -213,6 +213,23 @@ mod tests {
         ] {
             assert!(!text.text(Lang::Ja).is_ascii() && text.text(Lang::En) != text.text(Lang::Ja), "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_verdict_names_the_statistic_and_its_limit() {
+        let test = ChiSquare {
+            statistic: 2.9204,
+            degrees_of_freedom: 1,
+            critical: 6.635,
+            unexpected: 2,
+            fits: true,
+            enough_runs: true,
+        };
+        let en = chi_square_verdict(Lang::En, &test);
+        assert!(en.starts_with("χ² = 2.92 (df 1, limit 6.63") && en.contains("fit the exact odds"), "{en}");
+        assert!(en.contains(" 2 connections ended elsewhere"), "{en}");
+        let ja = chi_square_verdict(Lang::Ja, &ChiSquare { fits: false, unexpected: 0, enough_runs: false, ..test });
+        assert!(ja.contains("自由度 1") && ja.contains("合いません") && ja.contains("参考程度"), "{ja}");
     }
 
     #[test]
