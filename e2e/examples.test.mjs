@@ -32,6 +32,15 @@ async function open(context, { viewport = { width: 1280, height: 900 } } = {}) {
   return { ctx, page, problems };
 }
 
+/** Runs a command in the terminal (on the client) and waits for a new prompt line. */
+async function run(page, command) {
+  const before = await page.locator('#terminal-output').textContent();
+  await page.locator('#terminal-input').fill(command);
+  await page.locator('#terminal-input').press('Enter');
+  await page.waitForFunction((n) => document.querySelector('#terminal-output').textContent.length > n, before.length);
+  return (await page.locator('#terminal-output').textContent()).slice(before.length);
+}
+
 /** Every menu entry, in menu order: [id, what must be drawn or said once it is loaded]. */
 const EXAMPLES = [
   ['post', "g.service[data-service='projectcontour/envoy']"],
@@ -65,6 +74,8 @@ test("a fresh open shows the post's whole demo with no errors", async () => {
   assert.doesNotMatch(await page.locator('#diagnostics-summary').textContent(), /[1-9]\d* errors?/);
   assert.equal(await page.locator('#lb-notes').count(), 0);
   assert.equal(await page.locator('#stale-note').count(), 0);
+  // What the description suggests works: the Ingress path answers through envoy's NodePort.
+  assert.match(await run(page, 'curl http://172.16.120.63:32023/cinnamon'), /cinnamon-app/);
   await page.waitForTimeout(200);
   assert.deepEqual(problems, []);
   await page.screenshot({ path: `${ARTIFACTS}/examples-default.png`, fullPage: true });
@@ -106,6 +117,8 @@ test('a pending LoadBalancer is explained under the diagram, in both languages',
   assert.match(en, /MetalLB IPAddressPool/);
   assert.match(en, /8080:31000\/TCP/);
   assert.match(en, /curl http:\/\/172\.16\.120\.63:31000\//);
+  // The suggested curl works: the NodePort answers although EXTERNAL-IP is pending.
+  assert.match(await run(page, 'curl -v http://172.16.120.63:31000/'), /< HTTP\/1\.1 200 OK/);
   await page.locator('#lang').selectOption('ja');
   await page.waitForFunction(() => document.querySelector('#lb-notes li').textContent.includes('ロードバランサー'));
   assert.match(await note.textContent(), /8080:31000\/TCP/);
