@@ -17,6 +17,7 @@ use crate::components::diagnostics::Diagnostics;
 use crate::components::editor::Editor;
 use crate::components::player::PlayerPanel;
 use crate::components::send::SendPanel;
+use crate::components::lb_notes::LbNotes;
 use crate::components::terminal::Terminal;
 use crate::components::topology::{PacketView, Topology};
 use crate::examples::Example;
@@ -199,7 +200,9 @@ pub fn app() -> Html {
                             <select id="examples" aria-label={Msg::Examples.text(lang)} onchange={on_example}>
                                 <option value="" selected=true>{ Msg::Examples.text(lang) }</option>
                                 { for Example::ALL.iter().map(|example| html! {
-                                    <option value={example.id()}>{ example.title().text(lang) }</option>
+                                    <option value={example.id()} title={i18n::examples::description(*example, lang)}>
+                                        { i18n::examples::title(*example, lang) }
+                                    </option>
                                 }) }
                             </select>
                             <button id="undo" type="button" onclick={on_undo.reform(|_: MouseEvent| ())}
@@ -210,6 +213,12 @@ pub fn app() -> Html {
                                 title={format!("{} (Ctrl+Shift+Z)", Msg::Redo.text(lang))}>{ Msg::Redo.text(lang) }</button>
                         </div>
                     </div>
+                    if let Some(example) = Example::showing(&state.text) {
+                        <p class="example-about" id="example-about" data-example={example.id()}>
+                            <strong>{ i18n::examples::title(example, lang) }</strong>{ " — " }
+                            { i18n::examples::description(example, lang) }
+                        </p>
+                    }
                     <Editor
                         text={state.text.clone()}
                         lang={lang}
@@ -231,6 +240,7 @@ pub fn app() -> Html {
                     <div class="diagram-box" ref={diagram_ref}>
                         <Topology picture={state.picture.clone()} stale={state.picture_is_stale} lang={lang} width={state.width} packet={packet} />
                     </div>
+                    <LbNotes picture={state.picture.clone()} lang={lang} />
                 </section>
                 <section class="panel send-panel" aria-labelledby="send-title">
                     <div class="panel-bar">

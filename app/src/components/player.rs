@@ -17,6 +17,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, Keyboar
 use yew::prelude::*;
 
 use crate::anim;
+use crate::components::histogram::Histogram;
 use crate::components::inspector::Inspector;
 use crate::i18n::Lang;
 use crate::i18n::player::{self as words, P};
@@ -240,7 +241,7 @@ pub fn player_panel(props: &PlayerProps) -> Html {
         return html! {
             <div class="player" id="player">
                 <p class="empty" id="player-empty">{ P::NoTrace.text(lang) }</p>
-                { spread_view(props.spread.as_deref(), lang) }
+                { spread_view(props.spread.as_ref(), lang) }
             </div>
         };
     };
@@ -332,7 +333,7 @@ pub fn player_panel(props: &PlayerProps) -> Html {
                 <summary>{ P::Transcript.text(lang) }</summary>
                 <pre id="transcript">{ transcript }</pre>
             </details>
-            { spread_view(props.spread.as_deref(), lang) }
+            { spread_view(props.spread.as_ref(), lang) }
         </div>
     }
 }
@@ -344,20 +345,13 @@ fn outcome_class(outcome: &engine::trace::Outcome) -> &'static str {
     }
 }
 
-/// The shares of Send 1,000, as a list (the histogram replaces it when it lands).
-fn spread_view(spread: Option<&Spread>, lang: Lang) -> Html {
+/// The shares of Send 1,000: the histogram (exact odds against the counts).
+fn spread_view(spread: Option<&Rc<Spread>>, lang: Lang) -> Html {
     let Some(spread) = spread else { return Html::default() };
     html! {
         <section class="spread" id="spread" aria-labelledby="spread-title">
             <h3 id="spread-title">{ P::SpreadTitle.text(lang) }</h3>
-            <ul>
-                { for spread.shares.iter().map(|share| html! {
-                    <li>
-                        <span class="share-name">{ share.endpoint.clone() }</span>
-                        { format!(" {}: {:.1} %, {}: {} / {}", P::Exact.text(lang), share.probability * 100.0, P::Counted.text(lang), share.count, spread.runs) }
-                    </li>
-                }) }
-            </ul>
+            <Histogram spread={Rc::clone(spread)} lang={lang} />
         </section>
     }
 }

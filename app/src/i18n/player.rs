@@ -51,8 +51,6 @@ pub enum P {
     PlayerHint,
     Send1000,
     SpreadTitle,
-    Exact,
-    Counted,
     Inspector,
     InspectorPending,
     NoTrace,
@@ -60,7 +58,7 @@ pub enum P {
 
 impl P {
     /// Every message, for the catalogue's own test.
-    pub const ALL: [P; 41] = [
+    pub const ALL: [P; 39] = [
         P::Send,
         P::SendTitle,
         P::From,
@@ -97,8 +95,6 @@ impl P {
         P::PlayerHint,
         P::Send1000,
         P::SpreadTitle,
-        P::Exact,
-        P::Counted,
         P::Inspector,
         P::InspectorPending,
         P::NoTrace,
@@ -149,8 +145,6 @@ impl P {
             P::PlayerHint => "Space plays or pauses, → and ← step, Home restarts.",
             P::Send1000 => "Send 1,000",
             P::SpreadTitle => "Where 1,000 connections land",
-            P::Exact => "exact",
-            P::Counted => "counted",
             P::Inspector => "Inspector",
             P::InspectorPending => "The state of the hosts at this step will be shown here.",
             P::NoTrace => "Nothing sent yet: choose a source and a destination, then Send.",
@@ -195,8 +189,6 @@ impl P {
             P::PlayerHint => "スペースで再生／一時停止、→ と ← で 1 ステップ、Home で最初へ。",
             P::Send1000 => "1,000 回送る",
             P::SpreadTitle => "1,000 回の接続の行き先",
-            P::Exact => "厳密な確率",
-            P::Counted => "実測",
             P::Inspector => "インスペクター",
             P::InspectorPending => "このステップでのホストの状態がここに表示されます。",
             P::NoTrace => "まだ何も送っていません。送信元と宛先を選んで「送信」を押してください。",
