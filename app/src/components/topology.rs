@@ -127,7 +127,8 @@ pub fn topology(props: &TopologyProps) -> Html {
             .and_then(|(host, at)| anim::anchor(scene, layout, host, at))
             .unwrap_or(to);
         Some(html! {
-            <PacketDot key={packet.key.clone()} from={from} to={to} tween_ms={packet.tween_ms} label={packet.label.clone()} />
+            <PacketDot key={packet.key.clone()} from={from} to={to} tween_ms={packet.tween_ms} label={packet.label.clone()}
+                label_left={to.x > layout.width * 0.55} />
         })
     });
 
@@ -244,6 +245,8 @@ struct PacketDotProps {
     to: Point,
     tween_ms: f64,
     label: Option<String>,
+    /// Put the addresses left of the dot (near the right edge they would be cut).
+    label_left: bool,
 }
 
 /// How often the dot moves while tweening (milliseconds, about 60 frames a second).
@@ -284,7 +287,11 @@ fn packet_dot(props: &PacketDotProps) -> Html {
             <circle class="packet-halo" cx={n(at.x)} cy={n(at.y)} r="11" />
             <circle class="packet-dot" cx={n(at.x)} cy={n(at.y)} r="6" />
             if let Some(label) = &props.label {
-                <text class="packet-label" x={n(at.x + 10.0)} y={n(at.y - 10.0)}>{ label.clone() }</text>
+                if props.label_left {
+                    <text class="packet-label" x={n(at.x - 10.0)} y={n(at.y - 10.0)} text-anchor="end">{ label.clone() }</text>
+                } else {
+                    <text class="packet-label" x={n(at.x + 10.0)} y={n(at.y - 10.0)}>{ label.clone() }</text>
+                }
             }
         </g>
     }
