@@ -1,6 +1,7 @@
 //! The Inspector component in a real browser (headless Chromium through chromedriver), on
 //! an inspection of a real trace: the post's NodePort, client -> node1:31000.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::expect_used)]
 
 use std::rc::Rc;
 
