@@ -1,6 +1,7 @@
 //! The Inspector component in a real browser (headless Chromium through chromedriver), on
 //! an inspection of a real trace: the post's NodePort, client -> node1:31000.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::expect_used)]
 
 use std::rc::Rc;
 
@@ -33,7 +34,9 @@ fn inspection(pick: impl Fn(&engine::trace::Step) -> bool) -> Inspection {
 /// Mounts the Inspector in its own element, with the scroll box sized as the page's CSS does.
 async fn mount(inspection: Inspection, lang: Lang) -> Element {
     let style = document().create_element("style").expect("style");
-    style.set_text_content(Some(".inspector-save { display: block; position: relative; max-height: 120px; overflow: auto; }"));
+    style.set_text_content(Some(
+        ".inspector-save, .inspector-walk { display: block; position: relative; max-height: 120px; overflow: auto; }",
+    ));
     document().head().expect("head").append_child(&style).expect("append");
     let root = document().create_element("div").expect("div");
     document().body().expect("body").append_child(&root).expect("append");
@@ -64,12 +67,15 @@ async fn the_dnat_step_shows_the_new_destination_and_scrolls_to_the_kube_sep_rul
     assert!(root.query_selector("tr.hdr-row.changed[data-field='src']").ok().flatten().is_none());
     let rule = text(&root, ".inspector-save .save-line.hl");
     assert!(rule.starts_with("-A KUBE-SEP-") && rule.contains("DNAT --to-destination 192.168.231.166:80"), "{rule}");
-    // The highlighted line is scrolled into the box.
-    let save: HtmlElement = root.query_selector(".inspector-save").ok().flatten().expect("save box").unchecked_into();
-    let line: HtmlElement = root.query_selector(".save-line.hl").ok().flatten().expect("line").unchecked_into();
-    assert!(save.scroll_top() > 0, "not scrolled");
-    let top = line.offset_top() - save.scroll_top();
-    assert!(top >= 0 && top < save.client_height(), "line at {top} of {}", save.client_height());
+    // The highlighted line is scrolled into the save text, and the deciding rule into the walk.
+    for (boxed, row) in [(".inspector-save", ".save-line.hl"), (".inspector-walk", ".walk-rule.hl")] {
+        let list: HtmlElement = root.query_selector(boxed).ok().flatten().expect("box").unchecked_into();
+        let line: HtmlElement = root.query_selector(row).ok().flatten().expect("row").unchecked_into();
+        assert!(list.scroll_top() > 0, "{boxed} not scrolled");
+        let top = line.offset_top() - list.scroll_top();
+        assert!(top >= 0 && top < list.client_height(), "{row} at {top} of {}", list.client_height());
+    }
+    assert!(text(&root, ".walk-rule.hl").contains("DNAT --to-destination 192.168.231.166:80"));
     assert!(text(&root, ".inspector-explain p").contains("KUBE-SEP"));
     assert!(text(&root, ".inspector-walk").contains('✓'));
 }

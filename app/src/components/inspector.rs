@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -26,22 +27,23 @@ pub struct InspectorProps {
 pub fn inspector(props: &InspectorProps) -> Html {
     let lang = props.lang;
     let inspection = &props.inspection;
-    let save_ref = use_node_ref();
+    let root_ref = use_node_ref();
     let highlight = match &inspection.rules {
         RulesPanel::Table(view) => view.highlight,
         _ => None,
     };
-    // Scroll the deciding rule to the middle of its box (the box is the offset parent).
+    // Scroll the deciding rule to the middle of the save text and of the walked rules (each
+    // box is its rows' offset parent).
     use_effect_with((inspection.index, highlight), {
-        let save_ref = save_ref.clone();
-        move |(_, line): &(usize, Option<usize>)| {
-            if let (Some(line), Some(save)) = (line, save_ref.cast::<HtmlElement>()) {
-                let selector = format!("[data-line='{line}']");
-                if let Some(row) = save.query_selector(&selector).ok().flatten() {
-                    let row: HtmlElement = wasm_bindgen::JsCast::unchecked_into(row);
-                    let top = row.offset_top().saturating_sub(save.client_height() / 2);
-                    save.set_scroll_top(top.max(0));
-                }
+        let root_ref = root_ref.clone();
+        move |_: &(usize, Option<usize>)| {
+            let Some(root) = root_ref.cast::<HtmlElement>() else { return };
+            for selector in [".inspector-save", ".inspector-walk"] {
+                let Some(list) = root.query_selector(selector).ok().flatten() else { continue };
+                let Some(row) = list.query_selector(".hl").ok().flatten() else { continue };
+                let (list, row): (HtmlElement, HtmlElement) = (list.unchecked_into(), row.unchecked_into());
+                let top = row.offset_top().saturating_sub(list.client_height() / 2);
+                list.set_scroll_top(top.max(0));
             }
         }
     });
@@ -54,7 +56,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
         };
     };
     html! {
-        <section class="inspector" id="inspector" aria-label={Text::Inspector.text(lang)}>
+        <section class="inspector" id="inspector" ref={root_ref} aria-label={Text::Inspector.text(lang)}>
             <header class="inspector-head">
                 <span class="inspector-count">{ step_of(lang, inspection.index, inspection.total) }</span>
                 <code class="inspector-where">{ format!("{} {} {}", step.time, step.host, step.at) }</code>
@@ -65,7 +67,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 <p>{ explain(step.kind, lang) }</p>
             </section>
             { headers(inspection.headers.as_ref(), lang) }
-            { rules(&inspection.rules, lang, save_ref) }
+            { rules(&inspection.rules, lang) }
             { inspection.routes.as_ref().map(|routes| routes_view(routes, lang)).unwrap_or_default() }
             { inspection.conntrack.as_ref().map(|table| conntrack(table, lang)).unwrap_or_default() }
             { draws(inspection, lang) }
@@ -164,11 +166,11 @@ fn field_row(row: &FieldRow, pair: bool, lang: Lang) -> Html {
     }
 }
 
-fn rules(panel: &RulesPanel, lang: Lang, save_ref: NodeRef) -> Html {
+fn rules(panel: &RulesPanel, lang: Lang) -> Html {
     let body = match panel {
         RulesPanel::NotATable => html! { <p class="inspector-note">{ Text::NotATable.text(lang) }</p> },
         RulesPanel::NoRules { host } => html! { <p class="inspector-note">{ no_rules(lang, host) }</p> },
-        RulesPanel::Table(view) => rules_table(view, lang, save_ref),
+        RulesPanel::Table(view) => rules_table(view, lang),
     };
     html! {
         <section class="inspector-rules">
@@ -178,11 +180,11 @@ fn rules(panel: &RulesPanel, lang: Lang, save_ref: NodeRef) -> Html {
     }
 }
 
-fn rules_table(view: &RulesView, lang: Lang, save_ref: NodeRef) -> Html {
+fn rules_table(view: &RulesView, lang: Lang) -> Html {
     html! {
         <>
             <p class="inspector-command"><code>{ format!("{}# iptables-save -t {}", view.node, view.table) }</code></p>
-            <pre class="inspector-save" ref={save_ref} tabindex="0">
+            <pre class="inspector-save" tabindex="0">
                 { for view.lines.iter().map(|(number, text)| {
                     let current = Some(*number) == view.highlight;
                     html! {
@@ -192,7 +194,7 @@ fn rules_table(view: &RulesView, lang: Lang, save_ref: NodeRef) -> Html {
                 }) }
             </pre>
             <h4>{ format!("{} ({} {})", Text::Walked.text(lang), view.table, view.hook) }</h4>
-            <ol class="inspector-walk">
+            <ol class="inspector-walk" tabindex="0">
                 { for view.walked.iter().map(|rule| {
                     let place = rule.number.map_or_else(|| "policy".to_string(), |number| format!("#{number}"));
                     html! {
