@@ -492,10 +492,10 @@ fn compare(before: Option<&Packet>, after: Option<&Packet>, pair: bool) -> Vec<H
 }
 
 fn section(layer: Layer, before: Option<&Packet>, after: Option<&Packet>, pair: bool) -> HeaderSection {
-    let old: BTreeMap<Field, String> = before.map(fields).unwrap_or_default().into_iter().collect();
-    let new: BTreeMap<Field, String> = after.map(fields).unwrap_or_default().into_iter().collect();
+    let old: BTreeMap<Field, String> = engine::sort::map_of(before.map(fields).unwrap_or_default());
+    let new: BTreeMap<Field, String> = engine::sort::map_of(after.map(fields).unwrap_or_default());
     let mut names: Vec<Field> = old.keys().chain(new.keys()).copied().collect();
-    names.sort();
+    engine::sort::natural(&mut names);
     names.dedup();
     let rows = names
         .into_iter()

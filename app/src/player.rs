@@ -88,7 +88,7 @@ pub fn flatten(trace: &Trace) -> Vec<(Phase, Step)> {
             steps.extend(leg.rest.iter().map(tag(Phase::Rest)));
         }
     }
-    steps.sort_by_key(|(_, step)| step.time);
+    engine::sort::by_key(&mut steps, |(_, step)| step.time);
     steps
 }
 
