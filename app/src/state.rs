@@ -71,8 +71,9 @@ pub struct Jump {
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub lang: Lang,
-    /// The editor's text, as typed.
-    pub text: String,
+    /// The editor's text, as typed. Shared: the reducer copies the state on every keystroke,
+    /// and the editor's props compare it by pointer, so a 1 MB text is never copied or compared.
+    pub text: Rc<str>,
     /// Whether `text` changed since the engine last ran (typing in progress).
     pub pending: bool,
     /// The engine's diagnostics for the last text it ran on.
@@ -93,7 +94,7 @@ pub struct AppState {
 
 pub enum Action {
     /// The user typed: keep the text; the engine runs on [`Action::Analyse`].
-    Edit(String),
+    Edit(Rc<str>),
     /// Typing paused: run the engine on the text and commit it to the history.
     Analyse,
     LoadExample(Example),
@@ -119,7 +120,7 @@ impl AppState {
     pub fn new(text: String, lang: Lang, restored_badly: bool) -> AppState {
         let mut state = AppState {
             lang,
-            text: text.clone(),
+            text: Rc::from(text.as_str()),
             pending: false,
             analysis: Rc::new(Analysis::default()),
             picture: None,
@@ -170,7 +171,7 @@ impl AppState {
 
     /// Replaces the text from outside the typing flow (undo, redo, examples) and analyses it.
     fn show(&mut self, text: String) {
-        self.text = text;
+        self.text = Rc::from(text);
         self.analyse();
     }
 }
@@ -195,7 +196,7 @@ impl Reducible for AppState {
         let mut state = (*self).clone();
         match action {
             Action::Edit(text) => {
-                if text == state.text {
+                if Rc::ptr_eq(&text, &state.text) || text == state.text {
                     return self;
                 }
                 state.text = text;
@@ -213,7 +214,7 @@ impl Reducible for AppState {
                 if state.pending {
                     state.analyse();
                 }
-                let Some(text) = state.history.undo().map(str::to_string) else { return self };
+                let Some(text) = state.history.undo().map(Rc::from) else { return self };
                 state.text = text;
                 state.analyse();
             }
@@ -221,7 +222,7 @@ impl Reducible for AppState {
                 if state.pending {
                     return self;
                 }
-                let Some(text) = state.history.redo().map(str::to_string) else { return self };
+                let Some(text) = state.history.redo().map(Rc::from) else { return self };
                 state.text = text;
                 state.analyse();
             }
@@ -278,7 +279,7 @@ mod tests {
         let state = start();
         let revision = state.revision;
         let edited = state.text.replace("192.168.231.166", "192.168.231.170");
-        let state = state.reduce(Action::Edit(edited.clone()));
+        let state = state.reduce(Action::Edit(Rc::from(edited.as_str())));
         assert!(state.pending);
         assert_eq!(state.revision, revision, "the engine must not run on every keystroke");
         assert_eq!(nginx_ip(&state).as_deref(), Some("192.168.231.166"));
@@ -296,7 +297,7 @@ mod tests {
         // An unquoted number in a text field is an error (manifest::parse) on that line.
         let broken = state.text.replace("name: sample-service", "name: 12");
         let line = broken.lines().position(|l| l.trim() == "name: 12").map(|i| i + 1);
-        let state = state.reduce(Action::Edit(broken)).reduce(Action::Analyse);
+        let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
         assert!(state.analysis.errors > 0);
         assert_eq!(state.analysis.first_error_line(), line);
         assert!(state.picture_is_stale);
@@ -326,7 +327,7 @@ mod tests {
         let clusterip = state.text.clone();
         let typed = format!("{clusterip}\n# note\n");
         // Undo while typing is pending: the typing is committed first, then undone.
-        let state = state.reduce(Action::Edit(typed.clone())).reduce(Action::Undo);
+        let state = state.reduce(Action::Edit(Rc::from(typed.as_str()))).reduce(Action::Undo);
         assert_eq!(state.text, clusterip);
         let state = state.reduce(Action::Undo);
         assert_eq!(state.text, nodeport);
@@ -334,7 +335,7 @@ mod tests {
         let state = state.reduce(Action::Undo);
         assert_eq!(state.text, nodeport);
         let state = state.reduce(Action::Redo).reduce(Action::Redo);
-        assert_eq!(state.text, typed);
+        assert_eq!(&*state.text, typed);
         assert!(!state.history.can_redo());
     }
 
@@ -356,7 +357,7 @@ mod tests {
         assert_eq!(state.announcement, Announcement::CommandDone { exit_code: 0 });
         // A broken text keeps the lab of the last good cluster: the nginx pod is still a host.
         let broken = state.text.replace("name: sample-service", "name: 12");
-        let state = state.reduce(Action::Edit(broken)).reduce(Action::Analyse);
+        let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
         let state = state.reduce(Action::SetTerminalHost("default/nginx".into())).reduce(Action::RunCommand("hostname".into()));
         assert_eq!(state.terminal.entries.last().map(|e| e.output.stdout.as_str()), Some("nginx\n"));
         let state = state.reduce(Action::ClearTerminal);
