@@ -156,7 +156,14 @@ impl AppState {
             }
         };
         if analysis.errors == 0 || self.picture.is_none() {
-            self.picture = Some(Rc::new(picture));
+            // An edit that changes nothing the lab draws (a comment, spacing) keeps the same
+            // picture, so the diagram and the terminal's host list are not drawn again.
+            let unchanged = self.picture.as_ref().is_some_and(|old| {
+                old.scene == picture.scene && old.hosts == picture.hosts && old.cluster == picture.cluster
+            });
+            if !unchanged {
+                self.picture = Some(Rc::new(picture));
+            }
             self.picture_is_stale = analysis.errors > 0;
         } else {
             self.picture_is_stale = true;
@@ -288,6 +295,20 @@ mod tests {
         assert_eq!(state.revision, revision + 1);
         assert_eq!(nginx_ip(&state).as_deref(), Some("192.168.231.170"));
         assert_eq!(state.history.current(), edited);
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_drawn_keeps_the_picture() {
+        let state = start();
+        let before = state.picture.clone();
+        let commented = format!("# a note\n{}", state.text);
+        let state = state.reduce(Action::Edit(Rc::from(commented))).reduce(Action::Analyse);
+        assert!(matches!((&before, &state.picture), (Some(a), Some(b)) if Rc::ptr_eq(a, b)));
+        // A real change still makes a new one.
+        let edited = state.text.replace("192.168.231.166", "192.168.231.170");
+        let state = state.reduce(Action::Edit(Rc::from(edited))).reduce(Action::Analyse);
+        assert!(matches!((&before, &state.picture), (Some(a), Some(b)) if !Rc::ptr_eq(a, b)));
+        assert_eq!(nginx_ip(&state).as_deref(), Some("192.168.231.170"));
     }
 
     #[test]
