@@ -207,7 +207,7 @@ pub fn editor(props: &EditorProps) -> Html {
     *drawn_start.borrow_mut() = start;
     // After every render: the window may have moved, or the textarea scrolled (typing at the
     // bottom edge scrolls it without a scroll event reaching here first).
-    use_effect(move || place());
+    use_effect(place);
     html! {
         <div class="editor">
             <pre class="gutter" aria-hidden="true">
