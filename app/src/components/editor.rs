@@ -22,6 +22,7 @@ use web_sys::{HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::highlight::{self, Kind};
+use crate::i18n::problems::problem_text;
 use crate::i18n::{Lang, Msg};
 use crate::state::{Analysis, Jump};
 
@@ -81,6 +82,20 @@ fn marks(analysis: &Analysis) -> BTreeMap<usize, (Severity, usize)> {
     marks
 }
 
+/// The problems of each line, one per line of text, in `lang`: the gutter's hover title.
+fn line_titles(analysis: &Analysis, lang: Lang) -> BTreeMap<usize, String> {
+    let mut titles: BTreeMap<usize, String> = BTreeMap::new();
+    for diagnostic in analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info) {
+        let Some(position) = diagnostic.position else { continue };
+        let title = titles.entry(position.line).or_default();
+        if !title.is_empty() {
+            title.push('\n');
+        }
+        title.push_str(&problem_text(&diagnostic.problem, lang));
+    }
+    titles
+}
+
 fn severity_class(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "mark-error",
@@ -103,6 +118,7 @@ pub fn editor(props: &EditorProps) -> Html {
     // The drawn window of lines, from the textarea's scroll position.
     let window = use_state_eq(|| visible_lines(0.0, 1200.0, usize::MAX));
     let marks = use_memo(Rc::clone(&props.analysis), |analysis| marks(analysis));
+    let titles = use_memo((Rc::clone(&props.analysis), props.lang), |(analysis, lang)| line_titles(analysis, *lang));
 
     let on_input = {
         let on_input = props.on_input.clone();
@@ -214,7 +230,8 @@ pub fn editor(props: &EditorProps) -> Html {
                 <span class="drawn" ref={gutter_ref}>
                     { for (start + 1..=end).map(|number| {
                         let mark = marks.get(&number).map(|(severity, _)| severity_class(*severity));
-                        html! { <span class={classes!("gutter-line", mark)} data-line={number.to_string()}>{ number }{ "\n" }</span> }
+                        let title = titles.get(&number).cloned();
+                        html! { <span class={classes!("gutter-line", mark)} data-line={number.to_string()} {title}>{ number }{ "\n" }</span> }
                     }) }
                 </span>
             </pre>
@@ -302,6 +319,17 @@ mod tests {
         assert_eq!(visible_lines(1e12, 600.0, 10), 10..10);
         assert_eq!(visible_lines(f64::NAN, f64::INFINITY, 10), 0..10);
         assert_eq!(visible_lines(0.0, 600.0, 0), 0..0);
+    }
+
+    #[test]
+    fn gutter_titles_word_the_problems_in_the_language() {
+        let (analysis, _) = crate::state::analyse("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  selecter: {}\n");
+        let en = line_titles(&analysis, Lang::En);
+        let ja = line_titles(&analysis, Lang::Ja);
+        let line = analysis.diagnostics.iter().find(|d| d.severity == Severity::Warning).and_then(|d| d.position).map(|p| p.line);
+        let line = line.expect("a warning with a position");
+        assert!(en.get(&line).is_some_and(|t| t.contains("`selecter`") && t.is_ascii()), "{en:?}");
+        assert!(ja.get(&line).is_some_and(|t| t.contains("`selecter`") && !t.is_ascii()), "{ja:?}");
     }
 
     #[test]
