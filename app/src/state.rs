@@ -108,8 +108,9 @@ pub struct Jump {
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub lang: Lang,
-    /// The editor's text, as typed.
-    pub text: String,
+    /// The editor's text, as typed. Shared: the reducer copies the state on every keystroke,
+    /// and the editor's props compare it by pointer, so a 1 MB text is never copied or compared.
+    pub text: Rc<str>,
     /// Whether `text` changed since the engine last ran (typing in progress).
     pub pending: bool,
     /// The engine's diagnostics for the last text it ran on.
@@ -140,7 +141,7 @@ pub struct AppState {
 
 pub enum Action {
     /// The user typed: keep the text; the engine runs on [`Action::Analyse`].
-    Edit(String),
+    Edit(Rc<str>),
     /// Typing paused: run the engine on the text and commit it to the history.
     Analyse,
     LoadExample(Example),
@@ -184,7 +185,7 @@ impl AppState {
     pub fn new(text: String, lang: Lang, restored_badly: bool) -> AppState {
         let mut state = AppState {
             lang,
-            text: text.clone(),
+            text: Rc::from(text.as_str()),
             pending: false,
             analysis: Rc::new(Analysis::default()),
             picture: None,
@@ -226,13 +227,21 @@ impl AppState {
             }
         };
         if analysis.errors == 0 || self.picture.is_none() {
-            self.picture = Some(Rc::new(picture));
+            // An edit that changes nothing the lab draws (a comment, spacing) keeps the same
+            // picture, so the diagram and the terminal's host list are not drawn again, and
+            // the lab, trace and spread built on it stay valid.
+            let unchanged = self.picture.as_ref().is_some_and(|old| {
+                old.scene == picture.scene && old.hosts == picture.hosts && old.cluster == picture.cluster
+            });
+            if !unchanged {
+                self.picture = Some(Rc::new(picture));
+                // A new cluster is a new world: the old lab, trace and spread describe another one.
+                self.world = None;
+                self.player.clear();
+                self.spread = None;
+                self.send_error = None;
+            }
             self.picture_is_stale = analysis.errors > 0;
-            // A new cluster is a new world: the old lab, trace and spread describe another one.
-            self.world = None;
-            self.player.clear();
-            self.spread = None;
-            self.send_error = None;
         } else {
             self.picture_is_stale = true;
         }
@@ -313,7 +322,7 @@ impl AppState {
 
     /// Replaces the text from outside the typing flow (undo, redo, examples) and analyses it.
     fn show(&mut self, text: String) {
-        self.text = text;
+        self.text = Rc::from(text);
         self.analyse();
     }
 }
@@ -338,7 +347,7 @@ impl Reducible for AppState {
         let mut state = (*self).clone();
         match action {
             Action::Edit(text) => {
-                if text == state.text {
+                if Rc::ptr_eq(&text, &state.text) || text == state.text {
                     return self;
                 }
                 state.text = text;
@@ -356,7 +365,7 @@ impl Reducible for AppState {
                 if state.pending {
                     state.analyse();
                 }
-                let Some(text) = state.history.undo().map(str::to_string) else { return self };
+                let Some(text) = state.history.undo().map(Rc::from) else { return self };
                 state.text = text;
                 state.analyse();
             }
@@ -364,7 +373,7 @@ impl Reducible for AppState {
                 if state.pending {
                     return self;
                 }
-                let Some(text) = state.history.redo().map(str::to_string) else { return self };
+                let Some(text) = state.history.redo().map(Rc::from) else { return self };
                 state.text = text;
                 state.analyse();
             }
@@ -479,7 +488,7 @@ mod tests {
         let state = start();
         let revision = state.revision;
         let edited = state.text.replace("192.168.231.166", "192.168.231.170");
-        let state = state.reduce(Action::Edit(edited.clone()));
+        let state = state.reduce(Action::Edit(Rc::from(edited.as_str())));
         assert!(state.pending);
         assert_eq!(state.revision, revision, "the engine must not run on every keystroke");
         assert_eq!(nginx_ip(&state).as_deref(), Some("192.168.231.166"));
@@ -491,13 +500,27 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_that_changes_nothing_drawn_keeps_the_picture() {
+        let state = start();
+        let before = state.picture.clone();
+        let commented = format!("# a note\n{}", state.text);
+        let state = state.reduce(Action::Edit(Rc::from(commented))).reduce(Action::Analyse);
+        assert!(matches!((&before, &state.picture), (Some(a), Some(b)) if Rc::ptr_eq(a, b)));
+        // A real change still makes a new one.
+        let edited = state.text.replace("192.168.231.166", "192.168.231.170");
+        let state = state.reduce(Action::Edit(Rc::from(edited))).reduce(Action::Analyse);
+        assert!(matches!((&before, &state.picture), (Some(a), Some(b)) if !Rc::ptr_eq(a, b)));
+        assert_eq!(nginx_ip(&state).as_deref(), Some("192.168.231.170"));
+    }
+
+    #[test]
     fn a_broken_edit_keeps_the_last_good_picture() {
         let state = start();
         let good = state.picture.clone();
         // An unquoted number in a text field is an error (manifest::parse) on that line.
         let broken = state.text.replace("name: sample-service", "name: 12");
         let line = broken.lines().position(|l| l.trim() == "name: 12").map(|i| i + 1);
-        let state = state.reduce(Action::Edit(broken)).reduce(Action::Analyse);
+        let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
         assert!(state.analysis.errors > 0);
         assert_eq!(state.analysis.first_error_line(), line);
         assert!(state.picture_is_stale);
@@ -527,7 +550,7 @@ mod tests {
         let clusterip = state.text.clone();
         let typed = format!("{clusterip}\n# note\n");
         // Undo while typing is pending: the typing is committed first, then undone.
-        let state = state.reduce(Action::Edit(typed.clone())).reduce(Action::Undo);
+        let state = state.reduce(Action::Edit(Rc::from(typed.as_str()))).reduce(Action::Undo);
         assert_eq!(state.text, clusterip);
         let state = state.reduce(Action::Undo);
         assert_eq!(state.text, nodeport);
@@ -535,7 +558,7 @@ mod tests {
         let state = state.reduce(Action::Undo);
         assert_eq!(state.text, nodeport);
         let state = state.reduce(Action::Redo).reduce(Action::Redo);
-        assert_eq!(state.text, typed);
+        assert_eq!(&*state.text, typed);
         assert!(!state.history.can_redo());
     }
 
@@ -557,7 +580,7 @@ mod tests {
         assert_eq!(state.announcement, Announcement::CommandDone { exit_code: 0 });
         // A broken text keeps the lab of the last good cluster: the nginx pod is still a host.
         let broken = state.text.replace("name: sample-service", "name: 12");
-        let state = state.reduce(Action::Edit(broken)).reduce(Action::Analyse);
+        let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
         let state = state.reduce(Action::SetTerminalHost("default/nginx".into())).reduce(Action::RunCommand("hostname".into()));
         assert_eq!(state.terminal.entries.last().map(|e| e.output.stdout.as_str()), Some("nginx\n"));
         let state = state.reduce(Action::ClearTerminal);
@@ -650,7 +673,7 @@ mod tests {
         let state = sent().reduce(Action::SendMany);
         assert!(state.spread.is_some());
         let broken = state.text.replace("name: sample-service", "name: 12");
-        let state = state.reduce(Action::Edit(broken)).reduce(Action::Analyse);
+        let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
         assert!(state.picture_is_stale);
         assert!(state.player.run.is_some(), "the last good cluster and its trace stay");
         let state = state.reduce(Action::LoadExample(Example::ClusterIp));

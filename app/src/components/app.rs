@@ -68,7 +68,7 @@ pub fn app() -> Html {
     let on_input = {
         let state = state.clone();
         let timer = timer.clone();
-        Callback::from(move |text: String| {
+        Callback::from(move |text: Rc<str>| {
             state.dispatch(Action::Edit(text));
             let state = state.clone();
             *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || state.dispatch(Action::Analyse)));
