@@ -115,13 +115,13 @@ mod tests {
     fn a_refused_text_loads_the_example_and_says_so() {
         for stored in ["kind: Pod\0".to_string(), "a".repeat(MAX_TEXT_BYTES + 1)] {
             let state = first_state(Some(stored));
-            assert_eq!(state.text, Example::DEFAULT.text());
+            assert_eq!(&*state.text, Example::DEFAULT.text());
             assert_eq!(state.announcement, Announcement::StorageIgnored);
             assert_eq!(state.analysis.errors, 0);
             assert!(state.picture.is_some());
         }
         let state = first_state(None);
-        assert_eq!(state.text, Example::DEFAULT.text());
+        assert_eq!(&*state.text, Example::DEFAULT.text());
         assert!(matches!(state.announcement, Announcement::Updated { .. }));
     }
 
@@ -135,7 +135,7 @@ mod tests {
         }
         assert!(storable(&services));
         let state = first_state(Some(services.clone()));
-        assert_eq!(state.text, services);
+        assert_eq!(&*state.text, services.as_str());
         assert_eq!(state.announcement, Announcement::Updated { nodes: 3, pods: 2, services: 1_002 });
         assert_eq!(state.analysis.errors, 0);
         // Each Service selects pods that do not exist: one warning each, and the lab's own two
