@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS seconds (default 45) on the committed corpus, without
+# Runs every fuzz target (`cargo fuzz list`: manifest_pipeline, netfilter_text, scenario_trace)
+# for SECONDS seconds each (default 45) on the committed corpus, without
 # changing it: new inputs go to a scratch folder. A crash fails the run and leaves the input in
 # fuzz/artifacts/<target>/; keep it as a regression test (engine/tests/regressions.rs says how).
 # Built with overflow checks and debug assertions (-a) and without AddressSanitizer (-s none):

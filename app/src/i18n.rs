@@ -3,8 +3,14 @@
 //! Every piece of UI text comes from here: fixed strings as [`Msg`] variants (one `match`
 //! per language, so a missing translation does not compile), and sentences with numbers or
 //! names as functions taking the [`Lang`]. What imitates a real tool (`iptables-save`,
-//! `kubectl`, device names, addresses) is never translated; the engine's diagnostic
-//! sentences are shown as the engine words them (English), with translated labels.
+//! `kubectl`, device names, addresses) is never translated. The engine's diagnostics are
+//! worded from their structured `Problem` in [`problems`].
+
+pub mod examples;
+pub mod problems;
+
+pub mod inspector;
+pub mod player;
 
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -48,9 +54,6 @@ pub enum Msg {
     Tagline,
     Manifests,
     Examples,
-    ExampleClusterIp,
-    ExampleNodePort,
-    ExampleLoadBalancer,
     Undo,
     Redo,
     Language,
@@ -85,14 +88,11 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for the catalogue's own tests.
-    pub const ALL: [Msg; 37] = [
+    pub const ALL: [Msg; 34] = [
         Msg::Title,
         Msg::Tagline,
         Msg::Manifests,
         Msg::Examples,
-        Msg::ExampleClusterIp,
-        Msg::ExampleNodePort,
-        Msg::ExampleLoadBalancer,
         Msg::Undo,
         Msg::Redo,
         Msg::Language,
@@ -138,9 +138,6 @@ impl Msg {
             Msg::Tagline => "How Kubernetes Service networking really works, one packet at a time.",
             Msg::Manifests => "Manifests",
             Msg::Examples => "Examples",
-            Msg::ExampleClusterIp => "ClusterIP with two pods (the post)",
-            Msg::ExampleNodePort => "NodePort across nodes (the post)",
-            Msg::ExampleLoadBalancer => "LoadBalancer without a provider",
             Msg::Undo => "Undo",
             Msg::Redo => "Redo",
             Msg::Language => "Language",
@@ -180,9 +177,6 @@ impl Msg {
             Msg::Tagline => "Kubernetes の Service ネットワークの本当の動きを、パケット 1 つずつ。",
             Msg::Manifests => "マニフェスト",
             Msg::Examples => "サンプル",
-            Msg::ExampleClusterIp => "Pod 2 つの ClusterIP（記事より）",
-            Msg::ExampleNodePort => "ノードをまたぐ NodePort（記事より）",
-            Msg::ExampleLoadBalancer => "プロバイダーのない LoadBalancer",
             Msg::Undo => "元に戻す",
             Msg::Redo => "やり直す",
             Msg::Language => "言語",

@@ -13,13 +13,19 @@
 //! Japanese). [`components`] only render and dispatch. `main.rs` mounts [`App`]; the
 //! browser tests mount it too.
 
+pub mod anim;
 pub mod components;
 pub mod examples;
 pub mod highlight;
+pub mod histogram;
 pub mod history;
 pub mod i18n;
+pub mod inspector;
 pub mod layout;
+pub mod loadbalancer;
+pub mod player;
 pub mod scene;
+pub mod send;
 pub mod state;
 pub mod storage;
 pub mod terminal;

@@ -1,11 +1,10 @@
 //! The terminal panel's state: which host commands run on, and what they printed.
 //!
 //! Commands go to the engine's shell (`engine::shell::Lab`: `kubectl`, `iptables-save`,
-//! `iptables`, pipes into `grep`/`head`/`tail`/`wc`), on a lab built from the last good
-//! cluster. Output is kept exactly as the tools print it; only very long output is cut, and
+//! `iptables`, pipes into `grep`/`head`/`tail`/`wc`), on the store's one lab (the world the
+//! Send form traces in too, so `conntrack -L` shows what a Send left). Output is kept exactly as the tools print it; only very long output is cut, and
 //! only the newest entries are kept, so a loop of `iptables-save` cannot fill the memory.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use engine::shell::{CommandOutput, Lab};
@@ -35,9 +34,6 @@ pub struct TerminalState {
     pub host: String,
     /// Shared with the panel's props: a keystroke in the editor must not copy them.
     pub entries: Rc<Vec<Entry>>,
-    /// The shell's lab and the picture revision it was built from. Shared, because the lab
-    /// caches each node's rules as commands ask for them.
-    lab: Option<(u64, Rc<RefCell<Lab>>)>,
 }
 
 impl TerminalState {
@@ -55,8 +51,8 @@ impl TerminalState {
         }
     }
 
-    /// Runs `command` on the chosen host of `picture`'s cluster and records it.
-    pub fn run(&mut self, picture: &Picture, command: &str) {
+    /// Runs `command` on the chosen host of `lab` and records it.
+    pub fn run(&mut self, lab: &mut Lab, command: &str) {
         let command = command.trim();
         if command.is_empty() {
             return;
@@ -64,15 +60,6 @@ impl TerminalState {
         let output = if command.len() > MAX_COMMAND_BYTES {
             CommandOutput::fail(2, format!("bash: command line longer than {MAX_COMMAND_BYTES} bytes"))
         } else {
-            let lab = match &self.lab {
-                Some((revision, lab)) if *revision == picture.revision => Rc::clone(lab),
-                _ => {
-                    let lab = Rc::new(RefCell::new(Lab::from_cluster(picture.cluster.clone())));
-                    self.lab = Some((picture.revision, Rc::clone(&lab)));
-                    lab
-                }
-            };
-            let mut lab = lab.borrow_mut();
             match lab.host(&self.host) {
                 Ok(host) => lab.run(&host, command),
                 Err(error) => CommandOutput::fail(1, error.to_string()),
@@ -116,19 +103,24 @@ mod tests {
         picture
     }
 
+    fn lab(picture: &Picture) -> Lab {
+        Lab::from_cluster(picture.cluster.clone())
+    }
+
     #[test]
     fn kubectl_and_iptables_save_print_as_the_tools_do() {
         let picture = picture();
+        let mut lab = lab(&picture);
         let mut terminal = TerminalState::default();
         terminal.follow(&picture);
         assert_eq!(terminal.host, "client");
-        terminal.run(&picture, "kubectl get svc sample-service");
+        terminal.run(&mut lab, "kubectl get svc sample-service");
         let entry = terminal.entries.last().expect("an entry");
         assert_eq!(entry.output.exit_code, 0, "{:?}", entry.output);
         assert!(entry.output.stdout.starts_with("NAME "), "{}", entry.output.stdout);
         assert!(entry.output.stdout.contains("8080:31000/TCP"));
         terminal.host = "node1".into();
-        terminal.run(&picture, "iptables-save -t nat | grep 31000");
+        terminal.run(&mut lab, "iptables-save -t nat | grep 31000");
         let entry = terminal.entries.last().expect("an entry");
         assert_eq!(entry.host, "node1");
         // kube-proxy's NodePort rule: KUBE-NODEPORTS matches the port and jumps to KUBE-EXT-….
@@ -142,25 +134,27 @@ mod tests {
     #[test]
     fn unknown_hosts_and_commands_fail_like_a_shell() {
         let picture = picture();
+        let mut lab = lab(&picture);
         let mut terminal = TerminalState { host: "nowhere".into(), ..TerminalState::default() };
-        terminal.run(&picture, "hostname");
+        terminal.run(&mut lab, "hostname");
         assert_eq!(terminal.entries[0].output.exit_code, 1);
         terminal.follow(&picture);
-        terminal.run(&picture, "frobnicate");
+        terminal.run(&mut lab, "frobnicate");
         assert_eq!(terminal.entries[1].output.exit_code, 127);
-        terminal.run(&picture, "   ");
+        terminal.run(&mut lab, "   ");
         assert_eq!(terminal.entries.len(), 2);
-        terminal.run(&picture, &"x".repeat(MAX_COMMAND_BYTES + 1));
+        terminal.run(&mut lab, &"x".repeat(MAX_COMMAND_BYTES + 1));
         assert_eq!(terminal.entries[2].output.exit_code, 2);
     }
 
     #[test]
     fn history_and_output_are_bounded() {
         let picture = picture();
+        let mut lab = lab(&picture);
         let mut terminal = TerminalState::default();
         terminal.follow(&picture);
         for _ in 0..(MAX_ENTRIES + 5) {
-            terminal.run(&picture, "echo hi");
+            terminal.run(&mut lab, "echo hi");
         }
         assert_eq!(terminal.entries.len(), MAX_ENTRIES);
         let (output, truncated) = cut(CommandOutput::ok("é".repeat(MAX_OUTPUT_BYTES)));

@@ -34,14 +34,17 @@ async fn the_default_scenario_is_drawn() {
     let root = mount().await;
     let textarea: HtmlTextAreaElement = root.query_selector("#manifest").ok().flatten().expect("editor").unchecked_into();
     assert!(textarea.value().contains("192.168.231.166"));
-    // The post's three machines and the nginx pod on node2.
+    // The post's three machines, the web Deployment's nginx pod on node2, and Contour's envoy.
     assert_eq!(count(&root, "svg#topology g.node"), 3);
-    let nginx = root.query_selector("g.node[data-node='node2'] g.pod[data-pod='default/nginx']").ok().flatten();
+    let nginx = root.query_selector("g.node[data-node='node2'] g.pod[data-pod^='default/web-']").ok().flatten();
     assert!(nginx.is_some_and(|pod| pod.text_content().unwrap_or_default().contains("192.168.231.166")));
     assert_eq!(count(&root, "g.service[data-service='default/sample-service']"), 1);
-    // The highlighter coloured the keys, and no problem is listed.
+    assert_eq!(count(&root, "g.service[data-service='projectcontour/envoy']"), 1);
+    // The highlighter coloured the keys, and no error is listed (the post's extensions/v1beta1
+    // Ingress gets two warnings: a removed API and an annotation Contour ignores).
     assert!(count(&root, "pre.highlight .tok-key") > 10);
-    assert_eq!(count(&root, "#problems li"), 0);
+    assert_eq!(count(&root, "#problems li.diag-error"), 0);
+    assert_eq!(count(&root, "#problems li.diag-warning"), 2);
     assert!(root.query_selector("#stale-note").ok().flatten().is_none());
 }
 
@@ -66,4 +69,26 @@ async fn a_broken_edit_marks_the_line_and_keeps_the_diagram() {
     assert!(root.query_selector("#stale-note").ok().flatten().is_some());
     assert_eq!(count(&root, "g.service[data-service='default/sample-service']"), 1);
     assert_eq!(count(&root, "svg#topology g.node"), 3);
+}
+
+#[wasm_bindgen_test]
+async fn send_traces_and_the_player_steps() {
+    let root = mount().await;
+    let click = |selector: &str| {
+        let button: web_sys::HtmlButtonElement = root.query_selector(selector).ok().flatten().expect(selector).unchecked_into();
+        button.click();
+    };
+    assert_eq!(count(&root, "#events .event"), 0);
+    click("#send");
+    TimeoutFuture::new(100).await;
+    assert_eq!(count(&root, "#events .event.is-current"), 1);
+    assert_eq!(count(&root, "svg#topology #packet"), 1);
+    let position = || root.query_selector("#player-position").ok().flatten().and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(position().starts_with("Step 1 of "), "{}", position());
+    click("#player-forward");
+    TimeoutFuture::new(50).await;
+    assert!(position().starts_with("Step 2 of ") || !position().starts_with("Step 1 of "), "{}", position());
+    click("#player-back");
+    TimeoutFuture::new(50).await;
+    assert!(position().starts_with("Step 1 of "), "{}", position());
 }

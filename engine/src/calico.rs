@@ -88,7 +88,7 @@ pub fn local_workloads(cluster: &Cluster, node: &str) -> Vec<Workload> {
             })
         })
         .collect();
-    workloads.sort_by(|a, b| a.interface.cmp(&b.interface));
+    crate::sort::by(&mut workloads, |a, b| a.interface.cmp(&b.interface));
     workloads
 }
 

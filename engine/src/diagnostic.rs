@@ -107,9 +107,10 @@ impl Diagnostic {
 
 /// What is wrong. Variants carry the values involved so a translation can reword them.
 ///
-/// Add variants as needed; every `Display` is a whole sentence ending in a period.
+/// Add variants as needed; every `Display` is a whole sentence ending in a period. Not
+/// `#[non_exhaustive]`: the app's Japanese wording (`app/src/i18n/problems.rs`) matches every
+/// variant, so a new one must be worded there before the app compiles.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Problem {
     /// The YAML or JSON text could not be read.
     Syntax { message: String },

@@ -27,5 +27,6 @@ pub mod netfilter;
 pub mod packet;
 pub mod random;
 pub mod shell;
+pub mod sort;
 pub mod trace;
 pub mod yaml;

@@ -171,7 +171,7 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
         );
     }
     // Report in reading order; the sort is stable, so problems at one spot keep their order.
-    diagnostics.sort_by_key(|d| d.position);
+    crate::sort::by_key(&mut diagnostics, |d| d.position);
     (manifests, diagnostics)
 }
 

@@ -221,7 +221,7 @@ impl Trace {
             .chain(self.rest.iter())
             .chain(proxied)
             .collect();
-        steps.sort_by_key(|step| step.time);
+        crate::sort::by_key(&mut steps, |step| step.time);
         steps.into_iter()
     }
 

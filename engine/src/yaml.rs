@@ -664,7 +664,7 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         return entries;
     }
     let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.key == MERGE_KEY);
-    let mut present: std::collections::BTreeSet<String> = out.iter().map(|e| e.key.clone()).collect();
+    let mut present: std::collections::BTreeSet<String> = crate::sort::set_of(out.iter().map(|e| e.key.clone()));
     for merge in merges {
         let sources: Vec<Node> = match merge.value.value {
             Value::Map(_) => vec![merge.value],

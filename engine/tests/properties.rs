@@ -4,7 +4,9 @@
 //! Pipeline position: end to end, from manifest text to every node's `iptables-save` and the
 //! shell. For each generated cluster ([`scenario::Scenario`]): nothing panics, valid input
 //! gives no error diagnostics, every node's rules print and read back to the same values,
-//! every jump lands on a defined chain, and building twice gives byte-identical text.
+//! every jump lands on a defined chain, building twice gives byte-identical text, and packet
+//! traces to the Services (from `client`, a node and a pod; by address, NodePort and DNS name)
+//! end, render, and restore the client's tuple on an answered connection's reply.
 //! Deterministic: a fixed seed and 64 cases unless `PROPTEST_RNG_SEED` / `PROPTEST_CASES` say
 //! otherwise, no failure files.
 
@@ -63,25 +65,95 @@ proptest! {
             prop_assert!(matches!(ip, Some([a, b, _, _]) if [a, b] == prefix), "{}/{} has {:?}", pod.namespace, pod.name, pod.ip);
         }
         let again = checks::manifest_pipeline(&yaml);
-        prop_assert_eq!(output.saves, again.saves, "building twice differs");
+        prop_assert_eq!(&output.saves, &again.saves, "building twice differs");
+        // Every trace ends and renders; answered connections' replies restore the client's tuple.
+        let _ = checks::traces(&output.cluster, &checks::trace_requests(&output.cluster, 8));
     }
 }
 
-/// The generator itself: a fixed scenario prints the manifests we expect to be valid.
+/// The generator itself, and that the trace checks see real traffic: a fixed scenario prints
+/// the manifests we expect, and a pod's connections to the Service (by ClusterIP and by DNS
+/// name) and the client's to its NodePort are answered by the Deployment's pods.
 #[test]
-fn a_generated_scenario_is_plain_yaml() {
+fn a_generated_scenario_is_plain_yaml_and_answers() {
+    let port = scenario::Port { protocol: "TCP", port: 8080, named_target: true, node_port: Some(1000) };
+    let service = scenario::Service {
+        kind: scenario::Kind::NodePort,
+        selects: Some(0),
+        tier: None,
+        ports: vec![port],
+        external_local: false,
+        internal_local: false,
+        affinity: None,
+        source_ranges: Vec::new(),
+        external_ips: Vec::new(),
+        slice_addresses: Vec::new(),
+        status_ip: None,
+    };
     let scenario = Scenario {
-        nodes: 2,
-        split: 1,
+        nodes: 3,
+        split: 2,
         control_plane: true,
         pool: None,
         metallb: false,
         deployments: vec![scenario::Deployment { replicas: 2, tier: true, container_port: 80 }],
-        services: Vec::new(),
+        services: vec![service],
     };
     let yaml = scenario.yaml();
     assert!(yaml.contains("kind: Node\nmetadata:\n  name: cp\n"));
-    assert!(yaml.contains("address: 172.16.121.11\n"));
+    assert!(yaml.contains("address: 172.16.121.12\n"));
+    assert!(yaml.contains("      targetPort: http\n      nodePort: 31000\n"));
     let output = checks::manifest_pipeline(&yaml);
-    assert_eq!(output.cluster.pods.iter().filter(|pod| pod.namespace == "default").count(), 2);
+    assert!(output.diagnostics.iter().all(|diagnostic| !diagnostic.is_error()));
+    let pods: Vec<_> = output.cluster.pods.iter().filter(|pod| pod.namespace == "default").collect();
+    assert_eq!(pods.len(), 2);
+    let service = output.cluster.services.iter().find(|service| service.name == "svc0").unwrap();
+    let from = pods[0].key();
+    let node = &output.cluster.nodes[1];
+    let requests = [
+        checks::Request::new(&from, &format!("http://{}:8080/", service.cluster_ip.unwrap())),
+        checks::Request::new(&from, "http://svc0.default:8080/"),
+        checks::Request::new("client", &format!("http://{}:31000/", node.internal_ip)),
+    ];
+    let outcomes = checks::traces(&output.cluster, &requests);
+    assert_eq!(outcomes.len(), 3);
+    for outcome in &outcomes {
+        assert!(matches!(outcome, engine::trace::Outcome::Answered { pod: Some(pod), .. } if pod.contains("app0-")), "{outcomes:?}");
+    }
+    // The generated requests start with the user's Service, taking addresses and names in
+    // turn: 3 sources to the ClusterIP and to 3 NodePorts, and the name from the pod.
+    let generated = checks::trace_requests(&output.cluster, 64);
+    let first = output.cluster.pods.iter().find(|pod| pod.ip.is_some()).unwrap().key();
+    let cluster_ip = format!("http://{}:8080/", service.cluster_ip.unwrap());
+    assert_eq!(generated[0], checks::Request::new("client", &cluster_ip));
+    assert_eq!(generated[1], checks::Request::new(&first, "http://svc0.default:8080/"));
+    assert_eq!(generated[2], checks::Request::new(&output.cluster.nodes[0].name, &cluster_ip));
+    assert_eq!(generated[12], checks::Request::new(&first, &format!("http://{}:31000/", output.cluster.nodes[2].internal_ip)));
+    assert!(generated[13..].iter().all(|request| !request.url.contains(":8080/") && !request.url.contains(":31000/")));
+}
+
+/// The examples the app ships, through the same trace checks (the generated clusters have no
+/// Ingress): every trace ends and renders, answered replies reverse the client's tuple, and
+/// through Envoy its own connection's too; an Ingress path is answered by a backend behind Envoy.
+#[test]
+fn shipped_examples_trace_clean() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/examples");
+    let mut paths: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    paths.sort();
+    assert!(paths.len() >= 5, "{}", folder.display());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (manifests, _) = engine::manifest::parse(&text);
+        let (cluster, _) = engine::cluster::build(&manifests);
+        let requests = checks::trace_requests(&cluster, 16);
+        let outcomes = checks::traces(&cluster, &requests);
+        if path.ends_with("ingress-metallb.yaml") {
+            // `client -> http://<envoy's LoadBalancer address>/butterscotch` (Host-less).
+            let proxied = requests.iter().zip(&outcomes).find(|(request, _)| request.url.ends_with(":80/butterscotch"));
+            assert!(
+                matches!(proxied, Some((_, engine::trace::Outcome::Answered { pod: Some(pod), .. })) if pod.contains("butterscotch")),
+                "{proxied:?}"
+            );
+        }
+    }
 }

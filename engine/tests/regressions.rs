@@ -25,6 +25,7 @@ const TARGETS: &[Target] = &[
         checks::manifest_pipeline(text);
     }),
     ("netfilter_text", checks::netfilter_text),
+    ("scenario_trace", checks::scenario_trace),
 ];
 
 fn inputs(folder: &Path) -> Vec<PathBuf> {

@@ -692,3 +692,44 @@ fn filter_output_keeps_the_first_routes_device_after_dnat() {
         && matches!(&step.at, At::Device(dev) if dev.starts_with("cali"))
         && matches!(step.event, Event::DeviceTx { .. })));
 }
+
+/// A thousand connections from node1 to a ClusterIP are MASQUERADEd `--random-fully`; by the
+/// birthday bound several drawn ports collide with earlier connections' tuples. Linux then
+/// takes the next free port (`nf_nat_l4proto_unique_tuple`), so none is dropped, and every
+/// connection still reaches the pod.
+#[test]
+fn random_fully_port_clashes_move_to_a_free_port() {
+    let lab = lab("seed-nodeport");
+    let service = lab
+        .cluster
+        .services
+        .iter()
+        .find(|service| service.name == "sample-service")
+        .expect("the post's Service");
+    let address = service.cluster_ip.expect("a ClusterIP");
+    let port = service.ports.first().expect("a port").port;
+    let url = format!("http://{address}:{port}/");
+    let runs = 1000;
+    let spread = trace::spread(&lab, &Session::new(1), "node1", &url, runs);
+    let counted: u64 = spread.shares.iter().map(|share| share.count).sum();
+    assert_eq!(counted, runs);
+    let answered: u64 = spread
+        .shares
+        .iter()
+        .filter(|share| share.endpoint == "default/nginx")
+        .map(|share| share.count)
+        .sum();
+    assert_eq!(answered, runs, "{spread:?}");
+    // Every masqueraded tuple node1 sent is distinct, as conntrack requires.
+    let mut session = Session::new(1);
+    let options = TraceOptions { complete: false, ..TraceOptions::default() };
+    let mut tuples = std::collections::BTreeSet::new();
+    for _ in 0..runs {
+        let traced = trace::trace(&lab, &mut session, "node1", &url, &options);
+        let masqueraded = traced.steps.iter().find_map(|step| match &step.event {
+            Event::Snat { after, .. } => Some((after.ip.src, after.src_port(), after.ip.dst, after.dst_port())),
+            _ => None,
+        });
+        assert!(masqueraded.is_some_and(|tuple| tuples.insert(tuple)), "{}", traced.text());
+    }
+}

@@ -1,6 +1,6 @@
 //! Fuzz target: arbitrary text -> `netfilter::parse` and `restore --noflush` -> save -> parse,
-//! which must be a fixed point after the first normalisation. The checks live in
-//! `engine/tests/regressions/checks.rs`, shared with `cargo test`.
+//! which must be a fixed point after the first normalisation, also when some lines were
+//! refused. The checks live in `engine/tests/regressions/checks.rs`, shared with `cargo test`.
 
 #![no_main]
 

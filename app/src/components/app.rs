@@ -15,9 +15,13 @@ use yew::prelude::*;
 use crate::components::browser;
 use crate::components::diagnostics::Diagnostics;
 use crate::components::editor::Editor;
+use crate::components::player::PlayerPanel;
+use crate::components::send::SendPanel;
+use crate::components::lb_notes::LbNotes;
 use crate::components::terminal::Terminal;
-use crate::components::topology::Topology;
+use crate::components::topology::{PacketView, Topology};
 use crate::examples::Example;
+use crate::i18n::player::{self as player_words, P};
 use crate::i18n::{self, Lang, Msg};
 use crate::state::{Action, Announcement, AppState};
 use crate::storage;
@@ -64,7 +68,7 @@ pub fn app() -> Html {
     let on_input = {
         let state = state.clone();
         let timer = timer.clone();
-        Callback::from(move |text: String| {
+        Callback::from(move |text: Rc<str>| {
             state.dispatch(Action::Edit(text));
             let state = state.clone();
             *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || state.dispatch(Action::Analyse)));
@@ -148,7 +152,28 @@ pub fn app() -> Html {
         Announcement::Errors { errors, first_line } => i18n::text_has_errors(lang, *errors, *first_line),
         Announcement::StorageIgnored => Msg::StorageIgnored.text(lang).to_string(),
         Announcement::CommandDone { exit_code } => i18n::command_done(lang, *exit_code),
+        Announcement::Step { index } => match state.player.steps().get(*index) {
+            Some(step) => player_words::step_announcement(lang, *index, state.player.steps().len(), step),
+            None => String::new(),
+        },
+        Announcement::SendFailed => state.send_error.as_ref().map(|error| player_words::send_error(lang, error)).unwrap_or_default(),
+        Announcement::Spread { runs } => player_words::spread_done(lang, *runs),
     };
+
+    // The packet of the player's current step, and where it comes from.
+    let packet = state.player.run.as_ref().and_then(|run| {
+        let step = state.player.current()?;
+        let index = state.player.index;
+        let previous = (0..index).rev().find(|&i| state.player.shown(i)).and_then(|i| run.steps.get(i));
+        Some(PacketView {
+            key: format!("{}-{index}", run.id),
+            host: step.host.clone(),
+            at: step.at.clone(),
+            previous: previous.map(|step| (step.host.clone(), step.at.clone())),
+            tween_ms: crate::anim::tween_ms(crate::anim::dwell_ms(step, state.player.speed.factor())),
+            label: crate::player::packet_at(&run.steps, index),
+        })
+    });
 
     html! {
         <div class="page">
@@ -175,7 +200,9 @@ pub fn app() -> Html {
                             <select id="examples" aria-label={Msg::Examples.text(lang)} onchange={on_example}>
                                 <option value="" selected=true>{ Msg::Examples.text(lang) }</option>
                                 { for Example::ALL.iter().map(|example| html! {
-                                    <option value={example.id()}>{ example.title().text(lang) }</option>
+                                    <option value={example.id()} title={i18n::examples::description(*example, lang)}>
+                                        { i18n::examples::title(*example, lang) }
+                                    </option>
                                 }) }
                             </select>
                             <button id="undo" type="button" onclick={on_undo.reform(|_: MouseEvent| ())}
@@ -186,6 +213,12 @@ pub fn app() -> Html {
                                 title={format!("{} (Ctrl+Shift+Z)", Msg::Redo.text(lang))}>{ Msg::Redo.text(lang) }</button>
                         </div>
                     </div>
+                    if let Some(example) = Example::showing(&state.text) {
+                        <p class="example-about" id="example-about" data-example={example.id()}>
+                            <strong>{ i18n::examples::title(example, lang) }</strong>{ " — " }
+                            { i18n::examples::description(example, lang) }
+                        </p>
+                    }
                     <Editor
                         text={state.text.clone()}
                         lang={lang}
@@ -205,8 +238,33 @@ pub fn app() -> Html {
                         <p class="stale" id="stale-note" role="note">{ Msg::StaleDiagram.text(lang) }</p>
                     }
                     <div class="diagram-box" ref={diagram_ref}>
-                        <Topology picture={state.picture.clone()} stale={state.picture_is_stale} lang={lang} width={state.width} />
+                        <Topology picture={state.picture.clone()} stale={state.picture_is_stale} lang={lang} width={state.width} packet={packet} />
                     </div>
+                    <LbNotes picture={state.picture.clone()} lang={lang} />
+                </section>
+                <section class="panel send-panel" aria-labelledby="send-title">
+                    <div class="panel-bar">
+                        <h2 id="send-title">{ P::SendTitle.text(lang) }</h2>
+                    </div>
+                    <SendPanel
+                        picture={state.picture.clone()}
+                        form={state.send.clone()}
+                        error={state.send_error.clone()}
+                        lang={lang}
+                        dispatch={state.dispatcher()}
+                    />
+                </section>
+                <section class="panel player-panel" aria-labelledby="player-title">
+                    <div class="panel-bar">
+                        <h2 id="player-title">{ P::Events.text(lang) }</h2>
+                    </div>
+                    <PlayerPanel
+                        player={state.player.clone()}
+                        spread={state.spread.clone()}
+                        lab={state.world.as_ref().map(|world| Rc::clone(&world.lab))}
+                        lang={lang}
+                        dispatch={state.dispatcher()}
+                    />
                 </section>
                 <section class="panel terminal-panel" aria-labelledby="terminal-title">
                     <div class="panel-bar">

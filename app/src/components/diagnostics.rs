@@ -7,6 +7,7 @@ use std::rc::Rc;
 use engine::diagnostic::{Diagnostic, Severity};
 use yew::prelude::*;
 
+use crate::i18n::problems::problem_text;
 use crate::i18n::{self, Lang, Msg};
 use crate::state::Analysis;
 
@@ -80,7 +81,7 @@ fn entry(diagnostic: &Diagnostic, lang: Lang, on_jump: &Callback<(usize, usize)>
             if let Some(position) = diagnostic.position {
                 <span class="where">{ i18n::line_column(lang, position.line, position.column) }</span>
             }
-            <span class="message">{ diagnostic.problem.to_string() }</span>
+            <span class="message">{ problem_text(&diagnostic.problem, lang) }</span>
             if !detail.is_empty() { <code class="detail">{ detail }</code> }
         </>
     };

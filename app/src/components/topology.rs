@@ -7,10 +7,14 @@
 use std::rc::Rc;
 
 use engine::cluster::ServiceType;
+use engine::trace::At;
+use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
+use crate::anim;
+use crate::components::browser;
 use crate::i18n::{self, Lang, Msg};
-use crate::layout::{self, Rect, Segment};
+use crate::layout::{self, Point, Rect, Segment};
 use crate::scene::{NodeBox, PodBox, Scene, ServiceBox};
 use crate::state::Picture;
 
@@ -20,6 +24,22 @@ pub struct TopologyProps {
     pub stale: bool,
     pub lang: Lang,
     pub width: f64,
+    /// The packet of the player's current step, if a connection is being shown.
+    #[prop_or_default]
+    pub packet: Option<PacketView>,
+}
+
+/// Where the player's packet is: the current step's place, the previous step's (where the
+/// dot comes from), how long the move takes and the packet's addresses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketView {
+    /// Distinct for every (run, step): a new dot is drawn for each step.
+    pub key: String,
+    pub host: String,
+    pub at: At,
+    pub previous: Option<(String, At)>,
+    pub tween_ms: f64,
+    pub label: Option<String>,
 }
 
 impl PartialEq for TopologyProps {
@@ -29,7 +49,11 @@ impl PartialEq for TopologyProps {
             (None, None) => true,
             _ => false,
         };
-        same_picture && self.stale == other.stale && self.lang == other.lang && self.width == other.width
+        same_picture
+            && self.stale == other.stale
+            && self.lang == other.lang
+            && self.width == other.width
+            && self.packet == other.packet
     }
 }
 
@@ -83,16 +107,30 @@ pub fn topology(props: &TopologyProps) -> Html {
     let view_box = format!("0 0 {} {}", n(layout.width), n(layout.height));
 
     let services = scene.services.iter().zip(&layout.services).map(|(service, r)| service_box(service, r, lang));
+    let current_host = props.packet.as_ref().map(|packet| packet.host.as_str());
     let externals = scene.externals.iter().zip(&layout.externals).map(|(external, r)| {
         html! {
-            <g class="external" data-host={external.name.clone()}>
+            <g class={classes!("external", (current_host == Some(external.name.as_str())).then_some("is-current"))} data-host={external.name.clone()}>
                 { rect(r, "box external-box", 6.0) }
                 { text(r.x + 10.0, r.y + 18.0, "name", external.name.clone()) }
                 { text(r.x + 10.0, r.y + 35.0, "addr", format!("eth0 {}", external.ip)) }
             </g>
         }
     });
-    let nodes = scene.nodes.iter().zip(&layout.nodes).map(|(node, node_layout)| node_group(node, node_layout, lang));
+    let current = props.packet.as_ref().map(|packet| packet.host.as_str());
+    let nodes = scene.nodes.iter().zip(&layout.nodes).map(|(node, node_layout)| node_group(node, node_layout, lang, current));
+    let dot = props.packet.as_ref().and_then(|packet| {
+        let to = anim::anchor(scene, layout, &packet.host, &packet.at)?;
+        let from = packet
+            .previous
+            .as_ref()
+            .and_then(|(host, at)| anim::anchor(scene, layout, host, at))
+            .unwrap_or(to);
+        Some(html! {
+            <PacketDot key={packet.key.clone()} from={from} to={to} tween_ms={packet.tween_ms} label={packet.label.clone()}
+                label_left={to.x > layout.width * 0.55} />
+        })
+    });
 
     html! {
         <svg
@@ -119,6 +157,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             </text>
             { for externals }
             { for nodes }
+            { for dot }
         </svg>
     }
 }
@@ -157,13 +196,13 @@ fn service_box(service: &ServiceBox, r: &Rect, lang: Lang) -> Html {
     }
 }
 
-fn node_group(node: &NodeBox, node_layout: &layout::NodeLayout, lang: Lang) -> Html {
+fn node_group(node: &NodeBox, node_layout: &layout::NodeLayout, lang: Lang, current: Option<&str>) -> Html {
     let r = &node_layout.rect;
     let role = if node.control_plane { Msg::ControlPlane } else { Msg::Worker };
     let eth0 = node.eth0.map(|ip| format!("eth0 {ip}")).unwrap_or_else(|| "eth0".to_string());
     let tunl0 = node.tunl0.map(|ip| format!("tunl0 {ip}"));
     html! {
-        <g class="node" data-node={node.name.clone()}>
+        <g class={classes!("node", (current == Some(node.name.as_str())).then_some("is-current"))} data-node={node.name.clone()}>
             { line(&node_layout.cable, "cable") }
             { rect(r, "box node-box", 8.0) }
             <circle class="port eth0" cx={n(node_layout.eth0.x)} cy={n(node_layout.eth0.y)} r="4" />
@@ -174,7 +213,7 @@ fn node_group(node: &NodeBox, node_layout: &layout::NodeLayout, lang: Lang) -> H
                 { rect(&node_layout.tunl0, "tunl0-box", 4.0) }
                 { text(node_layout.tunl0.x + 6.0, node_layout.tunl0.y + 14.0, "dev", tunl0) }
             }
-            { for node.pods.iter().zip(&node_layout.pods).map(|(pod, pod_layout)| pod_group(pod, pod_layout)) }
+            { for node.pods.iter().zip(&node_layout.pods).map(|(pod, pod_layout)| pod_group(pod, pod_layout, current == Some(pod.key.as_str()))) }
             if let Some((count, more)) = node_layout.more {
                 { text(more.x + 8.0, more.y + 21.0, "more", i18n::more_pods(lang, count)) }
             }
@@ -182,13 +221,13 @@ fn node_group(node: &NodeBox, node_layout: &layout::NodeLayout, lang: Lang) -> H
     }
 }
 
-fn pod_group(pod: &PodBox, pod_layout: &layout::PodLayout) -> Html {
+fn pod_group(pod: &PodBox, pod_layout: &layout::PodLayout, current: bool) -> Html {
     let r = &pod_layout.rect;
     let ip = pod.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "—".to_string());
     let cali = pod.interface.clone().unwrap_or_else(|| "host".to_string());
     let veth = Segment { from: pod_layout.cali, to: layout::Point { x: r.x, y: pod_layout.cali.y } };
     html! {
-        <g class="pod" data-pod={pod.key.clone()}>
+        <g class={classes!("pod", current.then_some("is-current"))} data-pod={pod.key.clone()}>
             <title>{ format!("{} {ip} ({cali})", pod.key) }</title>
             { line(&veth, "veth") }
             <circle class="port cali" cx={n(pod_layout.cali.x)} cy={n(pod_layout.cali.y)} r="3" />
@@ -196,6 +235,64 @@ fn pod_group(pod: &PodBox, pod_layout: &layout::PodLayout) -> Html {
             { rect(r, "box pod-box", 6.0) }
             { text(r.x + 8.0, r.y + 14.0, "name", fit(&pod.label, r.width - 12.0, 7.0)) }
             { text(r.x + 8.0, r.y + 28.0, "addr", ip) }
+        </g>
+    }
+}
+
+#[derive(Properties, Clone, PartialEq)]
+struct PacketDotProps {
+    from: Point,
+    to: Point,
+    tween_ms: f64,
+    label: Option<String>,
+    /// Put the addresses left of the dot (near the right edge they would be cut).
+    label_left: bool,
+}
+
+/// How often the dot moves while tweening (milliseconds, about 60 frames a second).
+const FRAME_MS: u32 = 16;
+
+/// The packet: a dot with its addresses, moving from the previous step's place to this
+/// one's along [`anim::position`]. Mounted afresh for every step (its key changes).
+#[function_component(PacketDot)]
+fn packet_dot(props: &PacketDotProps) -> Html {
+    let reduced = use_memo((), |_| browser::prefers_reduced_motion());
+    let elapsed = use_mut_ref(|| 0.0_f64);
+    let redraw = use_force_update();
+    let timer: Rc<std::cell::RefCell<Option<Interval>>> = use_mut_ref(|| None);
+    use_effect_with((), {
+        let (elapsed, timer, duration, reduced) = (elapsed.clone(), timer.clone(), props.tween_ms, *reduced);
+        move |_| {
+            if !reduced && duration > 0.0 {
+                let stop = timer.clone();
+                *timer.borrow_mut() = Some(Interval::new(FRAME_MS, move || {
+                    let mut now = elapsed.borrow_mut();
+                    *now += f64::from(FRAME_MS);
+                    if *now >= duration {
+                        // Dropping the interval from its own callback is deferred to the next turn.
+                        if let Some(interval) = stop.borrow_mut().take() {
+                            gloo::timers::callback::Timeout::new(0, move || drop(interval)).forget();
+                        }
+                    }
+                    drop(now);
+                    redraw.force_update();
+                }));
+            }
+            move || drop(timer.borrow_mut().take())
+        }
+    });
+    let at = anim::position(props.from, props.to, *elapsed.borrow(), props.tween_ms, *reduced);
+    html! {
+        <g class="packet" id="packet" data-x={n(props.to.x)} data-y={n(props.to.y)} aria-hidden="true">
+            <circle class="packet-halo" cx={n(at.x)} cy={n(at.y)} r="11" />
+            <circle class="packet-dot" cx={n(at.x)} cy={n(at.y)} r="6" />
+            if let Some(label) = &props.label {
+                if props.label_left {
+                    <text class="packet-label" x={n(at.x - 10.0)} y={n(at.y - 10.0)} text-anchor="end">{ label.clone() }</text>
+                } else {
+                    <text class="packet-label" x={n(at.x + 10.0)} y={n(at.y - 10.0)}>{ label.clone() }</text>
+                }
+            }
         </g>
     }
 }

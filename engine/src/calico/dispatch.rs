@@ -64,7 +64,7 @@ fn build(
 /// names binned by `common prefix + next character`, bins in sorted order.
 fn divide(interfaces: &[String]) -> (String, Vec<(String, Vec<String>)>) {
     let mut names: Vec<String> = interfaces.iter().filter(|name| !name.is_empty()).cloned().collect();
-    names.sort();
+    crate::sort::natural(&mut names);
     names.dedup();
     let common = common_prefix(&names);
     let mut bins: Vec<(String, Vec<String>)> = Vec::new();

@@ -100,7 +100,7 @@ fn endpoint_chain(
 /// The inbound and outbound chains of every profile the workloads use, sorted by name, each once.
 pub fn profile_chains(config: &FelixConfig, workloads: &[Workload]) -> Vec<FelixChain> {
     let mut profiles: Vec<String> = workloads.iter().flat_map(Workload::profiles).collect();
-    profiles.sort();
+    crate::sort::natural(&mut profiles);
     profiles.dedup();
     let mut chains = Vec::new();
     for profile in profiles {

@@ -55,7 +55,7 @@ pub struct IpSet {
 
 impl IpSet {
     fn new(name: &str, set_type: SetType, mut members: Vec<Cidr>) -> IpSet {
-        members.sort();
+        crate::sort::natural(&mut members);
         members.dedup();
         IpSet { name: name.to_string(), set_type, members }
     }
@@ -94,7 +94,7 @@ impl IpSets {
         if vxlan_enabled {
             sets.push(IpSet::new(ALL_VXLAN_NET, SetType::HashNet, hosts));
         }
-        sets.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::by(&mut sets, |a, b| a.name.cmp(&b.name));
         IpSets { sets }
     }
 

@@ -208,7 +208,7 @@ mod tests {
         // A /29 has 6 allocatable addresses and no static band.
         let mut allocator = ClusterIpAllocator::new("10.0.0.0/29".parse().unwrap());
         let mut seen: Vec<Ipv4Addr> = (0..6).map(|n| allocator.allocate(&format!("ns/s{n}"), "s").unwrap()).collect();
-        seen.sort();
+        crate::sort::natural(&mut seen);
         let expected: Vec<Ipv4Addr> = (1..=6).map(|n| Ipv4Addr::new(10, 0, 0, n)).collect();
         assert_eq!(seen, expected);
         assert!(matches!(allocator.allocate("ns/s7", "s"), Err(AllocError::Exhausted { .. })));

@@ -133,7 +133,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
         }
         nodes.push(node);
     }
-    nodes.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::by(&mut nodes, |a, b| a.name.cmp(&b.name));
     (nodes, false)
 }
 
@@ -199,7 +199,7 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
         ));
         return vec![pool];
     }
-    pools.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::by(&mut pools, |a, b| a.name.cmp(&b.name));
     pools
 }
 
@@ -370,7 +370,7 @@ fn pin_address(pin: &Pin) -> Option<Ipv4Addr> {
 fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipam, diagnostics: &mut Vec<Diagnostic>) {
     let mut scheduler = Scheduler::new();
     let mut order: Vec<usize> = (0..works.len()).collect();
-    order.sort_by_key(|index| {
+    crate::sort::by_key(&mut order, |index| {
         works.get(*index).map(|work| {
             (!work.lab_default, work.bound_node.is_none(), work.pod.namespace.clone(), work.pod.name.clone())
         })
@@ -418,7 +418,7 @@ fn address_pods(
     // asking for an address gets it; automatic ones go by `namespace/name`, the lab's own
     // pods (CoreDNS) first since they exist before anything is applied.
     let mut order: Vec<usize> = (0..works.len()).collect();
-    order.sort_by_key(|index| works.get(*index).map(|work| (work.origin.document, *index)));
+    crate::sort::by_key(&mut order, |index| works.get(*index).map(|work| (work.origin.document, *index)));
     let mut automatic = Vec::new();
     for index in order {
         let (Some(work), Some(pin)) = (works.get_mut(index), pins.get(index)) else { continue };
@@ -487,7 +487,7 @@ fn address_pods(
             )),
         }
     }
-    automatic.sort_by_key(|index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
+    crate::sort::by_key(&mut automatic, |index| works.get(*index).map(|work| (!work.lab_default, work.pod.key())));
     // Exhaustion is told once per object, not once per replica.
     let mut exhausted: BTreeSet<String> = BTreeSet::new();
     for index in automatic {
@@ -667,8 +667,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
         node.blocks = ipam.blocks_of(&node.name);
     }
     let mut pods: Vec<Pod> = works.into_iter().map(|work| work.pod).collect();
-    pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-    workloads.sort_by(|a, b| (&a.namespace, &a.name, &a.kind).cmp(&(&b.namespace, &b.name, &b.kind)));
+    crate::sort::by(&mut pods, |a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    crate::sort::by(&mut workloads, |a, b| (&a.namespace, &a.name, &a.kind).cmp(&(&b.namespace, &b.name, &b.kind)));
 
     // Services: the lab's first (they exist before anything is applied), then the user's.
     let mut service_specs = Vec::new();
@@ -754,7 +754,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
         slice.managed_by_lab = false;
         endpoint_slices.push(slice);
     }
-    endpoint_slices.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    crate::sort::by(&mut endpoint_slices, |a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
 
     // The client outside the cluster.
     let mut external_hosts = std::mem::take(&mut input.external_hosts);
@@ -767,10 +767,10 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             external_hosts.push(client);
         }
     }
-    external_hosts.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::by(&mut external_hosts, |a, b| a.name.cmp(&b.name));
 
     // Namespaces: given, implied and the system ones.
-    let mut namespaces: BTreeSet<String> = SYSTEM_NAMESPACES.iter().map(|name| name.to_string()).collect();
+    let mut namespaces: BTreeSet<String> = crate::sort::set_of(SYSTEM_NAMESPACES.iter().map(|name| name.to_string()));
     let given_namespaces = dedupe(
         std::mem::take(&mut input.namespaces),
         |(name, _)| ("Namespace", name.clone()),
@@ -787,13 +787,13 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     namespaces.extend(input.l2_advertisements.iter().map(|advertisement| advertisement.namespace.clone()));
 
     let mut metallb_pools = std::mem::take(&mut input.metallb_pools);
-    metallb_pools.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    crate::sort::by(&mut metallb_pools, |a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let mut l2_advertisements = std::mem::take(&mut input.l2_advertisements);
-    l2_advertisements.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    crate::sort::by(&mut l2_advertisements, |a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let mut ingresses = std::mem::take(&mut input.ingresses);
-    ingresses.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    crate::sort::by(&mut ingresses, |a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let mut ingress_classes = std::mem::take(&mut input.ingress_classes);
-    ingress_classes.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::by(&mut ingress_classes, |a, b| a.name.cmp(&b.name));
 
     let cluster = Cluster {
         nodes,

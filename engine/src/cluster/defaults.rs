@@ -58,7 +58,7 @@ pub const BLOCKS: [(&str, Ipv4Addr); 3] = [
 ];
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+    crate::sort::map_of(pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())))
 }
 
 /// The labels kubelet puts on its own Node at registration (`kubelet_node_status.go`),

@@ -244,7 +244,7 @@ pub fn allocate(
             accepted.push((spec, held));
         }
     }
-    accepted.sort_by_key(|(spec, _)| (spec.service.namespace.clone(), spec.service.name.clone()));
+    crate::sort::by_key(&mut accepted, |(spec, _)| (spec.service.namespace.clone(), spec.service.name.clone()));
     let mut services = Vec::new();
     for (mut spec, held) in accepted {
         if allocate_missing(&mut spec, held, &mut cluster_ips, &mut node_ports, diagnostics) {

@@ -205,7 +205,7 @@ pub fn materialise(
         }
     }
     let mut names: Vec<String> = pods.iter().map(|work| work.pod.name.clone()).collect();
-    names.sort();
+    crate::sort::natural(&mut names);
     workload.pods = names.clone();
     for record in &mut records {
         record.pods = names.clone();

@@ -141,9 +141,9 @@ pub fn build(cluster: &Cluster) -> (RouteTable, Vec<Diagnostic>) {
         add_ingress(cluster, ingress, &object, &mut hosts, &mut diagnostics);
     }
     for host in &mut hosts {
-        host.routes.sort_by(|a, b| a.path.envoy_order(&b.path));
+        crate::sort::by(&mut host.routes, |a, b| a.path.envoy_order(&b.path));
     }
-    hosts.sort_by(|a, b| a.host.preference(&b.host));
+    crate::sort::by(&mut hosts, |a, b| a.host.preference(&b.host));
     (RouteTable { virtual_hosts: hosts }, diagnostics)
 }
 

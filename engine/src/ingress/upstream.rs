@@ -53,7 +53,7 @@ pub fn endpoints_for(cluster: &Cluster, backend: &Backend) -> Vec<UpstreamEndpoi
             });
         }
     }
-    endpoints.sort();
+    crate::sort::natural(&mut endpoints);
     endpoints.dedup();
     endpoints
 }

@@ -72,7 +72,7 @@ impl NodePortAddresses {
     pub fn node_ips(&self, addresses: &[Ipv4Addr]) -> Vec<Ipv4Addr> {
         let mut ips: Vec<Ipv4Addr> =
             addresses.iter().copied().filter(|ip| self.cidrs.iter().any(|cidr| cidr.contains(*ip))).collect();
-        ips.sort();
+        crate::sort::natural(&mut ips);
         ips.dedup();
         ips
     }

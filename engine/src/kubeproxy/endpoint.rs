@@ -46,7 +46,7 @@ pub type EndpointsMap = BTreeMap<ServicePortName, Vec<EndpointInfo>>;
 /// Go map (random order); this only matters for conflicting duplicates.
 pub fn endpoints_map(slices: &[EndpointSlice], node_name: &str) -> EndpointsMap {
     let mut ordered: Vec<&EndpointSlice> = slices.iter().filter(|slice| slice.address_type == "IPv4").collect();
-    ordered.sort_by(|a, b| (&a.namespace, &a.service_name, &a.name).cmp(&(&b.namespace, &b.service_name, &b.name)));
+    crate::sort::by(&mut ordered, |a, b| (&a.namespace, &a.service_name, &a.name).cmp(&(&b.namespace, &b.service_name, &b.name)));
 
     let mut by_port: BTreeMap<ServicePortName, BTreeMap<String, EndpointInfo>> = BTreeMap::new();
     for slice in ordered {
@@ -84,7 +84,7 @@ pub fn endpoints_map(slices: &[EndpointSlice], node_name: &str) -> EndpointsMap 
             }
         }
     }
-    by_port.into_iter().map(|(name, set)| (name, set.into_values().collect())).collect()
+    crate::sort::map_of(by_port.into_iter().map(|(name, set)| (name, set.into_values().collect())))
 }
 
 /// `IP:port` (`net.JoinHostPort` of an IPv4 address), written digit by digit: the same text

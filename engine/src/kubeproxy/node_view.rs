@@ -85,11 +85,12 @@ const NEARBY_DECLARATIONS: usize = 8;
 
 impl TableBuild {
     fn new(table: Table) -> TableBuild {
-        let chains = table
-            .hooks()
-            .iter()
-            .map(|hook| (ChainName::builtin(*hook), Chain::builtin(ChainName::builtin(*hook), Policy::Accept)))
-            .collect();
+        let chains = crate::sort::map_of(
+            table
+                .hooks()
+                .iter()
+                .map(|hook| (ChainName::builtin(*hook), Chain::builtin(ChainName::builtin(*hook), Policy::Accept))),
+        );
         TableBuild { table, chains, fresh: Vec::new() }
     }
 
@@ -135,7 +136,7 @@ impl TableBuild {
             }
         }
         let mut by_name: Vec<usize> = (0..fresh.len()).collect();
-        by_name.sort_by(|a, b| fresh_name(&fresh, *a).cmp(fresh_name(&fresh, *b)));
+        crate::sort::by(&mut by_name, |a, b| fresh_name(&fresh, *a).cmp(fresh_name(&fresh, *b)));
         let declared_twice =
             by_name.windows(2).any(|pair| matches!(pair, [a, b] if fresh_name(&fresh, *a) == fresh_name(&fresh, *b)));
         if declared_twice {

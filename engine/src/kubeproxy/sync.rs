@@ -166,7 +166,7 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     // elements many times.
     let all_ports: Vec<ServicePortInfo> = input.services.iter().flat_map(service_ports).collect();
     let mut ports: Vec<&ServicePortInfo> = all_ports.iter().collect();
-    ports.sort_by(|a, b| (&a.name_string, a.protocol).cmp(&(&b.name_string, b.protocol)));
+    crate::sort::by(&mut ports, |a, b| (&a.name_string, a.protocol).cmp(&(&b.name_string, b.protocol)));
     let endpoints: EndpointsMap = endpoints_map(input.endpoint_slices, &input.node_name);
     let no_endpoints: Vec<EndpointInfo> = Vec::new();
 
@@ -188,14 +188,14 @@ pub fn sync_proxy_rules(input: &ProxierInput) -> RestoreData {
     }
 
     // Delete chains no longer in use: kube-proxy's own chain prefixes only.
-    let active: std::collections::BTreeSet<&ChainName> = nat.chains.iter().collect();
+    let active: std::collections::BTreeSet<&ChainName> = crate::sort::set_of(nat.chains.iter());
     let mut stale: Vec<ChainName> = input
         .existing_nat_chains
         .iter()
         .filter(|name| !active.contains(name) && is_service_chain_name(name.as_str()))
         .cloned()
         .collect();
-    stale.sort();
+    crate::sort::natural(&mut stale);
     stale.dedup();
     for name in stale {
         nat.chains.push(name.clone());

@@ -175,7 +175,7 @@ pub fn announcer(cluster: &Cluster, service: &Service, ip: Ipv4Addr) -> Announce
             Candidate { node: node.name.clone(), hash: election_hash(&node.name, ip), excluded }
         })
         .collect();
-    candidates.sort_by_key(|candidate| candidate.hash);
+    crate::sort::by_key(&mut candidates, |candidate| candidate.hash);
     let outcome = match &pool {
         None => Outcome::NotMetalLb,
         Some(pool) if advertisements.is_empty() => Outcome::NoAdvertisement { pool: pool.clone() },

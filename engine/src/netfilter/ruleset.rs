@@ -136,7 +136,7 @@ impl TableRules {
                 None => user.push(chain),
             }
         }
-        user.sort_by(|a, b| a.name().as_str().as_bytes().cmp(b.name().as_str().as_bytes()));
+        crate::sort::by(&mut user, |a, b| a.name().as_str().as_bytes().cmp(b.name().as_str().as_bytes()));
         user.dedup_by(|later, earlier| later.name() == earlier.name());
         result.chains.extend(user);
         result

@@ -285,7 +285,7 @@ pub fn go_request_write(request: &HttpRequest) -> String {
         .filter(|(key, _)| !key.eq_ignore_ascii_case("Host") && !key.eq_ignore_ascii_case("User-Agent"))
         .map(|(key, value)| (canonical_header_key(key), value.as_str()))
         .collect();
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::by(&mut rest, |a, b| a.0.cmp(&b.0));
     for (key, value) in rest {
         out.push_str(&format!("{key}: {value}\r\n"));
     }

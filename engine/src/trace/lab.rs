@@ -48,15 +48,12 @@ impl Lab {
         for node in &cluster.nodes {
             rules.insert(node.name.clone(), node_rules(&cluster, &node.name));
         }
-        let addresses = hosts
-            .iter()
-            .map(|host| {
-                (
-                    host.name.clone(),
-                    LocalAddresses::from_host(host).with_main_routes(host),
-                )
-            })
-            .collect();
+        let addresses = crate::sort::map_of(hosts.iter().map(|host| {
+            (
+                host.name.clone(),
+                LocalAddresses::from_host(host).with_main_routes(host),
+            )
+        }));
         Lab {
             cluster,
             hosts,
@@ -155,7 +152,7 @@ impl Lab {
                 )
             })
             .collect();
-        candidates.sort();
+        crate::sort::natural(&mut candidates);
         candidates.first().map(|(_, name)| *name)
     }
 

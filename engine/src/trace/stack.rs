@@ -53,6 +53,10 @@ pub const CLOUD_BALANCER: &str = "cloud-lb";
 /// Microseconds a packet spends on one link (the lab clock moves by this per hop).
 const LINK_MICROS: u64 = 40;
 
+/// `NF_NAT_MAX_ATTEMPTS` (net/netfilter/nf_nat_core.c, from "netfilter: nat: limit port
+/// clash resolution attempts"): how many ports one round of the unique-tuple search tries.
+const NF_NAT_MAX_ATTEMPTS: u32 = 128;
+
 /// Where a packet ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fate {
@@ -714,6 +718,9 @@ impl<'a> Walker<'a> {
             }));
         };
         let port = match (fixed, packet.src_port()) {
+            (Some(_), Some(_)) if matches!(port_choice, NatPort::Random { .. }) => {
+                self.unique_random_port(host, ct, address, &port_choice)
+            }
             (Some(port), _) => Some(port),
             (None, Some(original)) => Some(self.unique_port(host, ct, address, original, &port_choice)),
             (None, None) => None,
@@ -764,6 +771,37 @@ impl<'a> Walker<'a> {
             },
         };
         (range.0..=range.1).find(|port| !taken(*port)).unwrap_or(original)
+    }
+
+    /// The source port of a randomised SNAT (`--random`, `--random-fully`): the drawn offset
+    /// first, then the following ports of the range, as `nf_nat_l4proto_unique_tuple`
+    /// (net/netfilter/nf_nat_core.c) walks `min + off % range_size` for at most
+    /// `NF_NAT_MAX_ATTEMPTS` (128) tries before it gives up on uniqueness. The kernel's
+    /// later rounds with a fresh random offset and a halved window are not modelled: with
+    /// 128 consecutive ports all taken the drawn port is kept (and confirm reports the clash).
+    fn unique_random_port(&self, host: &str, ct: &Ct, address: Ipv4Addr, choice: &NatPort) -> Option<u16> {
+        let NatPort::Random { draw, port, range } = choice else {
+            return None;
+        };
+        let Ct::New(entry) = ct else {
+            return Some(*port);
+        };
+        let Some(table) = self.session.conntrack.get(host) else {
+            return Some(*port);
+        };
+        let first = u32::from(range.first());
+        let size = u32::from(range.last()).saturating_sub(first).saturating_add(1);
+        let attempts = size.min(NF_NAT_MAX_ATTEMPTS);
+        (0..attempts)
+            .filter_map(|i| {
+                let offset = u32::from(*draw).saturating_add(i).checked_rem(size)?;
+                u16::try_from(first.saturating_add(offset)).ok()
+            })
+            .find(|candidate| {
+                let tuple = entry.with_snat(address, Some(*candidate));
+                table.lookup(&tuple.reply, 0).is_none()
+            })
+            .or(Some(*port))
     }
 
     // ---- paths -----------------------------------------------------------------------

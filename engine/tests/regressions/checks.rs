@@ -92,8 +92,9 @@ pub fn shell_commands(cluster: &Cluster) {
 }
 
 /// Arbitrary text as `iptables-save` output and as `iptables-restore --noflush` input: never a
-/// panic, and after the first read the text is a fixed point (save -> parse -> save is stable
-/// and reads back to the same values, without errors when the first read had none).
+/// panic, and after the first read the text is a fixed point, even when lines were refused
+/// (save -> parse -> save is stable and reads back to the same values, without errors when the
+/// first read had none).
 pub fn netfilter_text(text: &str) {
     let first = netfilter::parse(text);
     for error in &first.errors {
@@ -104,15 +105,14 @@ pub fn netfilter_text(text: &str) {
     let second = netfilter::parse(&saved);
     // Text read with errors may keep what the real tool would refuse (a jump to a chain that
     // never came), so only clean input must give clean normalised text.
-    // The fixed point is only promised for text that read without errors: a rule the parser
-    // refused halfway can leave pieces that do not print back the same way. Such an input is
-    // kept in `tests/regressions/open/netfilter_text/` until the parser keeps it consistent.
     if first.errors.is_empty() {
         assert!(second.errors.is_empty(), "normalised text does not parse: {:?}\n{saved}", second.errors);
-        assert!(second.ruleset == first.ruleset, "normalised text reads back to other rules\n{saved}");
-        let again = netfilter::save(&second.ruleset, &options);
-        assert!(again == saved, "save -> parse -> save is not a fixed point\n{saved}\n---\n{again}");
     }
+    // With or without errors, a refused line is dropped whole and what was kept prints back to
+    // itself: the rules read from the saved text are the rules it was saved from.
+    assert!(second.ruleset == first.ruleset, "normalised text reads back to other rules: {:?}\n{saved}", second.errors);
+    let again = netfilter::save(&second.ruleset, &options);
+    assert!(again == saved, "save -> parse -> save is not a fixed point\n{saved}\n---\n{again}");
     for table in first.ruleset.tables() {
         let _ = spec(table);
         let _ = list(table, ListOptions { verbose: true, line_numbers: true });
@@ -129,4 +129,151 @@ pub fn netfilter_text(text: &str) {
 
 fn join(findings: &[check::Finding]) -> String {
     findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+/// One connection a learner would make: `curl URL` on host `from`, with a `Host` header when
+/// an Ingress rule names one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub from: String,
+    pub url: String,
+    pub host: Option<String>,
+}
+
+impl Request {
+    pub fn new(from: &str, url: &str) -> Request {
+        Request { from: from.to_string(), url: url.to_string(), host: None }
+    }
+}
+
+/// Where a learner would send connections in `cluster`, at most `limit` of them. For every TCP
+/// Service port: its ClusterIP, each externalIP and load-balancer address, and its NodePort on
+/// every node, each from `client`, the first node and the first pod with an address; and its
+/// DNS name `name.namespace` from that pod (the lookups are traced UDP flows). For every
+/// Ingress path: each load-balancer address and the first node's NodePort of every Service,
+/// with the rule's host as `Host` (a wildcard's `*` as `x`), from `client`. Taken in turn from
+/// each of the user's Services and the Ingresses, so a short limit still sees each of them;
+/// the cluster's own Services (`default/kubernetes`, `kube-system`) come after.
+pub fn trace_requests(cluster: &Cluster, limit: usize) -> Vec<Request> {
+    let pod = cluster.pods.iter().find(|pod| pod.ip.is_some()).map(|pod| pod.key());
+    let mut sources = vec!["client".to_string()];
+    sources.extend(cluster.nodes.first().map(|node| node.name.clone()));
+    sources.extend(pod.clone());
+    let mut user = Vec::new();
+    let mut system = Vec::new();
+    let mut entries = Vec::new();
+    for service in &cluster.services {
+        let mut addresses = Vec::new();
+        let mut names = Vec::new();
+        for port in service.ports.iter().filter(|port| port.protocol == engine::net::Protocol::Tcp) {
+            let at = |ip: &std::net::Ipv4Addr| format!("{ip}:{}", port.port);
+            let mut targets: Vec<String> = service.cluster_ip.iter().chain(&service.external_ips).map(at).collect();
+            let balancers: Vec<String> = service.load_balancer_ingress.iter().filter_map(|ingress| ingress.ip.as_ref()).map(at).collect();
+            let node_ports: Vec<String> = port
+                .node_port
+                .iter()
+                .flat_map(|node_port| cluster.nodes.iter().map(move |node| format!("{}:{node_port}", node.internal_ip)))
+                .collect();
+            entries.extend(balancers.iter().cloned());
+            entries.extend(node_ports.first().cloned());
+            targets.extend(balancers);
+            targets.extend(node_ports);
+            for target in targets {
+                addresses.extend(sources.iter().map(|source| Request::new(source, &format!("http://{target}/"))));
+            }
+            if let (Some(pod), Some(_)) = (&pod, service.cluster_ip) {
+                names.push(Request::new(pod, &format!("http://{}.{}:{}/", service.name, service.namespace, port.port)));
+            }
+        }
+        let requests = interleave(vec![addresses, names]);
+        if service.namespace == "kube-system" || service.key() == "default/kubernetes" {
+            system.push(requests);
+        } else {
+            user.push(requests);
+        }
+    }
+    let mut ingresses = Vec::new();
+    for ingress in &cluster.ingresses {
+        for rule in &ingress.rules {
+            let host = rule.host.as_ref().map(|host| host.replace('*', "x"));
+            for path in &rule.paths {
+                let path = if path.path.starts_with('/') { path.path.clone() } else { format!("/{}", path.path) };
+                for entry in &entries {
+                    ingresses.push(Request { from: "client".to_string(), url: format!("http://{entry}{path}"), host: host.clone() });
+                }
+            }
+        }
+    }
+    user.push(ingresses);
+    let mut requests = interleave(user);
+    requests.extend(interleave(system));
+    requests.truncate(limit);
+    requests
+}
+
+/// The first of each list, then the second of each, and so on.
+fn interleave(lists: Vec<Vec<Request>>) -> Vec<Request> {
+    let mut lists: Vec<_> = lists.into_iter().map(Vec::into_iter).collect();
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for list in &mut lists {
+            out.extend(list.next());
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+/// Traces `requests` in one session. Every trace ends (a bounded number of steps and an
+/// outcome), its text renders, and an answered connection's reply carries the client's tuple
+/// reversed (conntrack's un-NAT restored it); through Envoy the same holds for Envoy's own
+/// connection to the backend. Returns the outcomes, in the order of `requests`.
+pub fn traces(cluster: &Cluster, requests: &[Request]) -> Vec<engine::trace::Outcome> {
+    use engine::trace::{self, Outcome, Session, TraceOptions};
+    let lab = trace::Lab::new(cluster.clone());
+    let mut session = Session::new(7);
+    let mut outcomes = Vec::new();
+    for request in requests {
+        let Request { from, url, host } = request;
+        let headers = host.iter().map(|host| ("Host".to_string(), host.clone())).collect();
+        let options = TraceOptions { headers, ..TraceOptions::default() };
+        let traced = trace::trace(&lab, &mut session, from, url, &options);
+        let steps = traced.all_steps().count();
+        assert!(steps < 100_000, "{from} -> {url}: {steps} steps");
+        let _ = traced.text();
+        let _ = traced.outcome.to_string();
+        if let Outcome::Answered { .. } = traced.outcome {
+            let (Some(client), Some(reply)) = (traced.client, traced.reply) else {
+                panic!("{from} -> {url}: answered without the client's and the reply's tuples");
+            };
+            assert_reversed(&client, &reply, &format!("{from} -> {url}"));
+        }
+        if let Some(leg) = traced.proxy.as_ref().and_then(|proxy| proxy.leg.as_ref())
+            && let Outcome::Answered { .. } = leg.outcome
+        {
+            let Some(reply) = leg.reply else {
+                panic!("{from} -> {url}: Envoy's connection {} answered without a reply tuple", leg.request);
+            };
+            assert_reversed(&leg.client, &reply, &format!("{from} -> {url} (Envoy's {})", leg.request));
+        }
+        outcomes.push(traced.outcome);
+    }
+    outcomes
+}
+
+/// The answer a client received comes from where it sent to and goes to its own socket.
+fn assert_reversed(client: &engine::packet::Endpoints, reply: &engine::packet::Endpoints, what: &str) {
+    let restored = (reply.src, reply.src_port, reply.dst, reply.dst_port);
+    let expected = (client.dst, client.dst_port, client.src, client.src_port);
+    assert!(restored == expected, "{what}: the reply {restored:?} does not reverse the client's {expected:?}");
+}
+
+/// Manifest text -> cluster -> up to 16 traces through [`traces`].
+pub fn scenario_trace(text: &str) {
+    let (manifests, _) = manifest::parse(text);
+    let (cluster, _) = cluster::build(&manifests);
+    let requests = trace_requests(&cluster, 16);
+    let _ = traces(&cluster, &requests);
 }

@@ -44,6 +44,9 @@ pub enum ParseErrorKind {
     ChainMisuse { chain: String, reason: String },
     /// A feature iptables has but the lab does not read (e.g. `-f`, `-4`/`-6` lines, several `-s` addresses).
     NotSupported { what: String },
+    /// An option of the protocol's match (`--dport`) before `-p tcp`, taken by a module or
+    /// target the lab does not model; iptables loads the protocol's match only after `-p`.
+    BeforeProtocol { option: String, protocol: String },
 }
 
 /// One problem, located.
@@ -123,6 +126,10 @@ impl fmt::Display for ParseErrorKind {
             }
             ParseErrorKind::ChainMisuse { chain, reason } => write!(f, "`{chain}`: {reason}"),
             ParseErrorKind::NotSupported { what } => write!(f, "{what} is not read by the lab"),
+            ParseErrorKind::BeforeProtocol { option, protocol } => write!(
+                f,
+                "`{option}` comes before `-p {protocol}`; iptables loads the {protocol} match for it only after `-p` (put `-p {protocol}` first, as iptables-save prints it)"
+            ),
         }
     }
 }

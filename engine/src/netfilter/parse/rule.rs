@@ -4,7 +4,10 @@
 //! input (`-m tcp -p tcp -d 172.30.0.41 --dport 80`, unquoted comments, `--or-mark 0x00004000`).
 //! Options are routed as `command_default` in iptables/xshared.c routes them: the target
 //! first, then the loaded matches in order (a module loaded again closes its earlier
-//! instance), then the protocol's own match loaded implicitly (`-p tcp --dport 80`).
+//! instance), then the protocol's own match loaded implicitly (`-p tcp --dport 80`). What no
+//! one claims goes to a target or module the lab does not model, kept verbatim; a protocol
+//! option that went there before `-p` is refused ([`ParseErrorKind::BeforeProtocol`]), since
+//! the saved text, `-p` first, would route it to the protocol's match.
 
 use std::net::Ipv4Addr;
 
@@ -133,6 +136,8 @@ fn read(words: &[Word]) -> Result<Read, Located> {
     let mut matches: Vec<PendingMatch> = Vec::new();
     let mut target: Option<PendingTarget> = None;
     let mut negated: Option<usize> = None;
+    // Options a module or target the lab does not model took while no `-p` had been read yet.
+    let mut leftovers: Vec<(usize, String)> = Vec::new();
     let mut index = 0;
     while let Some(word) = words.get(index) {
         index = index.saturating_add(1);
@@ -225,7 +230,11 @@ fn read(words: &[Word]) -> Result<Read, Located> {
                 return Err((word.column, ParseErrorKind::NotSupported { what: "`-f` (fragments)".to_string() }));
             }
             _ if text.starts_with('-') && text.len() > 1 => {
-                route_option(text, invert, word.column, words, &mut index, &mut rule, &mut matches, &mut target)?;
+                let routed =
+                    route_option(text, invert, word.column, words, &mut index, &mut rule, &mut matches, &mut target)?;
+                if routed == Routed::Leftover && rule.protocol.is_none() {
+                    leftovers.push((word.column, text.to_string()));
+                }
             }
             _ => {
                 return Err((
@@ -242,7 +251,35 @@ fn read(words: &[Word]) -> Result<Read, Located> {
     if let Some(column) = negated {
         return Err((column, ParseErrorKind::CannotInvert { option: "the end of the line".to_string() }));
     }
+    // A protocol option (`--dport`) taken by an unmodelled module or target before `-p tcp`:
+    // `iptables-save` prints `-p` before every match, so the saved text would hand it to the tcp
+    // match instead, and the text would not read back to this rule. iptables itself loads that
+    // match only once `-p` has been read (`load_proto` in `command_default`) and refuses the
+    // option; so does the lab, the same way on every read.
+    if let Some(module) = rule.protocol.as_ref().and_then(|protocol| implicit_module(protocol.value.number()))
+        && let Some((column, option)) =
+            leftovers.into_iter().find(|(_, option)| match_option_arity(module, option).is_some())
+    {
+        return Err((column, ParseErrorKind::BeforeProtocol { option, protocol: module.to_string() }));
+    }
     Ok((rule, matches, target))
+}
+
+/// The match `-p` loads implicitly for its options (`load_proto`): `tcp` and `udp` here.
+fn implicit_module(protocol: u8) -> Option<&'static str> {
+    match protocol {
+        6 => Some("tcp"),
+        17 => Some("udp"),
+        _ => None,
+    }
+}
+
+/// Who took an option: a match or target that knows it, or one the lab does not model, which
+/// takes whatever no one else claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Routed {
+    Known,
+    Leftover,
 }
 
 /// Gives a `--option` to the target or to a match, taking its values.
@@ -261,7 +298,7 @@ fn route_option(
     rule: &mut Rule,
     matches: &mut Vec<PendingMatch>,
     target: &mut Option<PendingTarget>,
-) -> Result<(), Located> {
+) -> Result<Routed, Located> {
     let mut take = |count: Option<usize>| -> Result<Vec<String>, Located> {
         let values: Vec<String> = match count {
             Some(count) => words.iter().skip(*index).take(count).map(|word| word.text.clone()).collect(),
@@ -286,7 +323,7 @@ fn route_option(
         && let Some(arity) = target_option_arity(&pending.name, name)
     {
         pending.options.push(make(take(Some(arity))?));
-        return Ok(());
+        return Ok(Routed::Known);
     }
     // 2. The loaded matches in order.
     if let Some(pending) =
@@ -294,15 +331,11 @@ fn route_option(
     {
         let arity = match_option_arity(&pending.module, name);
         pending.options.push(make(take(arity)?));
-        return Ok(());
+        return Ok(Routed::Known);
     }
     // 3. The protocol's match, loaded implicitly (`load_proto`).
     if let Some(protocol) = &rule.protocol
-        && let Some(module) = match protocol.value.number() {
-            6 => Some("tcp"),
-            17 => Some("udp"),
-            _ => None,
-        }
+        && let Some(module) = implicit_module(protocol.value.number())
         && let Some(arity) = match_option_arity(module, name)
     {
         for earlier in matches.iter_mut().filter(|earlier| earlier.module == module) {
@@ -310,19 +343,19 @@ fn route_option(
         }
         let option = make(take(Some(arity))?);
         matches.push(PendingMatch { module: module.to_string(), column, options: vec![option], completed: false });
-        return Ok(());
+        return Ok(Routed::Known);
     }
     // 4. A target the lab does not model takes what no modelled match claims.
     if let Some(pending) = target.as_mut()
         && !KNOWN_TARGETS.contains(&pending.name.as_str())
     {
         pending.options.push(make(take(None)?));
-        return Ok(());
+        return Ok(Routed::Leftover);
     }
     // 5. The most recent match module the lab does not model.
     if let Some(pending) = matches.iter_mut().rev().find(|pending| !is_known_module(&pending.module)) {
         pending.options.push(make(take(None)?));
-        return Ok(());
+        return Ok(Routed::Leftover);
     }
     Err((column, ParseErrorKind::UnknownOption { option: name.to_string() }))
 }
@@ -889,5 +922,22 @@ mod tests {
         // Names iptables-save prints bare must be one bare word.
         assert!(matches!(error("-m recent --update --name \"h \""), ParseErrorKind::BadValue { .. }));
         assert!(matches!(error("-m set --match-set \"a b\" src"), ParseErrorKind::BadValue { .. }));
+    }
+
+    #[test]
+    fn protocol_options_before_the_protocol_are_refused() {
+        // Found by fuzzing: an unmodelled module took `--dport` before `-p udp`, and the saved
+        // form (`-p udp` first) gave it to the udp match instead, so the text was no fixed point.
+        let before =
+            |protocol: &str| ParseErrorKind::BeforeProtocol { option: "--dport".into(), protocol: protocol.into() };
+        assert_eq!(error("-m foo --dport 80 x -p udp"), before("udp"));
+        assert_eq!(error("-j CT --notrack --dport 80 -p tcp"), before("tcp"));
+        // In iptables-save's order the protocol's match takes it, and the text reads back the same.
+        check("-p udp -m foo --dport 80", "-p udp -m foo -m udp --dport 80");
+        check("-p tcp -j CT --notrack --dport 80", "-p tcp -m tcp --dport 80 -j CT --notrack");
+        check("-p tcp -m tcp --dport 80 -j CT --notrack", "-p tcp -m tcp --dport 80 -j CT --notrack");
+        // Options the protocol's match does not know stay with the unmodelled module wherever `-p` is.
+        check("-m foo --bar 1 -p tcp", "-p tcp -m foo --bar 1");
+        check("-p tcp -m foo --bar 1", "-p tcp -m foo --bar 1");
     }
 }

@@ -216,13 +216,9 @@ pub fn service_external_ip(service: &Service, wide: bool) -> String {
         }
         ServiceType::LoadBalancer => {
             // A string set: sorted as strings, duplicates dropped.
-            let addresses: BTreeSet<String> = service
-                .load_balancer_ingress
-                .iter()
-                .filter_map(|ingress| {
-                    ingress.ip.map(|ip| ip.to_string()).or_else(|| ingress.hostname.clone())
-                })
-                .collect();
+            let addresses: BTreeSet<String> = crate::sort::set_of(service.load_balancer_ingress.iter().filter_map(
+                |ingress| ingress.ip.map(|ip| ip.to_string()).or_else(|| ingress.hostname.clone()),
+            ));
             let mut lb_ips = addresses.into_iter().collect::<Vec<_>>().join(",");
             if !wide && lb_ips.len() > LOAD_BALANCER_WIDTH {
                 let clipped: String = lb_ips.chars().take(LOAD_BALANCER_WIDTH.saturating_sub(3)).collect();
@@ -286,7 +282,7 @@ pub fn format_endpoints(slices: &[&EndpointSlice]) -> String {
             .collect();
         // `RepackSubsets` sorts addresses by `LessEndpointAddress`, which compares the IP
         // strings byte by byte (pkg/api/v1/endpoints/util.go).
-        addresses.sort();
+        crate::sort::natural(&mut addresses);
         // A subset exists as soon as the slice has endpoints, ready or not; only ready ones
         // are listed, so a Service whose pods are all unready shows an empty cell.
         if slice.endpoints.iter().all(|endpoint| endpoint.addresses.is_empty()) {

@@ -55,7 +55,7 @@ impl Value {
     /// The mapping's entries sorted by key.
     fn sorted_entries(entries: &[(String, Value)]) -> Vec<&(String, Value)> {
         let mut sorted: Vec<_> = entries.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::by(&mut sorted, |a, b| a.0.cmp(&b.0));
         sorted
     }
 
