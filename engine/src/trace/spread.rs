@@ -7,7 +7,10 @@
 //! affinity shows up as probability 1 for the remembered endpoint. The Monte Carlo run
 //! traces `count` connections (handshake only) on a copy of the session, quietly
 //! ([`super::connection::outcome`]: every rule is evaluated and every random number drawn as
-//! in a recorded trace, without building the steps).
+//! in a recorded trace, without building the steps), with every node's rules indexed
+//! ([`crate::netfilter::eval::WalkIndex`]: jumps resolved once, runs of `-d x/32` rules for
+//! other addresses skipped). tests/montecarlo.rs checks that the counts are those of recorded
+//! traces.
 //!
 //! Each connection starts from the session's conntrack tables: what it added is forgotten
 //! before the next one, as if it had closed and its entries had expired. The `recent` lists
