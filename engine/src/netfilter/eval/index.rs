@@ -10,7 +10,7 @@
 //!
 //! - a rule whose `-d` is a plain `/32` (no `!`) fails `ip_packet_match` for every other
 //!   destination, before any `-m` match runs, so it changes nothing (no draw, no `recent`
-//!   update, no counter): [`ChainIndex::next_candidate`] jumps over runs of such rules to the
+//!   update, no counter): `ChainIndex::next_candidate` jumps over runs of such rules to the
 //!   next rule that could match the destination;
 //! - a jump's target chain is resolved once, by name, as [`super::walk`] would.
 //!
