@@ -43,7 +43,7 @@ pub fn trace(lab: &Lab, session: &mut Session, from: &str, target: &str, options
 /// The same connection as [`trace`], with only its outcome kept: no step, lookup or exchange
 /// is built, and the netfilter walks run quietly ([`crate::netfilter::eval::evaluate_quiet`]).
 /// Every rule, conntrack entry, random draw and clock tick is the same, so the outcome and the
-/// session afterwards are those [`trace`] gives. Monte Carlo runs ([`super::spread`]) use it.
+/// session afterwards are those [`trace`] gives. Monte Carlo runs ([`super::spread()`]) use it.
 pub fn outcome(lab: &Lab, session: &mut Session, from: &str, target: &str, options: &TraceOptions) -> Outcome {
     traced(lab, session, from, target, options, Detail::Outcome(None)).outcome
 }
