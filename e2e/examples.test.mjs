@@ -1,36 +1,13 @@
 // End-to-end tests of the Examples menu, the pending LoadBalancer note and the Japanese
 // diagnostics, on the release build in Debian's Chromium (playwright-core).
 // E2E_URL: where dist/ is served; E2E_ARTIFACTS: screenshots go there.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { useBrowser, openPage, ARTIFACTS } from './support.mjs';
 
-const URL_ = process.env.E2E_URL || 'http://127.0.0.1:8095/';
-const ARTIFACTS = process.env.E2E_ARTIFACTS || 'target/e2e';
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-/** A fresh page that records console errors and page errors. */
-async function open(context, { viewport = { width: 1280, height: 900 } } = {}) {
-  const ctx = context ?? await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(URL_);
-  await page.waitForSelector('svg#topology g.node');
-  return { ctx, page, problems };
-}
+const shared = useBrowser();
+/** A fresh page (or one more page in `context`) that records console and page errors. */
+const open = (context, { viewport } = {}) => openPage(shared.browser, { context, viewport });
 
 /** Runs a command in the terminal (on the client) and waits for a new prompt line. */
 async function run(page, command) {
@@ -133,7 +110,7 @@ test('a pending LoadBalancer is explained under the diagram, in both languages',
 });
 
 test("the engine's diagnostics read in Japanese, names kept as written", async () => {
-  const ctx = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const ctx = await shared.browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
   const { page, problems } = await open(ctx);
   const editor = page.locator('#manifest');
   const broken = (await editor.inputValue()).replace('  selector:\n    app: web\n---', '  selecter:\n    app: web\n---');

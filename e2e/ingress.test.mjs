@@ -2,47 +2,15 @@
 // `curl …:32023/cinnamon` from the client is stepped through kube-proxy's NodePort DNAT to an
 // Envoy pod, Envoy's routing decision, Envoy's own connection to the cinnamon pod, and back.
 // E2E_URL: where dist/ is served; E2E_ARTIFACTS: screenshots go there.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { useBrowser, openPage, current, stepUntil, ARTIFACTS } from './support.mjs';
 
-const URL_ = process.env.E2E_URL || 'http://127.0.0.1:8091/';
-const ARTIFACTS = process.env.E2E_ARTIFACTS || 'target/e2e';
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-const current = (page) => page.locator('#events .event.is-current');
-
-/** Steps forward until the current row's text satisfies `ok`; returns that text. */
-async function stepUntil(page, ok, what, max = 800) {
-  for (let i = 0; i < max; i += 1) {
-    const text = await current(page).textContent();
-    if (ok(text)) return text;
-    if (await page.locator('#player-forward').isDisabled()) break;
-    await page.click('#player-forward');
-  }
-  throw new Error(`never reached: ${what}`);
-}
+const shared = useBrowser();
 
 test('fresh open: send /cinnamon from the client, step to Envoy\'s decision and the cinnamon pod, get cinnamon-app', async () => {
-  // A new context has empty localStorage: this is the first visit.
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(URL_);
-  await page.waitForSelector('svg#topology g.node');
+  // A new context has an empty localStorage: this is the first visit.
+  const { ctx, page, problems } = await openPage(shared.browser);
   await page.locator("g.pod[data-pod^='default/cinnamon']").first().waitFor();
 
   // The post's curl, typed as the post typed it (with the lab's node1 address).

@@ -2,65 +2,12 @@
 // client -> node1:31000; the Inspector at the DNAT, at the IPIP encapsulation, and stepping back.
 // Needs the page with the player (branch `player`) and this Inspector merged.
 // E2E_URL: where dist/ is served; E2E_ARTIFACTS: screenshots go there.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { useBrowser, openPage, current, position, stepUntil, sendNodePort, ARTIFACTS } from './support.mjs';
 
-const URL_ = process.env.E2E_URL || 'http://127.0.0.1:8093/';
-const ARTIFACTS = process.env.E2E_ARTIFACTS || 'target/e2e';
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-/** A fresh page that records console errors and page errors. */
-async function open({ viewport = { width: 1280, height: 900 }, reducedMotion = 'no-preference' } = {}) {
-  const ctx = await browser.newContext({ viewport, reducedMotion });
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(URL_);
-  await page.waitForSelector('svg#topology g.node');
-  return { ctx, page, problems };
-}
-
-/** Loads the NodePort example (the default scenario may change) and sends client -> node1:31000. */
-async function sendNodePort(page) {
-  await page.selectOption('#examples', 'nodeport');
-  await page.locator("g.pod[data-pod='default/nginx']").waitFor();
-  await page.selectOption('#send-from', 'client');
-  await page.selectOption('#send-kind', 'nodeport');
-  await page.selectOption('#send-choice', 'default/sample-service:31000');
-  await page.selectOption('#send-node', 'node1');
-  const preview = await page.locator('#send-url-preview').textContent();
-  assert.match(preview, /^client\$ curl http:\/\/\d+\.\d+\.\d+\.\d+:31000\/$/);
-  await page.click('#send');
-  await page.locator('#events .event.is-current').waitFor();
-}
-
-const current = (page) => page.locator('#events .event.is-current');
-
-/** Steps forward until the current row's text satisfies `ok`. */
-async function stepUntil(page, ok, what, max = 600) {
-  for (let i = 0; i < max; i += 1) {
-    const text = await current(page).textContent();
-    if (ok(text)) return text;
-    if (await page.locator('#player-forward').isDisabled()) break;
-    await page.click('#player-forward');
-  }
-  throw new Error(`never reached: ${what}`);
-}
-
-const position = async (page) => Number((await page.locator('#player-position').textContent()).match(/\d+/)[0]);
+const shared = useBrowser();
+const open = (options) => openPage(shared.browser, options);
 const inspector = (page) => page.locator('#inspector');
 
 /** Whether the element `inner` is fully inside the visible box of its scrolling `outer`. */
