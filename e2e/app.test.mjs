@@ -1,38 +1,12 @@
 // End-to-end tests of the release build in Debian's Chromium, driven by playwright-core.
 // E2E_URL: where dist/ is served (.ci/run starts a server); E2E_ARTIFACTS: screenshots go there.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { useBrowser, openPage, ORIGIN, ARTIFACTS } from './support.mjs';
 
-const URL_ = process.env.E2E_URL || 'http://127.0.0.1:8091/';
-const ARTIFACTS = process.env.E2E_ARTIFACTS || 'target/e2e';
-const ORIGIN = new URL(URL_).origin;
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-/** A fresh page that records console errors, page errors and every request's URL. */
-async function open(context, { viewport = { width: 1280, height: 900 } } = {}) {
-  const ctx = context ?? await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(URL_);
-  await page.waitForSelector('svg#topology g.node');
-  return { ctx, page, problems, requests };
-}
+const shared = useBrowser();
+/** A fresh page (or one more page in `context`) that records errors and requests. */
+const open = (context, { viewport } = {}) => openPage(shared.browser, { context, viewport });
 
 test('loads with the default scenario, no console errors, nothing outside the origin', async () => {
   const started = Date.now();
@@ -119,7 +93,7 @@ test('edit to re-rendered diagram, timed in the page', async () => {
 });
 
 test('Japanese browsers get Japanese; narrow windows get one column', async () => {
-  const ctx = await browser.newContext({ locale: 'ja-JP', viewport: { width: 360, height: 800 } });
+  const ctx = await shared.browser.newContext({ locale: 'ja-JP', viewport: { width: 360, height: 800 } });
   const { page, problems } = await open(ctx);
   assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
   assert.equal(await page.locator('#manifests-title').textContent(), 'マニフェスト');
@@ -139,7 +113,7 @@ test('Japanese browsers get Japanese; narrow windows get one column', async () =
 });
 
 test('a hostile stored value cannot break the page', async () => {
-  const ctx = await browser.newContext();
+  const ctx = await shared.browser.newContext();
   await ctx.addInitScript(() => {
     if (!sessionStorage.getItem('seeded')) {
       sessionStorage.setItem('seeded', '1');
