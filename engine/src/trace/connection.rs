@@ -210,7 +210,7 @@ fn run(
                     port,
                 },
             );
-            let mut synack = match arrived.reply() {
+            let synack = match arrived.reply() {
                 Some(synack) => synack,
                 None => {
                     trace.steps = std::mem::take(&mut walker.steps);
@@ -219,16 +219,10 @@ fn run(
                     };
                 }
             };
-            if let Payload::Tcp(segment) = &mut synack.payload {
-                segment.seq = walker.session.rng.next_u32("server initial sequence number");
-            }
-            walker.note(&server, At::Socket, Event::AppResponded { packet: synack.clone() });
-            synack
+            server_answers(&mut walker, &server, synack)
         }
         None => {
-            let reset = reset_for(&arrived);
-            walker.note(&server, At::Socket, Event::Reset { packet: reset.clone() });
-            reset
+            server_resets(&mut walker, &server, &arrived)
         }
     };
     let server_isn = answer.tcp_segment().map_or(0, |segment| segment.seq);
@@ -411,6 +405,23 @@ fn reject_answer(host: Option<&Host>, refused: &Packet, with: RejectWith) -> Opt
         original: Box::new(refused.clone()),
     };
     Some(Packet::icmp(source, refused.ip.src, message))
+}
+
+/// The listening socket answers a SYN: the SYN-ACK with the server's initial sequence number
+/// (a draw), noted as the application's answer.
+fn server_answers(walker: &mut Walker<'_>, server: &str, mut synack: Packet) -> Packet {
+    if let Payload::Tcp(segment) = &mut synack.payload {
+        segment.seq = walker.session.rng.next_u32("server initial sequence number");
+    }
+    walker.note(server, At::Socket, Event::AppResponded { packet: synack.clone() });
+    synack
+}
+
+/// No socket listens: the kernel answers the SYN with a reset, noted as such.
+fn server_resets(walker: &mut Walker<'_>, server: &str, arrived: &Packet) -> Packet {
+    let reset = reset_for(arrived);
+    walker.note(server, At::Socket, Event::Reset { packet: reset.clone() });
+    reset
 }
 
 /// The kernel's reset for a SYN to a closed port (`tcp_v4_send_reset`): RST|ACK, seq 0,
@@ -688,7 +699,7 @@ fn upstream_leg(
     };
     let listener = app::listener(&lab.cluster, server_host, Protocol::Tcp, endpoint.port);
     let answer = match (&listener, arrived.reply()) {
-        (Some(listener), Some(mut synack)) => {
+        (Some(listener), Some(synack)) => {
             walker.note(
                 &server,
                 At::Socket,
@@ -697,16 +708,10 @@ fn upstream_leg(
                     port: endpoint.port,
                 },
             );
-            if let Payload::Tcp(segment) = &mut synack.payload {
-                segment.seq = walker.session.rng.next_u32("server initial sequence number");
-            }
-            walker.note(&server, At::Socket, Event::AppResponded { packet: synack.clone() });
-            synack
+            server_answers(walker, &server, synack)
         }
         _ => {
-            let reset = reset_for(&arrived);
-            walker.note(&server, At::Socket, Event::Reset { packet: reset.clone() });
-            reset
+            server_resets(walker, &server, &arrived)
         }
     };
     let server_isn = answer.tcp_segment().map_or(0, |segment| segment.seq);
