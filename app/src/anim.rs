@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn every_step_of_the_nodeport_trace_has_a_place_on_the_diagram() {
-        let (_, picture) = crate::state::analyse(Example::NodePort.text());
+        let (_, picture) = crate::analysis::analyse(Example::NodePort.text());
         let layout = crate::layout::layout(&picture.scene, 1100.0);
         let run = nodeport_run();
         let canvas = Rect { x: 0.0, y: 0.0, width: layout.width, height: layout.height };

@@ -13,6 +13,7 @@
 //! Japanese). [`components`] only render and dispatch. `main.rs` mounts [`App`]; the
 //! browser tests mount it too.
 
+pub mod analysis;
 pub mod anim;
 pub mod components;
 pub mod examples;

@@ -334,7 +334,7 @@ pub(crate) mod tests {
 
     /// The post's NodePort: client -> node1:31000, traced.
     pub(crate) fn nodeport_run() -> Run {
-        let (_, picture) = crate::state::analyse(Example::NodePort.text());
+        let (_, picture) = crate::analysis::analyse(Example::NodePort.text());
         let mut lab = engine::shell::Lab::from_cluster(picture.cluster);
         let before = lab.session().clone();
         let trace = lab.connect("client", "http://172.16.120.63:31000/", &engine::trace::TraceOptions::default()).clone();

@@ -264,7 +264,7 @@ mod tests {
     use crate::examples::Example;
 
     fn cluster(example: Example) -> Cluster {
-        crate::state::analyse(example.text()).1.cluster
+        crate::analysis::analyse(example.text()).1.cluster
     }
 
     #[test]

@@ -15,49 +15,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use engine::cluster::Cluster;
-use engine::dataplane::Host;
-use engine::diagnostic::{Diagnostic, Severity};
 use engine::shell;
 use engine::trace::Spread;
 use yew::Reducible;
 
+use crate::analysis::{Analysis, Picture, analyse};
 use crate::examples::Example;
 use crate::history::History;
 use crate::i18n::Lang;
 use crate::player::{Player, Run, Speed};
-use crate::scene::Scene;
 use crate::send::{Kind, SendError, SendForm};
 use crate::terminal::TerminalState;
 
 /// How many connections "Send 1,000" traces.
 pub const SPREAD_RUNS: u64 = 1000;
-
-/// What the engine made of one text.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Analysis {
-    /// Every diagnostic, sorted by position (those without one last).
-    pub diagnostics: Vec<Diagnostic>,
-    pub errors: usize,
-    pub warnings: usize,
-}
-
-impl Analysis {
-    /// The line of the first error, if it has one.
-    pub fn first_error_line(&self) -> Option<usize> {
-        self.diagnostics.iter().filter(|d| d.is_error()).find_map(|d| d.position.map(|p| p.line))
-    }
-}
-
-/// A cluster the lab could build, with everything drawn from it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Picture {
-    /// The [`AppState::revision`] it was built at: a cheap identity for memoising.
-    pub revision: u64,
-    pub cluster: Cluster,
-    pub hosts: Vec<Host>,
-    pub scene: Scene,
-}
 
 /// Something to say in the ARIA live region (worded by `i18n` in the chosen language).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -325,19 +296,6 @@ impl AppState {
         self.text = Rc::from(text);
         self.analyse();
     }
-}
-
-/// The engine, start to finish, on one text.
-pub fn analyse(text: &str) -> (Analysis, Picture) {
-    let (manifests, mut diagnostics) = engine::manifest::parse(text);
-    let (cluster, more) = engine::cluster::build(&manifests);
-    diagnostics.extend(more);
-    engine::sort::by_key(&mut diagnostics, |d| (d.position.is_none(), d.position, d.severity));
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-    let hosts = engine::dataplane::hosts(&cluster);
-    let scene = Scene::new(&cluster, &hosts);
-    (Analysis { diagnostics, errors, warnings }, Picture { revision: 0, cluster, hosts, scene })
 }
 
 impl Reducible for AppState {

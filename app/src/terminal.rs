@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use engine::shell::{CommandOutput, Lab};
 
-use crate::state::Picture;
+use crate::analysis::Picture;
 
 /// At most this many commands are kept on screen.
 pub const MAX_ENTRIES: usize = 50;
@@ -98,7 +98,7 @@ mod tests {
     use crate::examples::Example;
 
     fn picture() -> Picture {
-        let (_, mut picture) = crate::state::analyse(Example::NodePort.text());
+        let (_, mut picture) = crate::analysis::analyse(Example::NodePort.text());
         picture.revision = 1;
         picture
     }

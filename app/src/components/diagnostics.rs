@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::i18n::problems::problem_text;
 use crate::i18n::{self, Lang, Msg};
-use crate::state::Analysis;
+use crate::analysis::Analysis;
 
 #[derive(Properties, Clone)]
 pub struct DiagnosticsProps {

@@ -24,7 +24,8 @@ use yew::prelude::*;
 use crate::highlight::{self, Kind};
 use crate::i18n::problems::problem_text;
 use crate::i18n::{Lang, Msg};
-use crate::state::{Analysis, Jump};
+use crate::analysis::Analysis;
+use crate::state::Jump;
 
 /// The editor's line height in CSS pixels (`--code-line` in style.css).
 pub const LINE_HEIGHT: f64 = 20.0;
@@ -323,7 +324,7 @@ mod tests {
 
     #[test]
     fn gutter_titles_word_the_problems_in_the_language() {
-        let (analysis, _) = crate::state::analyse("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  selecter: {}\n");
+        let (analysis, _) = crate::analysis::analyse("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  selecter: {}\n");
         let en = line_titles(&analysis, Lang::En);
         let ja = line_titles(&analysis, Lang::Ja);
         let line = analysis.diagnostics.iter().find(|d| d.severity == Severity::Warning).and_then(|d| d.position).map(|p| p.line);

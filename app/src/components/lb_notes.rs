@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::i18n::Lang;
 use crate::i18n::examples::pending_note;
 use crate::loadbalancer::pending_load_balancers;
-use crate::state::Picture;
+use crate::analysis::Picture;
 
 #[derive(Properties, Clone)]
 pub struct LbNotesProps {

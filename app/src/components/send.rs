@@ -12,7 +12,8 @@ use yew::prelude::*;
 use crate::i18n::Lang;
 use crate::i18n::player::{self as words, P};
 use crate::send::{self, Kind, SendError, SendForm};
-use crate::state::{Action, AppState, Picture, SendEdit};
+use crate::analysis::Picture;
+use crate::state::{Action, AppState, SendEdit};
 
 #[derive(Properties, Clone)]
 pub struct SendProps {

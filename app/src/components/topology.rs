@@ -16,7 +16,7 @@ use crate::components::browser;
 use crate::i18n::{self, Lang, Msg};
 use crate::layout::{self, Point, Rect, Segment};
 use crate::scene::{NodeBox, PodBox, Scene, ServiceBox};
-use crate::state::Picture;
+use crate::analysis::Picture;
 
 #[derive(Properties, Clone)]
 pub struct TopologyProps {
