@@ -16,6 +16,7 @@ mod calico;
 mod decode;
 mod endpoint_slice;
 mod ingress;
+pub mod json_list;
 mod kube_proxy;
 mod meta;
 mod metallb;

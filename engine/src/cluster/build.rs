@@ -321,8 +321,7 @@ enum Pin {
 fn pin_of(work: &PodWork, diagnostics: &mut Vec<Diagnostic>) -> Pin {
     let path = || format!("metadata.annotations[{IP_ADDRS_ANNOTATION}]");
     if let Some(text) = work.pod.annotations.get(IP_ADDRS_ANNOTATION) {
-        let parsed = serde_json::from_str::<Vec<String>>(text)
-            .ok()
+        let parsed = crate::manifest::json_list::string_list(text)
             .and_then(|list| list.iter().find_map(|item| item.trim().parse::<Ipv4Addr>().ok()));
         return match parsed {
             Some(address) => {

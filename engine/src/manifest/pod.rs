@@ -156,7 +156,7 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
             .and_then(|a| a.get(CALICO_IP_ADDRS_ANNOTATION))
             .map(|n| n.position)
             .unwrap_or(fields.position);
-        match serde_json::from_str::<Vec<String>>(&text) {
+        match super::json_list::string_list(&text).ok_or(()) {
             Ok(list) => {
                 for entry in list {
                     match entry.parse::<Ipv4Addr>() {
