@@ -2,7 +2,7 @@
 // E2E_URL: where dist/ is served (.ci/run starts a server); E2E_ARTIFACTS: screenshots go there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, ORIGIN, ARTIFACTS } from './support.mjs';
+import { useBrowser, openPage, loadTracer, sendNodePort, ORIGIN, ARTIFACTS } from './support.mjs';
 
 const shared = useBrowser();
 /** A fresh page (or one more page in `context`) that records errors and requests. */
@@ -25,6 +25,55 @@ test('loads with the default scenario, no console errors, nothing outside the or
   assert.deepEqual(outside, [], 'requests outside the origin');
   console.log(`# load to interactive (diagram drawn): ${interactive} ms`);
   await page.screenshot({ path: `${ARTIFACTS}/default.png`, fullPage: true });
+  await ctx.close();
+});
+
+test('the tracer module is not part of the first load; reaching for it loads it once', async () => {
+  const { ctx, page, problems, requests } = await openPage(shared.browser, { tracer: false });
+  await page.waitForTimeout(500);
+  const tracerFiles = () => requests.filter((url) => /\/tracer(_bg\.wasm|\.js)$/.test(url));
+  assert.deepEqual(tracerFiles(), [], 'nothing of the tracer is fetched with the page');
+  // Before it loads, its panels say what they will hold.
+  assert.match(await page.locator('.send-panel .tracer-wait').textContent(), /load when you first use them/);
+  assert.equal(await page.locator('#send-from').count(), 0);
+  // The pointer over the Send panel imports it; its form, player and terminal appear in place.
+  await loadTracer(page);
+  await page.waitForSelector('#terminal-input');
+  assert.equal(await page.locator('.tracer-wait').count(), 0);
+  assert.deepEqual(tracerFiles().map((url) => new URL(url).pathname.split('/').pop()).sort(), ['tracer.js', 'tracer_bg.wasm']);
+  // It works on the page's picture and draws its packet on the page's diagram.
+  await sendNodePort(page);
+  await page.locator('svg#topology #packet').waitFor();
+  // A new picture reaches it: the run of the old one is gone, the form offers the new Services.
+  await page.selectOption('#examples', 'clusterip');
+  await page.waitForFunction(() => !document.querySelector('#events .event'));
+  await page.selectOption('#send-kind', 'clusterip');
+  await page.waitForFunction(() => [...document.querySelectorAll('#send-choice option')].some((o) => o.value.startsWith('default/sample-service')));
+  assert.equal(await page.locator('svg#topology #packet').count(), 0);
+  assert.equal(tracerFiles().length, 2, 'loaded once');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('the Load button loads the tracer from the keyboard too', async () => {
+  const { ctx, page, problems } = await openPage(shared.browser, { tracer: false });
+  await page.locator('#tracer-load').focus();
+  await page.waitForSelector('#send-from');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('an example that cannot be fetched leaves the text alone and says so', async () => {
+  const { ctx, page } = await openPage(shared.browser, { tracer: false });
+  const before = await page.locator('#manifest').inputValue();
+  await page.route('**/static/examples/clusterip.yaml', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.selectOption('#examples', 'clusterip');
+  await page.locator('.editor-panel p.stale', { hasText: 'could not be loaded; your text is unchanged' }).waitFor();
+  assert.equal(await page.locator('#manifest').inputValue(), before);
+  // The others still come (fetched from the page's origin, not compiled into the page).
+  await page.selectOption('#examples', 'nodeport');
+  await page.locator("g.pod[data-pod='default/nginx']").waitFor();
+  assert.match(await page.locator('#manifest').inputValue(), /nodePort: 31000/);
   await ctx.close();
 });
 

@@ -73,7 +73,7 @@ test('send client -> NodePort 31000 on node1 and step through DNAT, IPIP, the po
   const lines = (await page.locator('#transcript').textContent()).trim().split('\n').length;
   assert.equal(lines, rows);
   // The announcer says which step is shown.
-  assert.match(await page.locator('#announcer').textContent(), /^Step \d+ of \d+/);
+  assert.match(await page.locator('#tracer-announcer').textContent(), /^Step \d+ of \d+/);
   await page.screenshot({ path: `${ARTIFACTS}/player-outcome.png`, fullPage: true });
 
   // Play at 4× moves on by itself; near the end it stops at the last step.

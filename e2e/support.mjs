@@ -30,7 +30,7 @@ export function useBrowser() {
  * A fresh page (in `context`, or in a new context with an empty localStorage) that records
  * console errors, page errors and every request's URL, once the diagram is drawn.
  */
-export async function openPage(browser, { context, viewport = { width: 1280, height: 900 }, reducedMotion = 'no-preference' } = {}) {
+export async function openPage(browser, { context, viewport = { width: 1280, height: 900 }, reducedMotion = 'no-preference', tracer = true } = {}) {
   const ctx = context ?? await browser.newContext({ viewport, reducedMotion });
   const page = await ctx.newPage();
   const problems = [];
@@ -40,7 +40,17 @@ export async function openPage(browser, { context, viewport = { width: 1280, hei
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(URL_);
   await page.waitForSelector('svg#topology g.node');
+  if (tracer) await loadTracer(page);
   return { ctx, page, problems, requests };
+}
+
+/**
+ * Reaches for the tracer as a reader does (the pointer over the Send panel), which makes the
+ * page import the second wasm module; resolves once its Send form is drawn.
+ */
+export async function loadTracer(page) {
+  await page.hover('#send-title');
+  await page.waitForSelector('#send-from');
 }
 
 /** The event list's current row. */

@@ -82,6 +82,13 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# --- release wasm: the pinned nightly with rust-src (scripts/build-release.sh, build-std).
+source scripts/nightly.env
+if ! rustup component list --toolchain "$RELEASE_NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src'; then
+  step "rustup toolchain install $RELEASE_NIGHTLY (rust-src)"
+  rustup toolchain install "$RELEASE_NIGHTLY" --profile minimal --component rust-src
+fi
+
 # --- fuzz (issue 6): the nightly toolchain and cargo-fuzz for the short fuzz pass in .ci/run.
 if ! rustup toolchain list | grep -q '^nightly'; then
   step "rustup toolchain install nightly"

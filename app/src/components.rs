@@ -12,3 +12,4 @@ pub mod player;
 pub mod send;
 pub mod terminal;
 pub mod topology;
+pub mod tracer;

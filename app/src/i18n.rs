@@ -11,6 +11,7 @@ pub mod problems;
 
 pub mod inspector;
 pub mod player;
+pub mod tracer;
 
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -259,6 +260,14 @@ pub fn cluster_updated(lang: Lang, nodes: usize, pods: usize, services: usize) -
     match lang {
         Lang::En => format!("Cluster updated: {nodes} nodes, {pods} pods, {services} Services."),
         Lang::Ja => format!("クラスターを更新しました：ノード {nodes}、Pod {pods}、Service {services}。"),
+    }
+}
+
+/// Said (and shown) when a chosen example could not be fetched from the page's origin.
+pub fn example_failed(lang: Lang, title: &str) -> String {
+    match lang {
+        Lang::En => format!("The example “{title}” could not be loaded; your text is unchanged."),
+        Lang::Ja => format!("サンプル「{title}」を読み込めませんでした。テキストは変更されていません。"),
     }
 }
 

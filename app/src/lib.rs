@@ -14,6 +14,7 @@
 //! browser tests mount it too.
 
 pub mod analysis;
+pub mod bridge;
 pub mod anim;
 pub mod components;
 pub mod examples;
@@ -24,11 +25,13 @@ pub mod i18n;
 pub mod inspector;
 pub mod layout;
 pub mod loadbalancer;
+pub mod number;
 pub mod player;
 pub mod scene;
 pub mod send;
 pub mod state;
 pub mod storage;
 pub mod terminal;
+pub mod tracer_state;
 
 pub use components::app::App;

@@ -6,29 +6,21 @@
 //! show the state and dispatch actions. Side effects that need the browser (saving to
 //! `localStorage`, timers) live in the components and read the state.
 //!
-//! Pipeline: editor text -> `manifest::parse` -> `cluster::build` -> `dataplane::hosts` ->
-//! [`Scene`] (what the diagram shows) -> `layout` in the topology component. The picture's
-//! cluster also becomes the one [`World`] (an `engine::shell::Lab`): the terminal runs
-//! commands in it and the Send form traces connections in it, so both see the same
-//! conntrack entries, captures and random generator.
+//! Pipeline: editor text -> [`crate::analysis::analyse`] -> [`Picture`] (what the diagram
+//! shows) -> `layout` in the topology component. The tracer (Send, player, inspector,
+//! terminal) is a second wasm module with a store of its own ([`crate::tracer_state`]); this
+//! store only knows whether it is loaded, tells it which picture to work on (the revision
+//! and the text the picture came from) and keeps the packet it says to draw.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use engine::shell;
-use engine::trace::Spread;
 use yew::Reducible;
 
 use crate::analysis::{Analysis, Picture, analyse};
+use crate::bridge::{FromTracer, PacketView, ToTracer};
 use crate::examples::Example;
 use crate::history::History;
 use crate::i18n::Lang;
-use crate::player::{Player, Run, Speed};
-use crate::send::{Kind, SendError, SendForm};
-use crate::terminal::TerminalState;
-
-/// How many connections "Send 1,000" traces.
-pub const SPREAD_RUNS: u64 = 1000;
 
 /// Something to say in the ARIA live region (worded by `i18n` in the chosen language).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,34 +29,19 @@ pub enum Announcement {
     Updated { nodes: usize, pods: usize, services: usize },
     Errors { errors: usize, first_line: Option<usize> },
     StorageIgnored,
-    /// A terminal command finished with this exit status.
-    CommandDone { exit_code: i32 },
-    /// The player shows this step (an index into the run's steps).
-    Step { index: usize },
-    /// Send did not start a trace (the reason is [`AppState::send_error`]).
-    SendFailed,
-    /// Send 1,000 finished after this many runs.
-    Spread { runs: u64 },
+    /// This example could not be fetched.
+    ExampleFailed(Example),
 }
 
-/// The lab the terminal and the Send form share, built from one picture.
-#[derive(Clone, Debug)]
-pub struct World {
-    /// The [`Picture::revision`] it was built from.
-    pub revision: u64,
-    pub lab: Rc<RefCell<shell::Lab>>,
-}
-
-/// One change to the Send form.
+/// Where the tracer module is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SendEdit {
-    From(String),
-    Kind(Kind),
-    Choice(String),
-    Node(String),
-    Path(String),
-    HostHeader(String),
-    Url(String),
+pub enum Tracer {
+    /// Not asked for yet: nothing of it was downloaded.
+    Idle,
+    Loading,
+    Ready,
+    /// The module could not be loaded (the browser's reason).
+    Failed(String),
 }
 
 /// A request to the editor to show a line (from a click in the diagnostics list). The
@@ -88,6 +65,8 @@ pub struct AppState {
     pub analysis: Rc<Analysis>,
     /// The last cluster built from a text without errors.
     pub picture: Option<Rc<Picture>>,
+    /// The text `picture` was built from (what the tracer rebuilds it from).
+    pub picture_text: Rc<str>,
     /// True when `picture` is older than the text (the text has errors).
     pub picture_is_stale: bool,
     pub history: History,
@@ -97,17 +76,9 @@ pub struct AppState {
     pub announcement: Announcement,
     /// Counts analyses, so effects (saving) can tell a new result from a re-render.
     pub revision: u64,
-    pub terminal: TerminalState,
-    /// The shared lab, built when first needed and dropped with its picture.
-    pub world: Option<World>,
-    pub send: SendForm,
-    /// Why the last Send did not trace, if it did not.
-    pub send_error: Option<SendError>,
-    pub player: Player,
-    /// The last Send 1,000, for the picture it ran on.
-    pub spread: Option<Rc<Spread>>,
-    /// Counts traced runs (their ids).
-    runs: u64,
+    pub tracer: Tracer,
+    /// The packet the tracer asks the diagram to draw (for the current picture only).
+    pub packet: Option<PacketView>,
 }
 
 pub enum Action {
@@ -115,7 +86,10 @@ pub enum Action {
     Edit(Rc<str>),
     /// Typing paused: run the engine on the text and commit it to the history.
     Analyse,
-    LoadExample(Example),
+    /// The text of an example the reader chose (fetched by the page) arrived.
+    ExampleArrived(String),
+    /// An example could not be fetched.
+    ExampleFailed(Example),
     Undo,
     Redo,
     SetLang(Lang),
@@ -123,29 +97,12 @@ pub enum Action {
     Resize(f64),
     /// Show this line (and column) in the editor.
     JumpTo { line: usize, column: usize },
-    /// Run terminal commands on this host.
-    SetTerminalHost(String),
-    /// Run a command line in the terminal.
-    RunCommand(String),
-    ClearTerminal,
-    /// Change a field of the Send form.
-    EditSend(SendEdit),
-    /// Trace the form's connection in the world and load it into the player.
-    Send,
-    /// Trace the form's connection [`SPREAD_RUNS`] times on a copy of the session.
-    SendMany,
-    Play,
-    Pause,
-    TogglePlay,
-    StepForward,
-    StepBack,
-    Restart,
-    /// Show this step of the run.
-    Seek(usize),
-    /// The playing timer fired.
-    Tick,
-    SetSpeed(Speed),
-    SetKeyStepsOnly(bool),
+    /// The reader reached for the tracer: load it if it is not there.
+    WantTracer,
+    /// The tracer module failed to load.
+    TracerFailed(String),
+    /// A message from the tracer.
+    FromTracer(FromTracer),
 }
 
 /// The width assumed before the page has been measured.
@@ -160,19 +117,15 @@ impl AppState {
             pending: false,
             analysis: Rc::new(Analysis::default()),
             picture: None,
+            picture_text: Rc::from(""),
             picture_is_stale: false,
             history: History::new(text),
             width: DEFAULT_WIDTH,
             jump: None,
             announcement: Announcement::None,
             revision: 0,
-            terminal: TerminalState::default(),
-            world: None,
-            send: SendForm::default(),
-            send_error: None,
-            player: Player { key_steps_only: true, ..Player::default() },
-            spread: None,
-            runs: 0,
+            tracer: Tracer::Idle,
+            packet: None,
         };
         state.analyse();
         if restored_badly {
@@ -206,95 +159,31 @@ impl AppState {
             });
             if !unchanged {
                 self.picture = Some(Rc::new(picture));
-                // A new cluster is a new world: the old lab, trace and spread describe another one.
-                self.world = None;
-                self.player.clear();
-                self.spread = None;
-                self.send_error = None;
+                self.picture_text = Rc::clone(&self.text);
+                // A new cluster is a new world: the tracer's packet belongs to the old one.
+                self.packet = None;
             }
             self.picture_is_stale = analysis.errors > 0;
         } else {
             self.picture_is_stale = true;
-        }
-        if let Some(picture) = &self.picture {
-            self.terminal.follow(picture);
-            self.send.follow(&picture.cluster);
         }
         self.analysis = Rc::new(analysis);
         self.pending = false;
         self.history.commit(&self.text);
     }
 
-    /// The shared lab of the current picture, built on first use.
-    fn lab(&mut self) -> Option<Rc<RefCell<shell::Lab>>> {
-        let picture = self.picture.as_ref()?;
-        match &self.world {
-            Some(world) if world.revision == picture.revision => Some(Rc::clone(&world.lab)),
-            _ => {
-                let lab = Rc::new(RefCell::new(shell::Lab::from_cluster(picture.cluster.clone())));
-                self.world = Some(World { revision: picture.revision, lab: Rc::clone(&lab) });
-                Some(lab)
-            }
-        }
-    }
-
-    /// The URL and the tracer's source host for the form, or why there are none.
-    fn request(&mut self) -> Result<(Rc<RefCell<shell::Lab>>, String, String), SendError> {
-        let picture = self.picture.clone().ok_or(SendError::NoCluster)?;
-        let url = self.send.compose(&picture.cluster)?;
-        let from = self.send.source(&picture.cluster)?;
-        let lab = self.lab().ok_or(SendError::NoCluster)?;
-        let host = lab.borrow().host(&from).map_err(|_| SendError::UnknownHost(from.clone()))?;
-        let from = lab.borrow().net_host_name(&host);
-        Ok((lab, from, url))
-    }
-
-    /// Traces the form's connection in the world and shows it in the player.
-    fn send(&mut self) {
-        let (lab, from, url) = match self.request() {
-            Ok(request) => request,
-            Err(error) => {
-                self.send_error = Some(error);
-                self.announcement = Announcement::SendFailed;
-                return;
-            }
-        };
-        let options = self.send.options();
-        let (before, trace) = {
-            let mut lab = lab.borrow_mut();
-            let before = lab.session().clone();
-            (before, lab.connect(&from, &url, &options).clone())
-        };
-        self.runs = self.runs.wrapping_add(1);
-        let revision = self.picture.as_ref().map_or(0, |picture| picture.revision);
-        self.player.load(Run::new(self.runs, revision, from, url, trace, before));
-        self.send_error = None;
-        self.announcement = Announcement::Step { index: self.player.index };
-    }
-
-    /// Traces the form's connection [`SPREAD_RUNS`] times on a copy of the session.
-    fn send_many(&mut self) {
-        let (lab, from, url) = match self.request() {
-            Ok(request) => request,
-            Err(error) => {
-                self.send_error = Some(error);
-                self.announcement = Announcement::SendFailed;
-                return;
-            }
-        };
-        let spread = {
-            let lab = lab.borrow();
-            engine::trace::spread(lab.net(), lab.session(), &from, &url, SPREAD_RUNS)
-        };
-        self.spread = Some(Rc::new(spread));
-        self.send_error = None;
-        self.announcement = Announcement::Spread { runs: SPREAD_RUNS };
-    }
-
     /// Replaces the text from outside the typing flow (undo, redo, examples) and analyses it.
     fn show(&mut self, text: String) {
         self.text = Rc::from(text);
         self.analyse();
+    }
+}
+
+impl AppState {
+    /// What the tracer must hear for this state (the picture's revision and text, the language).
+    pub fn to_tracer(&self) -> Option<ToTracer> {
+        let picture = self.picture.as_ref()?;
+        Some(ToTracer { revision: picture.revision, text: Rc::clone(&self.picture_text), lang: self.lang })
     }
 }
 
@@ -317,7 +206,8 @@ impl Reducible for AppState {
                 }
                 state.analyse();
             }
-            Action::LoadExample(example) => state.show(example.text().to_string()),
+            Action::ExampleArrived(text) => state.show(text),
+            Action::ExampleFailed(example) => state.announcement = Announcement::ExampleFailed(example),
             Action::Undo => {
                 // Typing not yet analysed is a step of its own: commit it, then go back.
                 if state.pending {
@@ -347,73 +237,27 @@ impl Reducible for AppState {
                 let seq = state.jump.map_or(0, |jump| jump.seq.wrapping_add(1));
                 state.jump = Some(Jump { line, column, seq });
             }
-            Action::SetTerminalHost(host) => state.terminal.host = host,
-            Action::RunCommand(command) => {
-                let Some(lab) = state.lab() else { return self };
-                state.terminal.run(&mut lab.borrow_mut(), &command);
-                if let Some(entry) = state.terminal.entries.last() {
-                    state.announcement = Announcement::CommandDone { exit_code: entry.output.exit_code };
-                }
-            }
-            Action::ClearTerminal => state.terminal.clear(),
-            Action::EditSend(edit) => {
-                let cluster = state.picture.as_ref().map(|picture| picture.cluster.clone());
-                let form = &mut state.send;
-                match edit {
-                    SendEdit::From(from) => form.from = from,
-                    SendEdit::Kind(kind) => match &cluster {
-                        Some(cluster) => form.set_kind(kind, cluster),
-                        None => form.kind = kind,
-                    },
-                    SendEdit::Choice(choice) => form.choice = choice,
-                    SendEdit::Node(node) => form.node = node,
-                    SendEdit::Path(path) => form.path = path,
-                    SendEdit::HostHeader(host) => form.host_header = host,
-                    SendEdit::Url(url) => form.url = url,
-                }
-                if state.send == self.send {
+            Action::WantTracer => {
+                if !matches!(state.tracer, Tracer::Idle | Tracer::Failed(_)) {
                     return self;
                 }
-                state.send_error = None;
+                state.tracer = Tracer::Loading;
             }
-            Action::Send => state.send(),
-            Action::SendMany => state.send_many(),
-            Action::Play => state.player.play(),
-            Action::Pause => state.player.playing = false,
-            Action::TogglePlay => {
-                if state.player.playing {
-                    state.player.playing = false;
-                } else {
-                    state.player.play();
-                }
-            }
-            Action::StepForward | Action::StepBack | Action::Restart | Action::Seek(_) | Action::Tick => {
-                let before = state.player.index;
-                match action {
-                    Action::StepForward => {
-                        state.player.playing = false;
-                        state.player.step_forward();
-                    }
-                    Action::StepBack => {
-                        state.player.playing = false;
-                        state.player.step_back();
-                    }
-                    Action::Restart => state.player.restart(),
-                    Action::Seek(index) => {
-                        state.player.playing = false;
-                        state.player.jump_to(index);
-                    }
-                    _ => state.player.tick(),
-                }
-                if state.player.index == before && state.player.playing == self.player.playing {
+            Action::TracerFailed(why) => {
+                if state.tracer == Tracer::Ready {
                     return self;
                 }
-                if state.player.index != before {
-                    state.announcement = Announcement::Step { index: state.player.index };
-                }
+                state.tracer = Tracer::Failed(why);
             }
-            Action::SetSpeed(speed) => state.player.speed = speed,
-            Action::SetKeyStepsOnly(on) => state.player.set_key_steps_only(on),
+            Action::FromTracer(FromTracer::Ready) => state.tracer = Tracer::Ready,
+            Action::FromTracer(FromTracer::Packet { revision, packet }) => {
+                let current = state.picture.as_ref().map(|picture| picture.revision);
+                // A packet for an older picture (the tracer has not heard of the new one yet).
+                if current != Some(revision) || packet == state.packet {
+                    return self;
+                }
+                state.packet = packet;
+            }
         }
         Rc::new(state)
     }
@@ -485,7 +329,7 @@ mod tests {
         assert_eq!(state.picture, good, "the diagram keeps the last valid cluster");
         assert!(matches!(state.announcement, Announcement::Errors { first_line, .. } if first_line == line));
         // Fixing it brings a fresh picture back.
-        let state = state.reduce(Action::LoadExample(Example::ClusterIp));
+        let state = state.reduce(Action::ExampleArrived(Example::ClusterIp.text().into()));
         assert_eq!(state.analysis.errors, 0);
         assert!(!state.picture_is_stale);
         assert_ne!(state.picture, good);
@@ -504,7 +348,7 @@ mod tests {
     fn undo_redo_across_examples_and_typing() {
         let state = start();
         let nodeport = state.text.clone();
-        let state = state.reduce(Action::LoadExample(Example::ClusterIp));
+        let state = state.reduce(Action::ExampleArrived(Example::ClusterIp.text().into()));
         let clusterip = state.text.clone();
         let typed = format!("{clusterip}\n# note\n");
         // Undo while typing is pending: the typing is committed first, then undone.
@@ -530,22 +374,6 @@ mod tests {
     }
 
     #[test]
-    fn terminal_commands_run_on_the_last_good_cluster() {
-        let state = start();
-        assert_eq!(state.terminal.host, "client");
-        let state = state.reduce(Action::SetTerminalHost("node2".into())).reduce(Action::RunCommand("hostname".into()));
-        assert_eq!(state.terminal.entries.last().map(|e| e.output.stdout.as_str()), Some("node2\n"));
-        assert_eq!(state.announcement, Announcement::CommandDone { exit_code: 0 });
-        // A broken text keeps the lab of the last good cluster: the nginx pod is still a host.
-        let broken = state.text.replace("name: sample-service", "name: 12");
-        let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
-        let state = state.reduce(Action::SetTerminalHost("default/nginx".into())).reduce(Action::RunCommand("hostname".into()));
-        assert_eq!(state.terminal.entries.last().map(|e| e.output.stdout.as_str()), Some("nginx\n"));
-        let state = state.reduce(Action::ClearTerminal);
-        assert!(state.terminal.entries.is_empty());
-    }
-
-    #[test]
     fn resize_ignores_nonsense() {
         let state = start().reduce(Action::Resize(f64::NAN));
         assert_eq!(state.width, DEFAULT_WIDTH);
@@ -553,127 +381,66 @@ mod tests {
         assert_eq!(state.width, 360.0);
     }
 
-    fn sent() -> Rc<AppState> {
-        // The post: client -> node1:31000 (the form's default for the NodePort example).
-        start().reduce(Action::Send)
-    }
-
     #[test]
-    fn send_traces_in_the_shared_world() {
-        let state = sent();
-        assert_eq!(state.send_error, None);
-        let run = state.player.run.clone().expect("a run");
-        assert!(run.url.ends_with(":31000/"), "{}", run.url);
-        assert_eq!(run.steps.len(), run.trace.all_steps().count());
-        assert!(matches!(&run.trace.outcome, engine::trace::Outcome::Answered { pod: Some(pod), .. } if pod == "default/nginx"));
-        assert!(matches!(state.announcement, Announcement::Step { index: 0 }));
-        // The session before the trace had no conntrack entry; the world has them now, and
-        // the terminal's conntrack -L on node1 lists the DNAT to the pod.
-        assert!(run.before.conntrack("node1").is_none_or(|table| table.entries().next().is_none()));
-        let state = state.reduce(Action::SetTerminalHost("node1".into())).reduce(Action::RunCommand("conntrack -L".into()));
-        let output = &state.terminal.entries.last().expect("an entry").output.stdout;
-        assert!(output.contains("dport=31000") && output.contains("src=192.168.231.166"), "{output}");
-        // A terminal curl is the same world: the session moved on, the run keeps its copy.
-        let run_before = Rc::clone(&run.before);
-        let state = state.reduce(Action::SetTerminalHost("client".into())).reduce(Action::RunCommand("curl -s http://172.16.120.63:31000/".into()));
-        assert_eq!(state.terminal.entries.last().map(|e| e.output.exit_code), Some(0));
-        assert!(Rc::ptr_eq(&state.player.run.as_ref().expect("run").before, &run_before));
-    }
-
-    #[test]
-    fn stepping_stays_in_bounds_and_back_restores_the_index() {
-        let state = sent();
-        let total = state.player.steps().len();
-        let state = state.reduce(Action::StepBack);
-        assert_eq!(state.player.index, 0);
-        let state = state.reduce(Action::StepForward);
-        let one = state.player.index;
-        assert!(one > 0);
-        let state = state.reduce(Action::StepForward).reduce(Action::StepBack);
-        assert_eq!(state.player.index, one);
-        let state = state.reduce(Action::Seek(usize::MAX));
-        assert_eq!(state.player.index, total - 1);
-        assert!(state.player.at_end());
-        let state = state.reduce(Action::Restart);
-        assert_eq!(state.player.index, 0);
-        let state = state.reduce(Action::Seek(7));
-        assert_eq!(state.player.index, 7);
-        assert!(matches!(state.announcement, Announcement::Step { index: 7 }));
-    }
-
-    #[test]
-    fn playing_ticks_to_the_end_and_stops() {
-        let mut state = sent().reduce(Action::SetSpeed(Speed::Four)).reduce(Action::Play);
-        assert!(state.player.playing);
-        assert_eq!(state.player.speed, Speed::Four);
-        let mut ticks = 0;
-        while state.player.playing && ticks < 10_000 {
-            state = state.reduce(Action::Tick);
-            ticks += 1;
-        }
-        assert!(!state.player.playing);
-        assert!(state.player.at_end());
-        // A tick after the end changes nothing (the same state comes back).
-        let again = Rc::clone(&state).reduce(Action::Tick);
-        assert!(Rc::ptr_eq(&again, &state));
-        // Play at the end starts over; toggling pauses.
-        let state = state.reduce(Action::TogglePlay);
-        assert!(state.player.playing && state.player.index == 0);
-        let state = state.reduce(Action::TogglePlay);
-        assert!(!state.player.playing);
-        // Stepping by hand pauses.
-        let state = state.reduce(Action::Play).reduce(Action::StepForward);
-        assert!(!state.player.playing);
-    }
-
-    #[test]
-    fn a_new_picture_clears_a_stale_trace_but_a_broken_edit_keeps_it() {
-        let state = sent().reduce(Action::SendMany);
-        assert!(state.spread.is_some());
+    fn the_tracer_hears_of_the_last_good_picture_and_its_text() {
+        let state = start();
+        let told = state.to_tracer().expect("a picture to trace");
+        assert_eq!(Some(told.revision), state.picture.as_ref().map(|p| p.revision));
+        assert_eq!(told.text, state.text);
+        // A broken edit keeps the picture, so the tracer keeps hearing the good text.
         let broken = state.text.replace("name: sample-service", "name: 12");
         let state = state.reduce(Action::Edit(Rc::from(broken))).reduce(Action::Analyse);
-        assert!(state.picture_is_stale);
-        assert!(state.player.run.is_some(), "the last good cluster and its trace stay");
-        let state = state.reduce(Action::LoadExample(Example::ClusterIp));
-        assert!(state.player.run.is_none());
-        assert!(state.spread.is_none());
-        assert!(state.world.is_none());
+        assert_eq!(state.to_tracer(), Some(told.clone()));
+        // A comment changes the text but not the picture: same revision, same text.
+        let state = state.reduce(Action::ExampleArrived(Example::NodePort.text().into()));
+        let told = state.to_tracer().expect("a picture");
+        let commented = format!("# a note\n{}", state.text);
+        let state = state.reduce(Action::Edit(Rc::from(commented))).reduce(Action::Analyse);
+        assert_eq!(state.to_tracer(), Some(told.clone()));
+        // Another example is a new picture; switching language is heard too.
+        let state = state.reduce(Action::ExampleArrived(Example::ClusterIp.text().into())).reduce(Action::SetLang(Lang::Ja));
+        let now = state.to_tracer().expect("a picture");
+        assert_ne!(now.revision, told.revision);
+        assert_eq!(now.text, state.text);
+        assert_eq!(now.lang, Lang::Ja);
     }
 
     #[test]
-    fn a_bad_url_gives_a_message_and_no_trace() {
-        let state = start()
-            .reduce(Action::EditSend(SendEdit::Kind(Kind::Url)))
-            .reduce(Action::EditSend(SendEdit::Url("http://172.16.120.63:0/".into())))
-            .reduce(Action::Send);
-        assert!(state.player.run.is_none());
-        assert!(matches!(&state.send_error, Some(SendError::BadUrl { why, .. }) if why == "port 0"));
-        assert_eq!(state.announcement, Announcement::SendFailed);
-        // Editing the form clears the message.
-        let state = state.reduce(Action::EditSend(SendEdit::Url("http://172.16.120.63:31000/".into())));
-        assert_eq!(state.send_error, None);
-        let state = state.reduce(Action::Send);
-        assert!(state.player.run.is_some());
+    fn the_tracer_loads_once_and_can_be_retried() {
+        let state = start();
+        assert_eq!(state.tracer, Tracer::Idle);
+        let state = state.reduce(Action::WantTracer);
+        assert_eq!(state.tracer, Tracer::Loading);
+        let again = Rc::clone(&state).reduce(Action::WantTracer);
+        assert!(Rc::ptr_eq(&again, &state), "a second wish while loading changes nothing");
+        let state = state.reduce(Action::TracerFailed("404".into()));
+        assert_eq!(state.tracer, Tracer::Failed("404".into()));
+        let state = state.reduce(Action::WantTracer).reduce(Action::FromTracer(FromTracer::Ready));
+        assert_eq!(state.tracer, Tracer::Ready);
+        // A late failure report does not undo a tracer that answered.
+        let state = state.reduce(Action::TracerFailed("late".into()));
+        assert_eq!(state.tracer, Tracer::Ready);
     }
 
     #[test]
-    fn send_many_counts_a_thousand_without_changing_the_world() {
-        // The outside client has no route to the Service CIDR: every run says so.
-        let state = start().reduce(Action::EditSend(SendEdit::Kind(Kind::ClusterIp))).reduce(Action::SendMany);
-        let spread = state.spread.clone().expect("a spread");
-        assert!(spread.shares.iter().all(|share| share.endpoint == "no route"), "{spread:?}");
-        // From a node, the ClusterIP's one endpoint takes them all.
-        let state = state
-            .reduce(Action::EditSend(SendEdit::From("node1".into())))
-            .reduce(Action::EditSend(SendEdit::Choice("default/sample-service:8080".into())))
-            .reduce(Action::SendMany);
-        let spread = state.spread.clone().expect("a spread");
-        assert_eq!(spread.runs, SPREAD_RUNS);
-        assert_eq!(spread.shares.iter().map(|share| share.count).sum::<u64>(), SPREAD_RUNS);
-        let nginx = spread.shares.iter().find(|share| share.endpoint == "default/nginx").expect("nginx");
-        assert_eq!(nginx.exact, Some((1, 0)), "the one endpoint has probability 1");
-        assert!(nginx.count > SPREAD_RUNS * 9 / 10, "{spread:?}");
-        let world = state.world.as_ref().expect("the world was built");
-        assert!(world.lab.borrow().session().conntrack.values().all(|table| table.entries().next().is_none()));
+    fn only_packets_for_the_current_picture_are_drawn() {
+        use engine::trace::At;
+        let state = start();
+        let revision = state.picture.as_ref().map(|p| p.revision).expect("a picture");
+        let packet = PacketView {
+            key: "1-0".into(),
+            host: "client".into(),
+            at: At::Socket,
+            previous: None,
+            tween_ms: 0.0,
+            label: None,
+        };
+        let stale = Rc::clone(&state).reduce(Action::FromTracer(FromTracer::Packet { revision: revision + 9, packet: Some(packet.clone()) }));
+        assert_eq!(stale.packet, None);
+        let state = state.reduce(Action::FromTracer(FromTracer::Packet { revision, packet: Some(packet.clone()) }));
+        assert_eq!(state.packet, Some(packet));
+        // A new picture drops it at once.
+        let state = state.reduce(Action::ExampleArrived(Example::ClusterIp.text().into()));
+        assert_eq!(state.packet, None);
     }
 }

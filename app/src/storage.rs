@@ -73,8 +73,8 @@ mod tests {
     fn first_state(stored: Option<String>) -> AppState {
         match restore_text(stored) {
             Ok(Some(text)) => AppState::new(text, Lang::En, false),
-            Ok(None) => AppState::new(Example::DEFAULT.text().to_string(), Lang::En, false),
-            Err(_) => AppState::new(Example::DEFAULT.text().to_string(), Lang::En, true),
+            Ok(None) => AppState::new(Example::default_text().to_string(), Lang::En, false),
+            Err(_) => AppState::new(Example::default_text().to_string(), Lang::En, true),
         }
     }
 

@@ -13,16 +13,41 @@ fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a document")
 }
 
-/// Mounts a fresh App in its own element, with nothing stored from earlier runs.
+/// Mounts a fresh page in its own element, with nothing stored from earlier runs, and the
+/// tracer beside it in the same module (the page then talks to it directly instead of
+/// importing `tracer.js`). Earlier tests' pages and tracers are taken off the document, so the
+/// tracer's panels go into this page's slots.
 async fn mount() -> Element {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.clear();
     }
+    if let Ok(old) = document().query_selector_all(".test-page, #tracer-root") {
+        for i in 0..old.length() {
+            if let Some(node) = old.item(i).and_then(|node| node.dyn_into::<Element>().ok()) {
+                node.remove();
+            }
+        }
+    }
     let root = document().create_element("div").expect("div");
+    root.set_class_name("test-page");
     document().body().expect("body").append_child(&root).expect("append");
     yew::Renderer::<app::App>::with_root(root.clone()).render();
     TimeoutFuture::new(50).await;
+    app::components::tracer::mount();
+    TimeoutFuture::new(50).await;
     root
+}
+
+/// Waits (up to 10 s, polling) until `selector` matches in `root`: the page and the tracer
+/// render on the browser's schedule, slower on a loaded machine.
+async fn wait_for(root: &Element, selector: &str) {
+    for _ in 0..200 {
+        if count(root, selector) > 0 {
+            return;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    panic!("never appeared: {selector}");
 }
 
 fn count(root: &Element, selector: &str) -> u32 {
@@ -78,6 +103,9 @@ async fn send_traces_and_the_player_steps() {
         let button: web_sys::HtmlButtonElement = root.query_selector(selector).ok().flatten().expect(selector).unchecked_into();
         button.click();
     };
+    // The tracer told the page it is ready: its placeholders are gone, its form is in the slot.
+    wait_for(&root, "#send-slot #send-from").await;
+    assert_eq!(count(&root, ".tracer-wait"), 0);
     assert_eq!(count(&root, "#events .event"), 0);
     click("#send");
     TimeoutFuture::new(100).await;

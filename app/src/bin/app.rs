@@ -1,4 +1,5 @@
-//! Mounts the lab on the page (Trunk builds this binary to wasm; see `index.html`).
+//! Mounts the page: editor, diagnostics and diagram (Trunk builds this binary to the wasm the
+//! page loads first; see `index.html`). The tracer is a second module, `bin/tracer.rs`.
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -1,8 +1,11 @@
-//! The page: header, editor with its diagnostics, the topology diagram and the terminal.
+//! The page: header, editor with its diagnostics, the topology diagram, and the places of the
+//! tracer's panels (Send, events and inspector, terminal).
 //!
 //! Owns the store (`use_reducer`) and the effects that need the browser: restoring and
-//! saving the text and language, debouncing the engine while the user types, and measuring
-//! the diagram's width. Everything it decides comes from [`crate::state`].
+//! saving the text and language, debouncing the engine while the user types, measuring the
+//! diagram's width, and loading and talking to the tracer module ([`crate::bridge`]) the first
+//! time the reader reaches for one of its panels. Everything it decides comes from
+//! [`crate::state`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,17 +18,16 @@ use yew::prelude::*;
 use crate::components::browser;
 use crate::components::diagnostics::Diagnostics;
 use crate::components::editor::Editor;
-use crate::components::player::PlayerPanel;
-use crate::components::send::SendPanel;
+use crate::bridge;
 use crate::components::lb_notes::LbNotes;
-use crate::components::terminal::Terminal;
-use crate::components::topology::{PacketView, Topology};
+use crate::components::topology::Topology;
+use crate::components::tracer::{PLAYER_SLOT, SEND_SLOT, TERMINAL_SLOT};
 use crate::examples::Example;
-use crate::i18n::player::{self as player_words, P};
+use crate::i18n::player::P;
+use crate::i18n::tracer::T;
 use crate::i18n::{self, Lang, Msg};
-use crate::state::{Action, Announcement, AppState};
+use crate::state::{Action, Announcement, AppState, Tracer};
 use crate::storage;
-use crate::terminal::TerminalState;
 
 /// How long typing must pause before the engine runs (milliseconds). Parsing and building
 /// the default scenario takes well under a frame, but a pasted 1,000-Service manifest takes
@@ -37,8 +39,8 @@ pub const DEBOUNCE_MS: u32 = 150;
 fn initial_state() -> AppState {
     let (text, restored_badly) = match storage::restore_text(browser::load(storage::TEXT_KEY)) {
         Ok(Some(text)) => (text, false),
-        Ok(None) => (Example::DEFAULT.text().to_string(), false),
-        Err(_) => (Example::DEFAULT.text().to_string(), true),
+        Ok(None) => (Example::default_text().to_string(), false),
+        Err(_) => (Example::default_text().to_string(), true),
     };
     let lang = storage::restore_lang(browser::load(storage::LANG_KEY))
         .unwrap_or_else(|| Lang::from_tag(&browser::browser_language().unwrap_or_default()));
@@ -95,7 +97,13 @@ pub fn app() -> Html {
             let select: HtmlSelectElement = event.target_unchecked_into();
             if let Some(example) = Example::from_id(&select.value()) {
                 timer.borrow_mut().take();
-                state.dispatch(Action::LoadExample(example));
+                let dispatcher = state.dispatcher();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match browser::fetch_text(&example.path()).await {
+                        Some(text) => dispatcher.dispatch(Action::ExampleArrived(text)),
+                        None => dispatcher.dispatch(Action::ExampleFailed(example)),
+                    }
+                });
             }
             // The menu is a command, not a setting: show its title again.
             select.set_value("");
@@ -129,21 +137,63 @@ pub fn app() -> Html {
         }
     });
 
-    let terminal_hosts = use_memo(state.picture.as_ref().map(|picture| picture.revision), {
-        let picture = state.picture.clone();
-        move |_| picture.map(|picture| TerminalState::hosts(&picture)).unwrap_or_default()
+    // The tracer module: the page hears from it (in this module or through the loaded one),
+    // loads it when asked, and tells it about every new picture and language once it is ready.
+    use_effect_with((), {
+        let dispatcher = state.dispatcher();
+        move |_| bridge::register_page(Callback::from(move |message| dispatcher.dispatch(Action::FromTracer(message))))
     });
-    let on_terminal_host = {
-        let state = state.clone();
-        Callback::from(move |host: String| state.dispatch(Action::SetTerminalHost(host)))
+    use_effect_with(state.tracer == Tracer::Loading, {
+        let dispatcher = state.dispatcher();
+        move |loading| {
+            if *loading && !bridge::tracer_is_local() {
+                let on_failed = {
+                    let dispatcher = dispatcher.clone();
+                    Callback::from(move |why: String| dispatcher.dispatch(Action::TracerFailed(why)))
+                };
+                bridge::load_tracer(Callback::from(move |message| dispatcher.dispatch(Action::FromTracer(message))), on_failed);
+            }
+        }
+    });
+    use_effect_with((state.tracer == Tracer::Ready, state.to_tracer()), |(ready, message)| {
+        if let (true, Some(message)) = (*ready, message) {
+            bridge::tell_tracer(message);
+        }
+    });
+    let want_tracer = {
+        let dispatcher = state.dispatcher();
+        move || dispatcher.dispatch(Action::WantTracer)
     };
-    let on_run = {
-        let state = state.clone();
-        Callback::from(move |command: String| state.dispatch(Action::RunCommand(command)))
+    let tracer_ready = state.tracer == Tracer::Ready;
+    // Pointing at, touching or tabbing into a tracer panel loads the tracer.
+    let on_reach = {
+        let want = want_tracer.clone();
+        Callback::from(move |_: ()| want())
     };
-    let on_clear = {
-        let state = state.clone();
-        Callback::from(move |()| state.dispatch(Action::ClearTerminal))
+    let placeholder = |first: bool| -> Html {
+        if tracer_ready {
+            return Html::default();
+        }
+        let load = {
+            let want = want_tracer.clone();
+            Callback::from(move |_: MouseEvent| want())
+        };
+        match &state.tracer {
+            Tracer::Loading => html! { <p class="tracer-wait" role="status">{ T::Loading.text(lang) }</p> },
+            Tracer::Failed(why) => html! {
+                <p class="tracer-wait tracer-failed" role="alert">
+                    { T::Failed.text(lang) }{ " " }<code>{ why.clone() }</code>{ " " }
+                    <button type="button" class="tracer-load" onclick={load}>{ T::Retry.text(lang) }</button>
+                </p>
+            },
+            _ if first => html! {
+                <p class="tracer-wait">
+                    { T::Idle.text(lang) }{ " " }
+                    <button type="button" class="tracer-load" id="tracer-load" onclick={load}>{ T::Load.text(lang) }</button>
+                </p>
+            },
+            _ => html! { <p class="tracer-wait">{ T::Idle.text(lang) }</p> },
+        }
     };
 
     let announcement = match &state.announcement {
@@ -151,29 +201,8 @@ pub fn app() -> Html {
         Announcement::Updated { nodes, pods, services } => i18n::cluster_updated(lang, *nodes, *pods, *services),
         Announcement::Errors { errors, first_line } => i18n::text_has_errors(lang, *errors, *first_line),
         Announcement::StorageIgnored => Msg::StorageIgnored.text(lang).to_string(),
-        Announcement::CommandDone { exit_code } => i18n::command_done(lang, *exit_code),
-        Announcement::Step { index } => match state.player.steps().get(*index) {
-            Some(step) => player_words::step_announcement(lang, *index, state.player.steps().len(), step),
-            None => String::new(),
-        },
-        Announcement::SendFailed => state.send_error.as_ref().map(|error| player_words::send_error(lang, error)).unwrap_or_default(),
-        Announcement::Spread { runs } => player_words::spread_done(lang, *runs),
+        Announcement::ExampleFailed(example) => i18n::example_failed(lang, i18n::examples::title(*example, lang)),
     };
-
-    // The packet of the player's current step, and where it comes from.
-    let packet = state.player.run.as_ref().and_then(|run| {
-        let step = state.player.current()?;
-        let index = state.player.index;
-        let previous = (0..index).rev().find(|&i| state.player.shown(i)).and_then(|i| run.steps.get(i));
-        Some(PacketView {
-            key: format!("{}-{index}", run.id),
-            host: step.host.clone(),
-            at: step.at.clone(),
-            previous: previous.map(|step| (step.host.clone(), step.at.clone())),
-            tween_ms: crate::anim::tween_ms(crate::anim::dwell_ms(step, state.player.speed.factor())),
-            label: crate::player::packet_at(&run.steps, index),
-        })
-    });
 
     html! {
         <div class="page">
@@ -213,6 +242,9 @@ pub fn app() -> Html {
                                 title={format!("{} (Ctrl+Shift+Z)", Msg::Redo.text(lang))}>{ Msg::Redo.text(lang) }</button>
                         </div>
                     </div>
+                    if let Announcement::ExampleFailed(example) = &state.announcement {
+                        <p class="stale" role="note">{ i18n::example_failed(lang, i18n::examples::title(*example, lang)) }</p>
+                    }
                     if let Some(example) = Example::showing(&state.text) {
                         <p class="example-about" id="example-about" data-example={example.id()}>
                             <strong>{ i18n::examples::title(example, lang) }</strong>{ " — " }
@@ -238,47 +270,39 @@ pub fn app() -> Html {
                         <p class="stale" id="stale-note" role="note">{ Msg::StaleDiagram.text(lang) }</p>
                     }
                     <div class="diagram-box" ref={diagram_ref}>
-                        <Topology picture={state.picture.clone()} stale={state.picture_is_stale} lang={lang} width={state.width} packet={packet} />
+                        <Topology picture={state.picture.clone()} stale={state.picture_is_stale} lang={lang} width={state.width} packet={state.packet.clone()} />
                     </div>
                     <LbNotes picture={state.picture.clone()} lang={lang} />
                 </section>
-                <section class="panel send-panel" aria-labelledby="send-title">
+                <section class="panel send-panel" aria-labelledby="send-title"
+                    onpointerover={on_reach.reform(|_: PointerEvent| ())}
+                    onfocusin={on_reach.reform(|_: FocusEvent| ())}
+                    ontouchstart={on_reach.reform(|_: TouchEvent| ())}>
                     <div class="panel-bar">
                         <h2 id="send-title">{ P::SendTitle.text(lang) }</h2>
                     </div>
-                    <SendPanel
-                        picture={state.picture.clone()}
-                        form={state.send.clone()}
-                        error={state.send_error.clone()}
-                        lang={lang}
-                        dispatch={state.dispatcher()}
-                    />
+                    { placeholder(true) }
+                    <div class="tracer-slot" id={SEND_SLOT}></div>
                 </section>
-                <section class="panel player-panel" aria-labelledby="player-title">
+                <section class="panel player-panel" aria-labelledby="player-title"
+                    onpointerover={on_reach.reform(|_: PointerEvent| ())}
+                    onfocusin={on_reach.reform(|_: FocusEvent| ())}
+                    ontouchstart={on_reach.reform(|_: TouchEvent| ())}>
                     <div class="panel-bar">
                         <h2 id="player-title">{ P::Events.text(lang) }</h2>
                     </div>
-                    <PlayerPanel
-                        player={state.player.clone()}
-                        spread={state.spread.clone()}
-                        lab={state.world.as_ref().map(|world| Rc::clone(&world.lab))}
-                        lang={lang}
-                        dispatch={state.dispatcher()}
-                    />
+                    { placeholder(false) }
+                    <div class="tracer-slot" id={PLAYER_SLOT}></div>
                 </section>
-                <section class="panel terminal-panel" aria-labelledby="terminal-title">
+                <section class="panel terminal-panel" aria-labelledby="terminal-title"
+                    onpointerover={on_reach.reform(|_: PointerEvent| ())}
+                    onfocusin={on_reach.reform(|_: FocusEvent| ())}
+                    ontouchstart={on_reach.reform(|_: TouchEvent| ())}>
                     <div class="panel-bar">
                         <h2 id="terminal-title">{ Msg::Terminal.text(lang) }</h2>
                     </div>
-                    <Terminal
-                        hosts={terminal_hosts}
-                        host={state.terminal.host.clone()}
-                        entries={Rc::clone(&state.terminal.entries)}
-                        lang={lang}
-                        on_host={on_terminal_host}
-                        on_run={on_run}
-                        on_clear={on_clear}
-                    />
+                    { placeholder(false) }
+                    <div class="tracer-slot" id={TERMINAL_SLOT}></div>
                 </section>
             </main>
         </div>

@@ -142,10 +142,11 @@ pub fn editor(props: &EditorProps) -> Html {
             let top = *drawn_start.borrow() as f64 * LINE_HEIGHT - f64::from(textarea.scroll_top());
             let left = -f64::from(textarea.scroll_left());
             if let Some(pre) = pre_ref.cast::<HtmlElement>() {
+                let (left, top) = (crate::number::fixed1(left), crate::number::fixed1(top));
                 let _ = pre.style().set_property("transform", &format!("translate({left}px, {top}px)"));
             }
             if let Some(gutter) = gutter_ref.cast::<HtmlElement>() {
-                let _ = gutter.style().set_property("transform", &format!("translateY({top}px)"));
+                let _ = gutter.style().set_property("transform", &format!("translateY({}px)", crate::number::fixed1(top)));
             }
         }
     };

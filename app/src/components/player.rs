@@ -22,7 +22,7 @@ use crate::components::inspector::Inspector;
 use crate::i18n::Lang;
 use crate::i18n::player::{self as words, P};
 use crate::player::{self as model, Player, Speed};
-use crate::state::{Action, AppState};
+use crate::tracer_state::{TracerAction as Action, TracerState};
 
 #[derive(Properties, Clone)]
 pub struct PlayerProps {
@@ -31,7 +31,7 @@ pub struct PlayerProps {
     /// The world the run was traced in (the inspector reads its hosts and rules).
     pub lab: Option<Rc<RefCell<engine::shell::Lab>>>,
     pub lang: Lang,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    pub dispatch: UseReducerDispatcher<TracerState>,
 }
 
 impl PartialEq for PlayerProps {

@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::i18n::player::{self as words, P};
 use crate::send::{self, Kind, SendError, SendForm};
 use crate::analysis::Picture;
-use crate::state::{Action, AppState, SendEdit};
+use crate::tracer_state::{SendEdit, TracerAction as Action, TracerState};
 
 #[derive(Properties, Clone)]
 pub struct SendProps {
@@ -21,7 +21,7 @@ pub struct SendProps {
     pub form: SendForm,
     pub error: Option<SendError>,
     pub lang: Lang,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    pub dispatch: UseReducerDispatcher<TracerState>,
 }
 
 impl PartialEq for SendProps {
@@ -35,7 +35,7 @@ impl PartialEq for SendProps {
     }
 }
 
-fn on_select(dispatch: &UseReducerDispatcher<AppState>, edit: fn(String) -> SendEdit) -> Callback<Event> {
+fn on_select(dispatch: &UseReducerDispatcher<TracerState>, edit: fn(String) -> SendEdit) -> Callback<Event> {
     let dispatch = dispatch.clone();
     Callback::from(move |event: Event| {
         let select: HtmlSelectElement = event.target_unchecked_into();
@@ -43,7 +43,7 @@ fn on_select(dispatch: &UseReducerDispatcher<AppState>, edit: fn(String) -> Send
     })
 }
 
-fn on_text(dispatch: &UseReducerDispatcher<AppState>, edit: fn(String) -> SendEdit) -> Callback<InputEvent> {
+fn on_text(dispatch: &UseReducerDispatcher<TracerState>, edit: fn(String) -> SendEdit) -> Callback<InputEvent> {
     let dispatch = dispatch.clone();
     Callback::from(move |event: InputEvent| {
         let input: HtmlInputElement = event.target_unchecked_into();

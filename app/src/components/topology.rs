@@ -7,11 +7,11 @@
 use std::rc::Rc;
 
 use engine::cluster::ServiceType;
-use engine::trace::At;
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::anim;
+use crate::bridge::PacketView;
 use crate::components::browser;
 use crate::i18n::{self, Lang, Msg};
 use crate::layout::{self, Point, Rect, Segment};
@@ -27,19 +27,6 @@ pub struct TopologyProps {
     /// The packet of the player's current step, if a connection is being shown.
     #[prop_or_default]
     pub packet: Option<PacketView>,
-}
-
-/// Where the player's packet is: the current step's place, the previous step's (where the
-/// dot comes from), how long the move takes and the packet's addresses.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PacketView {
-    /// Distinct for every (run, step): a new dot is drawn for each step.
-    pub key: String,
-    pub host: String,
-    pub at: At,
-    pub previous: Option<(String, At)>,
-    pub tween_ms: f64,
-    pub label: Option<String>,
 }
 
 impl PartialEq for TopologyProps {
@@ -58,7 +45,7 @@ impl PartialEq for TopologyProps {
 }
 
 fn n(value: f64) -> String {
-    format!("{value:.1}")
+    crate::number::fixed1(value)
 }
 
 fn rect(r: &Rect, class: &'static str, radius: f64) -> Html {
