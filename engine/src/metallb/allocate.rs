@@ -29,7 +29,7 @@ use std::net::Ipv4Addr;
 
 use super::announce;
 use crate::cluster::{Cluster, LoadBalancerIngress, MetalLbPool, Service, ServiceType, TrafficPolicy};
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, Problem, Reason};
 use crate::net::Protocol;
 
 /// Requested addresses, comma-separated (`AnnotationLoadBalancerIPs`).
@@ -309,9 +309,7 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
                 diagnostics.push(
                     Diagnostic::info(Problem::InvalidValue {
                         value: current.to_string(),
-                        reason: format!(
-                            "MetalLB clears a status address its configuration does not allow and allocates again ({error})"
-                        ),
+                        reason: Reason::StatusAddressCleared { error },
                     })
                     .with_path("status.loadBalancer.ingress")
                     .with_object(object(service)),
@@ -345,10 +343,7 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
             Err(error) => {
                 service.load_balancer_ingress.clear();
                 service.annotations.remove(ALLOCATED_FROM_POOL);
-                let reason = format!(
-                    "MetalLB failed to allocate an address ({error}); the NodePorts{} and the ClusterIP still work",
-                    node_ports(service)
-                );
+                let reason = Reason::AllocationFailed { error, node_ports: node_ports(service) };
                 diagnostics.push(pending(service, reason, false));
             }
         }
@@ -379,14 +374,11 @@ fn node_ports(service: &Service) -> String {
     if ports.is_empty() { String::new() } else { format!(" ({})", ports.join(",")) }
 }
 
-fn no_provider_reason(service: &Service) -> String {
-    format!(
-        "nothing in this cluster provides load balancers (no cloud controller, and no MetalLB IPAddressPool), so no address is ever written to status.loadBalancer.ingress; the NodePorts{} and the ClusterIP work as for a NodePort Service",
-        node_ports(service)
-    )
+fn no_provider_reason(service: &Service) -> Reason {
+    Reason::NoLoadBalancerProvider { node_ports: node_ports(service) }
 }
 
-fn pending(service: &Service, reason: String, info: bool) -> Diagnostic {
+fn pending(service: &Service, reason: Reason, info: bool) -> Diagnostic {
     let problem = Problem::LoadBalancerPending { reason };
     let diagnostic = if info { Diagnostic::info(problem) } else { Diagnostic::warning(problem) };
     diagnostic.with_object(object(service))
