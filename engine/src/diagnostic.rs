@@ -13,7 +13,7 @@ pub mod shape;
 pub mod subject;
 pub mod syntax;
 
-pub use reason::{ClassOrigin, NameFormat, NameProblem, PortNameProblem, Quantity, Reason, Rejection};
+pub use reason::{ClassOrigin, MetalLbError, NameFormat, NameProblem, PortNameProblem, Quantity, Reason, Rejection};
 pub use shape::{Expected, Shape};
 pub use subject::{Deprecation, LabDefault, Subject};
 pub use syntax::{ScanMessage, SyntaxError, SyntaxHint};

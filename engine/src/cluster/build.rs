@@ -154,7 +154,7 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
         if pool.ipip_mode != EncapMode::Never && pool.vxlan_mode != EncapMode::Never {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::error(Problem::InvalidValue {
-                    value: "ipipMode and vxlanMode".to_string(),
+                    value: "ipipMode, vxlanMode".to_string(),
                     reason: Reason::PoolCannotUseBoth,
                 }),
                 "spec.vxlanMode",

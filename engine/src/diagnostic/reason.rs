@@ -88,8 +88,8 @@ pub enum Reason {
     Rejected(Vec<Rejection>),
     // MetalLB and Contour.
     NoLoadBalancerProvider { node_ports: String },
-    AllocationFailed { error: String, node_ports: String },
-    StatusAddressCleared { error: String },
+    AllocationFailed { error: MetalLbError, node_ports: String },
+    StatusAddressCleared { error: MetalLbError },
     NoL2Advertisement { pool: String },
     NoServingEndpoint,
     NoCandidateNode,
@@ -332,6 +332,30 @@ impl fmt::Display for Reason {
             ),
             Reason::IptablesValue { reason, option } => write!(f, "{reason} (the value of `{option}`)"),
             Reason::IptablesLine { message } => f.write_str(message),
+        }
+    }
+}
+
+/// Why MetalLB's controller refuses or drops an address (`metallb::assign`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetalLbError {
+    /// The allocator's own error, as MetalLB words it (`pkg/allocator/allocator.go`).
+    Message(String),
+    /// The address in the status is not from the pool the Service asks for.
+    AsksForPool { pool: String },
+    /// The address in the status is not the one the Service asks for.
+    AsksForAddress { address: String },
+    /// A Service without a ClusterIP has no IP family.
+    NoClusterIp,
+}
+
+impl fmt::Display for MetalLbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MetalLbError::Message(message) => f.write_str(message),
+            MetalLbError::AsksForPool { pool } => write!(f, "the Service asks for pool {pool}"),
+            MetalLbError::AsksForAddress { address } => write!(f, "the Service asks for {address}"),
+            MetalLbError::NoClusterIp => f.write_str("the Service has no ClusterIP, so MetalLB cannot tell its IP family"),
         }
     }
 }

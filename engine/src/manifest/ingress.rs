@@ -280,7 +280,7 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
                     p.position,
                     &p.path,
                     Problem::InvalidValue {
-                        value: "number and name".to_string(),
+                        value: "port.number, port.name".to_string(),
                         reason: Reason::PortNumberAndName,
                     },
                 );

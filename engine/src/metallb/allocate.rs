@@ -29,7 +29,7 @@ use std::net::Ipv4Addr;
 
 use super::announce;
 use crate::cluster::{Cluster, LoadBalancerIngress, MetalLbPool, Service, ServiceType, TrafficPolicy};
-use crate::diagnostic::{Diagnostic, Problem, Reason};
+use crate::diagnostic::{Diagnostic, MetalLbError, Problem, Reason};
 use crate::net::Protocol;
 
 /// Requested addresses, comma-separated (`AnnotationLoadBalancerIPs`).
@@ -279,7 +279,7 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
     }
     let pools = cluster.metallb_pools.clone();
     let mut allocator = Allocator { pools: &pools, by_ip: BTreeMap::new() };
-    let mut results: BTreeMap<usize, Result<(Ipv4Addr, String), String>> = BTreeMap::new();
+    let mut results: BTreeMap<usize, Result<(Ipv4Addr, String), MetalLbError>> = BTreeMap::new();
     // Pass 1: addresses already in the status that the configuration still allows.
     for &index in &candidates {
         let Some(service) = cluster.services.get(index) else { continue };
@@ -288,14 +288,14 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
             continue;
         }
         let request = Request::of(service);
-        let kept = allocator.assign(current, &request).and_then(|pool| {
+        let kept = allocator.assign(current, &request).map_err(MetalLbError::Message).and_then(|pool| {
             let wrong_pool =
                 annotation(service, ADDRESS_POOL).filter(|desired| !desired.is_empty() && *desired != pool);
             let wrong_ip = desired_ip(service).ok().flatten().filter(|desired| *desired != current);
             if let Some(desired) = wrong_pool {
-                Err(format!("the Service asks for pool {desired}"))
+                Err(MetalLbError::AsksForPool { pool: desired.to_string() })
             } else if let Some(desired) = wrong_ip {
-                Err(format!("the Service asks for {desired}"))
+                Err(MetalLbError::AsksForAddress { address: desired.to_string() })
             } else {
                 Ok(pool)
             }
@@ -324,12 +324,11 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
         }
         let Some(service) = cluster.services.get(index) else { continue };
         if service.cluster_ip.is_none() {
-            results
-                .insert(index, Err("the Service has no ClusterIP, so MetalLB cannot tell its IP family".to_string()));
+            results.insert(index, Err(MetalLbError::NoClusterIp));
             continue;
         }
         let request = Request::of(service);
-        results.insert(index, allocator.allocate(service, &request));
+        results.insert(index, allocator.allocate(service, &request).map_err(MetalLbError::Message));
     }
     for (index, result) in results {
         let Some(service) = cluster.services.get_mut(index) else { continue };
