@@ -310,3 +310,80 @@ impl fmt::Display for Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed variants print the sentences the engine printed when these fields were
+    /// English strings (the old format strings, filled in by hand).
+    #[test]
+    fn typed_problems_keep_the_english_sentences() {
+        let cases = [
+            (
+                Problem::MoreUnknownFields { count: 3 },
+                "The field `… and 3 more unknown fields` is unknown here or not used by the lab; it is ignored.",
+            ),
+            (
+                Problem::RenamedField {
+                    field: "backend".to_string(),
+                    api_version: "networking.k8s.io/v1".to_string(),
+                    replacement: "defaultBackend".to_string(),
+                },
+                "The field `backend (networking.k8s.io/v1 calls it `defaultBackend`)` is unknown here or not used by the lab; it is ignored.",
+            ),
+            (
+                Problem::NoInternalIp,
+                "The required field `status.addresses (an InternalIP: the lab needs the node's address)` is missing.",
+            ),
+            (
+                Problem::DuplicateConfiguration { kind: "KubeProxyConfiguration".to_string() },
+                "Another KubeProxyConfiguration is already named `(the configuration)`; this one is ignored.",
+            ),
+            (
+                Problem::SamePortTwice { port: "30080/TCP".to_string(), owner: "Service default/web".to_string() },
+                "The NodePort 30080/TCP is already used by another port of Service default/web.",
+            ),
+            (
+                Problem::Defaulted { default: LabDefault::KubeProxy { cluster_cidr: Some("192.168.0.0/16".to_string()) } },
+                "No KubeProxyConfiguration was given; the lab uses mode iptables, clusterCIDR 192.168.0.0/16, masqueradeBit 14.",
+            ),
+            (
+                Problem::Deprecated { form: Deprecation::Yaml11Bool { text: "yes".to_string(), value: true } },
+                "`yes` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as true) is deprecated; use `true`, which every YAML parser reads the same way.",
+            ),
+            (
+                Problem::InvalidValue {
+                    value: "Web.example".to_string(),
+                    reason: Reason::Name {
+                        problem: NameProblem::BadCharacter { format: NameFormat::Dns1123Subdomain, character: 'W' },
+                        external: true,
+                    },
+                },
+                "`Web.example` is not valid: `W` is not allowed; an external name must be a DNS-1123 subdomain: lowercase letters, digits and `-` or `.` (use lowercase letters).",
+            ),
+            (
+                Problem::Unschedulable {
+                    pod: "web-*".to_string(),
+                    reason: Reason::Rejected(vec![
+                        Rejection::Cordoned { node: "node3".to_string() },
+                        Rejection::MissingLabel { node: "node1".to_string(), label: "disk=ssd".to_string() },
+                    ]),
+                },
+                "The pod `web-*` cannot be scheduled: node `node3` is cordoned (unschedulable); node `node1` lacks the label `disk=ssd`.",
+            ),
+            (
+                Problem::Syntax {
+                    message: SyntaxError::Scanner {
+                        message: ScanMessage::TabIndentation,
+                        hint: Some(SyntaxHint::Tabs),
+                    },
+                },
+                "The text is not valid YAML or JSON: tab cannot be used as indentation (YAML indents with spaces; tabs are not allowed for indentation).",
+            ),
+        ];
+        for (problem, english) in cases {
+            assert_eq!(problem.to_string(), english);
+        }
+    }
+}

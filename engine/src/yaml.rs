@@ -742,7 +742,7 @@ fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usi
         hint = Some(SyntaxHint::Tabs);
     } else if info.contains("quoted scalar") {
         hint = Some(SyntaxHint::UnclosedQuote);
-    } else if info.contains("flow sequence") || info.contains("flow mapping") {
+    } else if info.contains("flow sequence") || info.contains("flow mapping") || info.contains("':' indicator") {
         if let Some((open, open_line, open_column)) = unclosed_bracket(text, line, column) {
             hint = Some(SyntaxHint::UnclosedBracket {
                 bracket: open,
@@ -859,6 +859,20 @@ mod tests {
         let (_, diagnostics) = load(&text);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].problem, Problem::TooDeep { limit: MAX_DEPTH });
+    }
+
+    #[test]
+    fn syntax_errors_are_typed() {
+        let (_, diagnostics) = load("a: [1, 2\nb: 3\n");
+        let Some(Problem::Syntax { message: SyntaxError::Scanner { message, hint } }) =
+            diagnostics.first().map(|d| &d.problem)
+        else {
+            panic!("{diagnostics:?}");
+        };
+        assert!(!matches!(message, ScanMessage::Other(_)), "{message:?}");
+        assert_eq!(hint, &Some(SyntaxHint::UnclosedBracket { bracket: '[', line: 1, column: 4 }));
+        let (_, diagnostics) = load("＃ comment\na: 1\n  b: 2\n");
+        assert!(matches!(diagnostics.first().map(|d| &d.problem), Some(Problem::Syntax { message: SyntaxError::FullWidthHash })));
     }
 
     #[test]

@@ -196,6 +196,13 @@ fn scan_message(message: &ScanMessage) -> String {
         ScanMessage::DashWithoutSpace => "`-` の後には空白が必要です",
         ScanMessage::MisplacedBracket => "括弧の位置が正しくありません",
         ScanMessage::ContentAfterDocumentEnd => "ドキュメントの終わり（`...`）の後に内容があります",
+        ScanMessage::IllegalColon => "ここに `:` は置けません",
+        ScanMessage::QuotedScalarIndentation => "引用符で囲んだ文字列の、続きの行のインデントが正しくありません",
+        ScanMessage::BlockScalarTab => "ブロックスカラー（`|` や `>`）の内容をタブで始めることはできません",
+        ScanMessage::TrailingAfterQuoted => "引用符で閉じた文字列の後に、余分な内容があります",
+        ScanMessage::UnexpectedCharacter(character) => {
+            return format!("`{character}` はここでは使えない文字です（YAML ではトークンの先頭に置けません）");
+        }
         ScanMessage::Other(raw) => return format!("YAML の構文エラー: {}", quoted(raw)),
     };
     text.to_string()
@@ -1033,6 +1040,11 @@ mod tests {
             "'-' must be followed by a valid YAML whitespace",
             "misplaced bracket",
             "invalid content after document end marker",
+            "illegal placement of ':' indicator",
+            "invalid indentation in quoted scalar",
+            "a block scalar content cannot start with a tab",
+            "invalid trailing content after double-quoted scalar",
+            "unexpected character: `@'",
             "found incompatible YAML document",
         ]
         .into_iter()
@@ -1068,7 +1080,12 @@ mod tests {
             ScanMessage::DashWithoutSpace => 23,
             ScanMessage::MisplacedBracket => 24,
             ScanMessage::ContentAfterDocumentEnd => 25,
-            ScanMessage::Other(_) => 26,
+            ScanMessage::IllegalColon => 26,
+            ScanMessage::QuotedScalarIndentation => 27,
+            ScanMessage::BlockScalarTab => 28,
+            ScanMessage::TrailingAfterQuoted => 29,
+            ScanMessage::UnexpectedCharacter(_) => 30,
+            ScanMessage::Other(_) => 31,
         }
     }
 
@@ -1214,7 +1231,7 @@ mod tests {
         covered(every_subject().iter().map(subject_variant).collect(), 19, "Subject");
         covered(every_shape().iter().map(shape_variant).collect(), 10, "Shape");
         covered(EXPECTED.iter().map(|want| expected_variant(*want)).collect(), 11, "Expected");
-        covered(every_scan_message().iter().map(scan_variant).collect(), 27, "ScanMessage");
+        covered(every_scan_message().iter().map(scan_variant).collect(), 32, "ScanMessage");
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub enum ScanMessage {
     DashWithoutSpace,
     MisplacedBracket,
     ContentAfterDocumentEnd,
+    IllegalColon,
+    QuotedScalarIndentation,
+    BlockScalarTab,
+    TrailingAfterQuoted,
+    /// A character no YAML token starts with (`@`, a backtick).
+    UnexpectedCharacter(char),
     /// A message the lab does not know, verbatim.
     Other(String),
 }
@@ -114,11 +120,24 @@ const KNOWN: &[(&str, ScanMessage)] = &[
     ("'-' must be followed by a valid YAML whitespace", ScanMessage::DashWithoutSpace),
     ("misplaced bracket", ScanMessage::MisplacedBracket),
     ("invalid content after document end marker", ScanMessage::ContentAfterDocumentEnd),
+    ("illegal placement of ':' indicator", ScanMessage::IllegalColon),
+    ("invalid indentation in quoted scalar", ScanMessage::QuotedScalarIndentation),
+    ("a block scalar content cannot start with a tab", ScanMessage::BlockScalarTab),
+    ("invalid trailing content after double-quoted scalar", ScanMessage::TrailingAfterQuoted),
 ];
+
+/// saphyr's `unexpected character: `{c}'` message, around the character.
+const UNEXPECTED: (&str, &str) = ("unexpected character: `", "'");
 
 impl ScanMessage {
     /// The variant for the scanner's message `info`, or [`ScanMessage::Other`].
     pub fn recognise(info: &str) -> ScanMessage {
+        let mut unexpected = info.strip_prefix(UNEXPECTED.0).and_then(|rest| rest.strip_suffix(UNEXPECTED.1)).map(str::chars);
+        if let Some(character) = unexpected.as_mut().and_then(Iterator::next)
+            && unexpected.is_some_and(|mut rest| rest.next().is_none())
+        {
+            return ScanMessage::UnexpectedCharacter(character);
+        }
         KNOWN
             .iter()
             .find(|(text, _)| *text == info)
@@ -129,8 +148,12 @@ impl ScanMessage {
 
 impl fmt::Display for ScanMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let ScanMessage::Other(text) = self {
-            return f.write_str(text);
+        match self {
+            ScanMessage::Other(text) => return f.write_str(text),
+            ScanMessage::UnexpectedCharacter(character) => {
+                return write!(f, "{}{character}{}", UNEXPECTED.0, UNEXPECTED.1);
+            }
+            _ => {}
         }
         let text = KNOWN.iter().find(|(_, message)| message == self).map(|(text, _)| *text).unwrap_or("");
         f.write_str(text)
@@ -150,5 +173,8 @@ mod tests {
         let other = ScanMessage::recognise("found incompatible YAML document");
         assert_eq!(other, ScanMessage::Other("found incompatible YAML document".to_string()));
         assert_eq!(other.to_string(), "found incompatible YAML document");
+        let unexpected = ScanMessage::recognise("unexpected character: `@'");
+        assert_eq!(unexpected, ScanMessage::UnexpectedCharacter('@'));
+        assert_eq!(unexpected.to_string(), "unexpected character: `@'");
     }
 }
