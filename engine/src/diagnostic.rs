@@ -8,6 +8,16 @@
 
 use std::fmt;
 
+pub mod reason;
+pub mod shape;
+pub mod subject;
+pub mod syntax;
+
+pub use reason::{ClassOrigin, MetalLbError, NameFormat, NameProblem, PortNameProblem, Quantity, Reason, Rejection};
+pub use shape::{Expected, Shape};
+pub use subject::{Deprecation, LabDefault, Subject};
+pub use syntax::{ScanMessage, SyntaxError, SyntaxHint};
+
 /// How bad a problem is. Errors skip the object they belong to; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -113,7 +123,7 @@ impl Diagnostic {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// The YAML or JSON text could not be read.
-    Syntax { message: String },
+    Syntax { message: SyntaxError },
     /// The input is larger than the engine accepts.
     InputTooLarge { bytes: usize, limit: usize },
     /// Anchors and aliases would expand into too many nodes (a "billion laughs" document).
@@ -123,7 +133,7 @@ pub enum Problem {
     /// More documents or objects than the engine accepts.
     TooManyObjects { count: usize, limit: usize },
     /// A document is not a mapping with `apiVersion` and `kind`.
-    NotAnObject { found: String },
+    NotAnObject { found: Shape },
     /// `apiVersion` or `kind` is missing.
     MissingTypeInfo { field: String },
     /// The kind is not one the lab knows.
@@ -135,27 +145,27 @@ pub enum Problem {
     /// A required field is missing.
     MissingField { field: String },
     /// A field has the wrong type, e.g. a list where a number belongs.
-    WrongType { expected: String, found: String },
-    /// A field's value is not allowed; `reason` is a sentence fragment saying why.
-    InvalidValue { value: String, reason: String },
+    WrongType { expected: Expected, found: Shape },
+    /// A field's value is not allowed; `reason` says why.
+    InvalidValue { value: String, reason: Reason },
     /// Two objects share a name.
     Duplicate { kind: String, name: String },
     /// A port, IP or name is already taken by another object.
-    Clash { what: String, value: String, other: String },
+    Clash { what: Subject, value: String, other: String },
     /// A value in a range that is exhausted (no free NodePort, no free ClusterIP, no free block).
-    Exhausted { what: String, range: String },
+    Exhausted { what: Subject, range: String },
     /// A selector matches no pod.
     SelectorMatchesNothing { selector: String },
     /// A reference to an object that does not exist.
     Missing { kind: String, name: String },
     /// A feature that is parsed but whose behaviour the lab does not emulate (yet).
-    NotEmulated { feature: String, detail: String },
+    NotEmulated { feature: Subject, detail: Reason },
     /// A deprecated form that still works.
-    Deprecated { what: String, replacement: String },
+    Deprecated { form: Deprecation },
     /// A pod could not be placed on any node.
-    Unschedulable { pod: String, reason: String },
+    Unschedulable { pod: String, reason: Reason },
     /// Filled in by the lab itself, e.g. the default cluster of the blog post.
-    Defaulted { what: String, value: String },
+    Defaulted { default: LabDefault },
     /// A mapping has the same key twice (`sigs.k8s.io/yaml` refuses this too).
     DuplicateKey { key: String, first_line: usize },
     /// An unknown field that looks like a misspelling of a known one.
@@ -163,13 +173,25 @@ pub enum Problem {
     /// The YAML holds more values (scalars, lists, mappings) than the engine reads.
     TooManyValues { limit: usize },
     /// An annotation the controller that serves the object does not honour.
-    IgnoredAnnotation { key: String, controller: String, reason: String },
+    IgnoredAnnotation { key: String, controller: String, reason: Reason },
     /// A LoadBalancer Service keeps `EXTERNAL-IP <pending>`; `reason` says why.
-    LoadBalancerPending { reason: String },
+    LoadBalancerPending { reason: Reason },
     /// MetalLB assigned an address that no node announces; `reason` says why.
-    NotAnnounced { ip: String, reason: String },
+    NotAnnounced { ip: String, reason: Reason },
     /// An Ingress backend the controller cannot resolve, so it programs no route for it.
-    UnresolvedBackend { backend: String, reason: String },
+    UnresolvedBackend { backend: String, reason: Reason },
+    /// More unknown fields in one mapping than are reported one by one.
+    MoreUnknownFields { count: usize },
+    /// A field that a newer apiVersion renamed (`backend` -> `defaultBackend`).
+    RenamedField { field: String, api_version: String, replacement: String },
+    /// A Node without an `InternalIP` address.
+    NoInternalIp,
+    /// A second object of a kind the cluster has only one of (KubeProxyConfiguration).
+    DuplicateConfiguration { kind: String },
+    /// Two ports of one Service ask for the same NodePort.
+    SamePortTwice { port: String, owner: String },
+    /// Two Ingresses define the same route on one host.
+    RouteClash { path: String, host: String, source: String, existing: String },
 }
 
 impl fmt::Display for Problem {
@@ -230,13 +252,15 @@ impl fmt::Display for Problem {
             Problem::NotEmulated { feature, detail } => {
                 write!(f, "{feature} is not emulated by the lab yet: {detail}.")
             }
-            Problem::Deprecated { what, replacement } => {
-                write!(f, "{what} is deprecated; use {replacement}.")
+            Problem::Deprecated { form } => {
+                write!(f, "{} is deprecated; use {}.", form.old_form(), form.replacement())
             }
             Problem::Unschedulable { pod, reason } => {
                 write!(f, "The pod `{pod}` cannot be scheduled: {reason}.")
             }
-            Problem::Defaulted { what, value } => write!(f, "No {what} was given; the lab uses {value}."),
+            Problem::Defaulted { default } => {
+                write!(f, "No {} was given; the lab uses {}.", default.what(), default.value())
+            }
             Problem::DuplicateKey { key, first_line } => write!(
                 f,
                 "The key `{key}` is already set on line {first_line}; a mapping may not repeat a key, so the object is not read."
@@ -262,6 +286,104 @@ impl fmt::Display for Problem {
                 f,
                 "Contour skips the backend `{backend}` (\"unresolved service reference\"): {reason}; requests for this path get Envoy's 404."
             ),
+            Problem::MoreUnknownFields { count } => write!(
+                f,
+                "The field `… and {count} more unknown fields` is unknown here or not used by the lab; it is ignored."
+            ),
+            Problem::RenamedField { field, api_version, replacement } => write!(
+                f,
+                "The field `{field} ({api_version} calls it `{replacement}`)` is unknown here or not used by the lab; it is ignored."
+            ),
+            Problem::NoInternalIp => f.write_str(
+                "The required field `status.addresses (an InternalIP: the lab needs the node's address)` is missing.",
+            ),
+            Problem::DuplicateConfiguration { kind } => {
+                write!(f, "Another {kind} is already named `(the configuration)`; this one is ignored.")
+            }
+            Problem::SamePortTwice { port, owner } => {
+                write!(f, "The NodePort {port} is already used by another port of {owner}.")
+            }
+            Problem::RouteClash { path, host, source, existing } => write!(
+                f,
+                "The route `{path}` on host {host} (from {source}) is already used by {existing}; Contour keeps only one of them and which one depends on its cache order (the lab keeps the later Ingress by namespace/name)."
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed variants print the sentences the engine printed when these fields were
+    /// English strings (the old format strings, filled in by hand).
+    #[test]
+    fn typed_problems_keep_the_english_sentences() {
+        let cases = [
+            (
+                Problem::MoreUnknownFields { count: 3 },
+                "The field `… and 3 more unknown fields` is unknown here or not used by the lab; it is ignored.",
+            ),
+            (
+                Problem::RenamedField {
+                    field: "backend".to_string(),
+                    api_version: "networking.k8s.io/v1".to_string(),
+                    replacement: "defaultBackend".to_string(),
+                },
+                "The field `backend (networking.k8s.io/v1 calls it `defaultBackend`)` is unknown here or not used by the lab; it is ignored.",
+            ),
+            (
+                Problem::NoInternalIp,
+                "The required field `status.addresses (an InternalIP: the lab needs the node's address)` is missing.",
+            ),
+            (
+                Problem::DuplicateConfiguration { kind: "KubeProxyConfiguration".to_string() },
+                "Another KubeProxyConfiguration is already named `(the configuration)`; this one is ignored.",
+            ),
+            (
+                Problem::SamePortTwice { port: "30080/TCP".to_string(), owner: "Service default/web".to_string() },
+                "The NodePort 30080/TCP is already used by another port of Service default/web.",
+            ),
+            (
+                Problem::Defaulted { default: LabDefault::KubeProxy { cluster_cidr: Some("192.168.0.0/16".to_string()) } },
+                "No KubeProxyConfiguration was given; the lab uses mode iptables, clusterCIDR 192.168.0.0/16, masqueradeBit 14.",
+            ),
+            (
+                Problem::Deprecated { form: Deprecation::Yaml11Bool { text: "yes".to_string(), value: true } },
+                "`yes` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as true) is deprecated; use `true`, which every YAML parser reads the same way.",
+            ),
+            (
+                Problem::InvalidValue {
+                    value: "Web.example".to_string(),
+                    reason: Reason::Name {
+                        problem: NameProblem::BadCharacter { format: NameFormat::Dns1123Subdomain, character: 'W' },
+                        external: true,
+                    },
+                },
+                "`Web.example` is not valid: `W` is not allowed; an external name must be a DNS-1123 subdomain: lowercase letters, digits and `-` or `.` (use lowercase letters).",
+            ),
+            (
+                Problem::Unschedulable {
+                    pod: "web-*".to_string(),
+                    reason: Reason::Rejected(vec![
+                        Rejection::Cordoned { node: "node3".to_string() },
+                        Rejection::MissingLabel { node: "node1".to_string(), label: "disk=ssd".to_string() },
+                    ]),
+                },
+                "The pod `web-*` cannot be scheduled: node `node3` is cordoned (unschedulable); node `node1` lacks the label `disk=ssd`.",
+            ),
+            (
+                Problem::Syntax {
+                    message: SyntaxError::Scanner {
+                        message: ScanMessage::TabIndentation,
+                        hint: Some(SyntaxHint::Tabs),
+                    },
+                },
+                "The text is not valid YAML or JSON: tab cannot be used as indentation (YAML indents with spaces; tabs are not allowed for indentation).",
+            ),
+        ];
+        for (problem, english) in cases {
+            assert_eq!(problem.to_string(), english);
         }
     }
 }

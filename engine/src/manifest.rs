@@ -41,7 +41,7 @@ pub use service::{
 };
 pub use workload::{PodTemplate, Workload, WorkloadKind};
 
-use crate::diagnostic::{Diagnostic, Position, Problem};
+use crate::diagnostic::{Diagnostic, Expected, Position, Problem, Shape};
 use crate::yaml::{self, Value};
 use decode::Cx;
 
@@ -193,7 +193,7 @@ fn read_document(
     let Value::Map(_) = &root.value else {
         // JSON arrays of objects are not what kubectl accepts either.
         let found = match &root.value {
-            Value::Seq(_) => "a list".to_string(),
+            Value::Seq(_) => Shape::List,
             _ => root.describe(),
         };
         diagnostics.push(Diagnostic::error(Problem::NotAnObject { found }).at(Some(index), Some(root.position)));
@@ -229,7 +229,7 @@ fn read_list(
         return;
     };
     let Value::Seq(entries) = &items.value else {
-        cx.wrong_type(items, &items_path, "a list of objects");
+        cx.wrong_type(items, &items_path, Expected::ListOfObjects);
         return;
     };
     // The API's own lists (`ServiceList` from `kubectl get --raw`) leave out each item's

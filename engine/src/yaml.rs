@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use crate::diagnostic::{Diagnostic, Position, Problem};
+use crate::diagnostic::{Diagnostic, Expected, Position, Problem, ScanMessage, Shape, SyntaxError, SyntaxHint};
 
 /// The largest input read, in bytes (2 MiB: far more than any hand-written manifest).
 pub const MAX_INPUT_BYTES: usize = 2 * 1024 * 1024;
@@ -222,18 +222,16 @@ impl Node {
 
     /// A short description for "expected X, found Y" sentences: `a list`, `a mapping`,
     /// `the number 8080`, `the text "abc"`, `null`.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self) -> Shape {
         match &self.value {
-            Value::Seq(_) => "a list".to_string(),
-            Value::Map(_) => "a mapping".to_string(),
+            Value::Seq(_) => Shape::List,
+            Value::Map(_) => Shape::Mapping,
             Value::Scalar(scalar) => match scalar.resolve() {
-                Resolved::Null => "null (an empty value)".to_string(),
-                Resolved::Bool(b) => format!("the boolean {b}"),
-                Resolved::Int(_) | Resolved::Float(_) => format!("the number {}", scalar.text),
-                Resolved::Str if scalar.yaml11_bool().is_some() => {
-                    format!("`{}`, which Kubernetes reads as a boolean (YAML 1.1)", scalar.text)
-                }
-                Resolved::Str => format!("the text \"{}\"", shorten(&scalar.text)),
+                Resolved::Null => Shape::Null,
+                Resolved::Bool(b) => Shape::Bool(b),
+                Resolved::Int(_) | Resolved::Float(_) => Shape::Number(scalar.text.clone()),
+                Resolved::Str if scalar.yaml11_bool().is_some() => Shape::Yaml11Bool(scalar.text.clone()),
+                Resolved::Str => Shape::Text(shorten(&scalar.text)),
             },
         }
     }
@@ -565,7 +563,7 @@ impl Builder {
                                 _ => {
                                     diagnostics.push(
                                         Diagnostic::error(Problem::WrongType {
-                                            expected: "a plain text key".to_string(),
+                                            expected: Expected::PlainTextKey,
                                             found: describe_value(&node.value),
                                         })
                                         .at(Some(index), Some(node.position)),
@@ -624,11 +622,11 @@ fn is_str_tag(tag: Option<&Cow<'_, Tag>>) -> bool {
     tag.is_some_and(|tag| tag.handle == "tag:yaml.org,2002:" && tag.suffix == "str")
 }
 
-fn describe_value(value: &Value) -> String {
+fn describe_value(value: &Value) -> Shape {
     match value {
-        Value::Seq(_) => "a list".to_string(),
-        Value::Map(_) => "a mapping".to_string(),
-        Value::Scalar(_) => "a scalar".to_string(),
+        Value::Seq(_) => Shape::List,
+        Value::Map(_) => Shape::Mapping,
+        Value::Scalar(_) => Shape::Scalar,
     }
 }
 
@@ -725,7 +723,8 @@ fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usi
     let info = error.info();
     let mut line = marker.line();
     let mut column = marker.col().saturating_add(1);
-    let mut message = info.to_string();
+    let scanned = ScanMessage::recognise(info);
+    let mut hint = None;
     let line_text = |number: usize| text.lines().nth(number.saturating_sub(1)).unwrap_or("");
     // A full-width `＃` (common when pasting from Japanese text) is not a comment.
     let fullwidth = text
@@ -736,26 +735,29 @@ fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usi
     if let Some((index, content)) = fullwidth {
         line = index.saturating_add(1);
         column = content.chars().take_while(|c| *c == ' ').count().saturating_add(1);
-        message =
-            "`＃` is a full-width character, not `#`, so this line is not a comment and breaks the YAML; write `#`"
-                .to_string();
     } else if info.contains("tab") {
         if let Some(at) = line_text(line).chars().position(|c| c == '\t') {
             column = at.saturating_add(1);
         }
-        message.push_str(" (YAML indents with spaces; tabs are not allowed for indentation)");
+        hint = Some(SyntaxHint::Tabs);
     } else if info.contains("quoted scalar") {
-        message.push_str(" (a quote was opened and never closed)");
-    } else if info.contains("flow sequence") || info.contains("flow mapping") {
+        hint = Some(SyntaxHint::UnclosedQuote);
+    } else if info.contains("flow sequence") || info.contains("flow mapping") || info.contains("':' indicator") {
         if let Some((open, open_line, open_column)) = unclosed_bracket(text, line, column) {
-            message.push_str(&format!(
-                " (the `{open}` on line {} column {open_column} is never closed)",
-                open_line.saturating_add(offset_line)
-            ));
+            hint = Some(SyntaxHint::UnclosedBracket {
+                bracket: open,
+                line: open_line.saturating_add(offset_line),
+                column: open_column,
+            });
         }
     } else if info.contains("block collection") || info.contains("block mapping") || info.contains("mapping values") {
-        message.push_str(" (check the indentation: the entries of one mapping or list must start in the same column)");
+        hint = Some(SyntaxHint::Indentation);
     }
+    let message = if fullwidth.is_some() {
+        SyntaxError::FullWidthHash
+    } else {
+        SyntaxError::Scanner { message: scanned, hint }
+    };
     Diagnostic::error(Problem::Syntax { message }).at(
         Some(document),
         Some(Position {
@@ -857,6 +859,20 @@ mod tests {
         let (_, diagnostics) = load(&text);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].problem, Problem::TooDeep { limit: MAX_DEPTH });
+    }
+
+    #[test]
+    fn syntax_errors_are_typed() {
+        let (_, diagnostics) = load("a: [1, 2\nb: 3\n");
+        let Some(Problem::Syntax { message: SyntaxError::Scanner { message, hint } }) =
+            diagnostics.first().map(|d| &d.problem)
+        else {
+            panic!("{diagnostics:?}");
+        };
+        assert!(!matches!(message, ScanMessage::Other(_)), "{message:?}");
+        assert_eq!(hint, &Some(SyntaxHint::UnclosedBracket { bracket: '[', line: 1, column: 4 }));
+        let (_, diagnostics) = load("＃ comment\na: 1\n  b: 2\n");
+        assert!(matches!(diagnostics.first().map(|d| &d.problem), Some(Problem::Syntax { message: SyntaxError::FullWidthHash })));
     }
 
     #[test]

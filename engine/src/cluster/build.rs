@@ -17,7 +17,7 @@ use crate::cluster::{
     Cluster, EncapMode, EndpointSlice, IpPool, KubeProxyConfig, Node, Pod, Workload, defaults, endpoints, intake,
     services,
 };
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, LabDefault, Problem, Reason, Subject};
 use crate::manifest::Manifests;
 
 /// The annotation that pins a pod's address (`cni.projectcalico.org/ipAddrs`, a JSON list).
@@ -32,10 +32,7 @@ pub fn build(manifests: &Manifests) -> (Cluster, Vec<Diagnostic>) {
     let (mut input, mut diagnostics) = intake::read(manifests);
     if crate::ingress::contour::wanted(manifests) {
         add_contour(&mut input);
-        diagnostics.push(defaulted(
-            "Ingress controller",
-            "Contour as the blog post installs it (namespace projectcontour: the contour Deployment, the envoy DaemonSet on every node, and the envoy Service as NodePort 80:32023/TCP,443:30370/TCP)".to_string(),
-        ));
+        diagnostics.push(defaulted(LabDefault::Contour));
     }
     let (mut cluster, more) = resolve(input);
     diagnostics.extend(more);
@@ -67,8 +64,8 @@ fn add_contour(input: &mut Input) {
     input.services.append(&mut contour.services);
 }
 
-fn defaulted(what: &str, value: String) -> Diagnostic {
-    Diagnostic::info(Problem::Defaulted { what: what.to_string(), value })
+fn defaulted(default: LabDefault) -> Diagnostic {
+    Diagnostic::info(Problem::Defaulted { default })
 }
 
 fn duplicate(origin: &Origin, kind: &str, name: &str) -> Diagnostic {
@@ -104,7 +101,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
     if given.is_empty() {
         let nodes = defaults::nodes();
         let summary: Vec<String> = nodes.iter().map(|node| format!("{} {}", node.name, node.internal_ip)).collect();
-        diagnostics.push(defaulted("Node", format!("the blog post's nodes ({})", summary.join(", "))));
+        diagnostics.push(defaulted(LabDefault::Nodes { nodes: summary }));
         return (nodes, true);
     }
     let given = dedupe(given, |spec| ("Node", spec.node.name.clone()), |spec| &spec.origin, diagnostics);
@@ -114,7 +111,7 @@ fn resolve_nodes(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> (Vec<N
         if let Some((_, other)) = addresses.iter().find(|(address, _)| *address == spec.node.internal_ip) {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::error(Problem::Clash {
-                    what: "node address".to_string(),
+                    what: Subject::NodeAddress,
                     value: spec.node.internal_ip.to_string(),
                     other: format!("Node {other}"),
                 }),
@@ -148,10 +145,7 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
             diagnostics.push(spec.origin.locate(
                 Diagnostic::error(Problem::InvalidValue {
                     value: pool.block_size.to_string(),
-                    reason: format!(
-                        "an IPv4 blockSize must be from 20 to 32 and not shorter than the pool's prefix /{}",
-                        pool.cidr.prefix_len()
-                    ),
+                    reason: Reason::BlockSizeRange { prefix: pool.cidr.prefix_len() },
                 }),
                 "spec.blockSize",
             ));
@@ -160,8 +154,8 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
         if pool.ipip_mode != EncapMode::Never && pool.vxlan_mode != EncapMode::Never {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::error(Problem::InvalidValue {
-                    value: "ipipMode and vxlanMode".to_string(),
-                    reason: "a pool cannot use both IPIP and VXLAN".to_string(),
+                    value: "ipipMode, vxlanMode".to_string(),
+                    reason: Reason::PoolCannotUseBoth,
                 }),
                 "spec.vxlanMode",
             ));
@@ -172,7 +166,7 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
         {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::error(Problem::Clash {
-                    what: "pool CIDR".to_string(),
+                    what: Subject::PoolCidr,
                     value: pool.cidr.to_string(),
                     other: format!("IPPool {} ({})", other.name, other.cidr),
                 }),
@@ -183,8 +177,8 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
         if pool.vxlan_mode != EncapMode::Never {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::warning(Problem::NotEmulated {
-                    feature: "VXLAN".to_string(),
-                    detail: "the lab models Calico's IPIP and plain routing; pods still get addresses".to_string(),
+                    feature: Subject::Vxlan,
+                    detail: Reason::IpipAndRoutingOnly,
                 }),
                 "spec.vxlanMode",
             ));
@@ -193,22 +187,23 @@ fn resolve_pools(input: &mut Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Ip
     }
     if pools.is_empty() {
         let pool = defaults::ip_pool();
-        diagnostics.push(defaulted(
-            "Calico IPPool",
-            format!("{} {} (blockSize {}, ipipMode Always, natOutgoing)", pool.name, pool.cidr, pool.block_size),
-        ));
+        diagnostics.push(defaulted(LabDefault::IpPool {
+            name: pool.name.clone(),
+            cidr: pool.cidr.to_string(),
+            block_size: pool.block_size,
+        }));
         return vec![pool];
     }
     crate::sort::by(&mut pools, |a, b| a.name.cmp(&b.name));
     pools
 }
 
-fn ipam_text(error: &IpamError) -> String {
+fn ipam_text(error: &IpamError) -> Reason {
     match error {
-        IpamError::NotInPool => "it lies in no enabled Calico IP pool".to_string(),
-        IpamError::Taken { holder } => format!("it is already used by {holder}"),
-        IpamError::BlockTaken { node } => format!("the block is already affine to node `{node}`"),
-        IpamError::Exhausted { pools } => format!("no free address is left in {pools}"),
+        IpamError::NotInPool => Reason::NotInPool,
+        IpamError::Taken { holder } => Reason::AlreadyUsedBy { holder: holder.clone() },
+        IpamError::BlockTaken { node } => Reason::BlockAffine { node: node.clone() },
+        IpamError::Exhausted { pools } => Reason::NoFreeAddress { pools: pools.clone() },
     }
 }
 
@@ -216,7 +211,7 @@ fn ipam_text(error: &IpamError) -> String {
 fn exhausted_range(error: &IpamError) -> String {
     match error {
         IpamError::Exhausted { pools } => pools.clone(),
-        other => ipam_text(other),
+        other => ipam_text(other).to_string(),
     }
 }
 
@@ -242,7 +237,7 @@ fn claim_blocks_and_tunnels(
             diagnostics.push(affinity.origin.locate(
                 Diagnostic::error(Problem::InvalidValue {
                     value: affinity.cidr.to_string(),
-                    reason: "it is not a block of an enabled IP pool (check the pool's CIDR and blockSize)".to_string(),
+                    reason: Reason::NotABlockOfPool,
                 }),
                 "spec.cidr",
             ));
@@ -293,7 +288,7 @@ fn claim_blocks_and_tunnels(
                 Err(_) => diagnostics.push(origin.locate(
                     Diagnostic::warning(Problem::InvalidValue {
                         value: text.clone(),
-                        reason: "it is not an IPv4 address; the lab allocates tunl0's address itself".to_string(),
+                        reason: Reason::TunnelAddressAllocated,
                     }),
                     &path,
                 )),
@@ -302,7 +297,7 @@ fn claim_blocks_and_tunnels(
         match ipam.auto_assign(&node.name, Use::IpipTunnel, &handle) {
             Ok(address) => node.tunnel_ip = Some(address),
             Err(error) => diagnostics.push(Diagnostic::warning(Problem::Exhausted {
-                what: format!("tunl0 address for node `{}`", node.name),
+                what: Subject::TunnelAddress { node: node.name.clone() },
                 range: exhausted_range(&error),
             })),
         }
@@ -331,7 +326,10 @@ fn pin_of(work: &PodWork, diagnostics: &mut Vec<Diagnostic>) -> Pin {
                     diagnostics.push(work.origin.locate(
                         Diagnostic::warning(Problem::InvalidValue {
                             value: status.to_string(),
-                            reason: format!("the `{IP_ADDRS_ANNOTATION}` annotation asks for {address}, which wins"),
+                            reason: Reason::AnnotationWins {
+                                annotation: IP_ADDRS_ANNOTATION.to_string(),
+                                address: address.to_string(),
+                            },
                         }),
                         "status.podIP",
                     ));
@@ -342,7 +340,7 @@ fn pin_of(work: &PodWork, diagnostics: &mut Vec<Diagnostic>) -> Pin {
                 diagnostics.push(work.origin.locate(
                     Diagnostic::error(Problem::InvalidValue {
                         value: text.clone(),
-                        reason: "it must be a JSON list with one IPv4 address, such as [\"192.168.231.166\"]; Calico's CNI plugin would fail, so the pod gets no address".to_string(),
+                        reason: Reason::IpAddrsAnnotationFormat,
                     }),
                     &path(),
                 ));
@@ -386,7 +384,7 @@ fn schedule_pods(works: &mut [PodWork], pins: &[Pin], nodes: &[Node], ipam: &Ipa
                 diagnostics.push(work.origin.locate(
                     Diagnostic::warning(Problem::Unschedulable {
                         pod: work.pod.name.clone(),
-                        reason: format!("`spec.nodeName` names the node `{node_name}`, which does not exist, so the pod stays Pending"),
+                        reason: Reason::NodeNameMissing { node: node_name.clone() },
                     }),
                     &format!("{}.nodeName", work.spec_path),
                 ));
@@ -446,10 +444,12 @@ fn address_pods(
                 if let Some(owner) = ipam.owner_of(address).filter(|owner| *owner != node_name) {
                     diagnostics.push(work.origin.locate(
                         Diagnostic::warning(Problem::NotEmulated {
-                            feature: "Borrowed pod addresses".to_string(),
-                            detail: format!(
-                                "{address} lies in a block of node `{owner}` but the pod runs on `{node_name}`; Calico would route it with a /32, the lab routes the whole block to `{owner}`"
-                            ),
+                            feature: Subject::BorrowedPodAddresses,
+                            detail: Reason::BorrowedAddress {
+                                address: address.to_string(),
+                                owner: owner.to_string(),
+                                node: node_name.to_string(),
+                            },
                         }),
                         &path,
                     ));
@@ -461,8 +461,7 @@ fn address_pods(
                     work.origin.locate(
                         Diagnostic::warning(Problem::InvalidValue {
                             value: address.to_string(),
-                            reason: "it lies in no enabled Calico IP pool; the lab keeps it, but no route leads to it"
-                                .to_string(),
+                            reason: Reason::NoRouteToAddress,
                         }),
                         &path,
                     ),
@@ -471,7 +470,7 @@ fn address_pods(
             }
             Err(IpamError::Taken { holder }) => diagnostics.push(work.origin.locate(
                 Diagnostic::error(Problem::Clash {
-                    what: "pod IP".to_string(),
+                    what: Subject::PodIp,
                     value: address.to_string(),
                     other: holder,
                 }),
@@ -480,7 +479,7 @@ fn address_pods(
             Err(error) => diagnostics.push(work.origin.locate(
                 Diagnostic::error(Problem::InvalidValue {
                     value: address.to_string(),
-                    reason: format!("{}, so the pod gets no address", ipam_text(&error)),
+                    reason: Reason::PodGetsNoAddress(Box::new(ipam_text(&error))),
                 }),
                 &path,
             )),
@@ -497,7 +496,7 @@ fn address_pods(
             Err(_) if !exhausted.insert(work.origin.object.clone()) => {}
             Err(error) => diagnostics.push(work.origin.locate(
                 Diagnostic::error(Problem::Exhausted {
-                    what: "pod address".to_string(),
+                    what: Subject::PodAddress,
                     range: exhausted_range(&error),
                 }),
                 work.spec_path,
@@ -530,8 +529,8 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
         None => {
             let config =
                 KubeProxyConfig { cluster_cidr: ip_pools.first().map(|pool| pool.cidr), ..KubeProxyConfig::default() };
-            let cidr = config.cluster_cidr.map(|cidr| format!(", clusterCIDR {cidr}")).unwrap_or_default();
-            diagnostics.push(defaulted("KubeProxyConfiguration", format!("mode iptables{cidr}, masqueradeBit 14")));
+            let cidr = config.cluster_cidr.map(|cidr| cidr.to_string());
+            diagnostics.push(defaulted(LabDefault::KubeProxy { cluster_cidr: cidr }));
             config
         }
     };
@@ -565,12 +564,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
     let dns_ip = service_cidr.nth(10).unwrap_or(defaults::KUBE_DNS_IP);
     let api_ip = service_cidr.nth(1).unwrap_or(defaults::KUBERNETES_SERVICE_IP);
     if !has_coredns || !has_kube_dns {
-        diagnostics.push(defaulted(
-            "cluster DNS",
-            format!(
-                "CoreDNS (Deployment kube-system/coredns, 2 replicas) behind Service kube-system/kube-dns {dns_ip}"
-            ),
-        ));
+        diagnostics.push(defaulted(LabDefault::Dns { ip: dns_ip.to_string() }));
     }
 
     // Controllers -> pods.
@@ -582,7 +576,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::error(Problem::InvalidValue {
                     value: endpoints::selector_text(&spec.selector),
-                    reason: "`spec.selector` must be non-empty and match the template's labels".to_string(),
+                    reason: Reason::SelectorEmptyOrMissesTemplate,
                 }),
                 "spec.selector",
             ));
@@ -592,7 +586,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::warning(Problem::InvalidValue {
                     value: spec.template.node_name.clone().unwrap_or_default(),
-                    reason: "a DaemonSet's pods normally have no nodeName; only that node gets one".to_string(),
+                    reason: Reason::DaemonSetNodeName,
                 }),
                 "spec.template.spec.nodeName",
             ));
@@ -604,9 +598,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
                 diagnostics.push(spec.origin.locate(
                     Diagnostic::warning(Problem::InvalidValue {
                         value: pods.len().to_string(),
-                        reason: format!(
-                            "the lab runs at most {MAX_PODS} pods in all, so it makes {room} of these and no later ones"
-                        ),
+                        reason: Reason::PodsCapped { max: MAX_PODS, room },
                     }),
                     "spec.replicas",
                 ));
@@ -624,9 +616,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
             diagnostics.push(spec.origin.locate(
                 Diagnostic::warning(Problem::InvalidValue {
                     value: spec.name.clone(),
-                    reason: format!(
-                        "the lab runs at most {MAX_PODS} pods in all, so this pod and later ones are not made"
-                    ),
+                    reason: Reason::PodCapReached { max: MAX_PODS },
                 }),
                 "metadata.name",
             ));
@@ -731,10 +721,7 @@ pub fn resolve(mut input: Input) -> (Cluster, Vec<Diagnostic>) {
                 diagnostics.push(spec.origin.locate(
                     Diagnostic::warning(Problem::InvalidValue {
                         value: spec.slice.name.clone(),
-                        reason: format!(
-                            "Service {} has a selector, so the endpoint controller computes its slices; this one is ignored",
-                            service.key()
-                        ),
+                        reason: Reason::SliceOfSelectorService { service: service.key() },
                     }),
                     "metadata.name",
                 ));
@@ -898,7 +885,7 @@ mod tests {
         assert!(
             diagnostics
                 .iter()
-                .any(|d| matches!(&d.problem, Problem::NotEmulated { detail, .. } if detail.contains("node `node2`")))
+                .any(|d| matches!(&d.problem, Problem::NotEmulated { detail, .. } if detail.to_string().contains("node `node2`")))
         );
         // No nodeName: the address's block pulls the pod to node2.
         assert_eq!(pod("pinned-by-status").node_name.as_deref(), Some("node2"));

@@ -16,7 +16,7 @@ use crate::cluster::{
     LoadBalancerIngress, MetalLbPool, Node, PathType, Service, ServicePort, ServiceType, Taint, TargetPort, Toleration,
     TrafficPolicy,
 };
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, Problem, Reason, Subject};
 use crate::manifest::{self, Manifests, Resource};
 use crate::net::Cidr;
 
@@ -95,9 +95,7 @@ fn template_of(metadata: &manifest::ObjectMeta, spec: &manifest::PodSpec) -> Pod
 fn node(source: &manifest::Node, origin: &Origin, diagnostics: &mut Vec<Diagnostic>) -> Option<Node> {
     let Some(internal_ip) = source.internal_ip() else {
         diagnostics.push(origin.locate(
-            Diagnostic::error(Problem::MissingField {
-                field: "status.addresses (an InternalIP: the lab needs the node's address)".to_string(),
-            }),
+            Diagnostic::error(Problem::NoInternalIp),
             "status.addresses",
         ));
         return None;
@@ -295,8 +293,8 @@ fn kube_proxy(
         manifest::NodePortAddresses::Primary => {
             diagnostics.push(origin.locate(
                 Diagnostic::info(Problem::NotEmulated {
-                    feature: "`nodePortAddresses: [primary]`".to_string(),
-                    detail: "the lab opens NodePorts on every node address instead".to_string(),
+                    feature: Subject::NodePortAddressesPrimary,
+                    detail: Reason::NodePortsOnEveryAddress,
                 }),
                 "nodePortAddresses",
             ));
@@ -328,10 +326,8 @@ fn ingress(source: &manifest::Ingress, origin: &Origin, diagnostics: &mut Vec<Di
         manifest::IngressBackend::Resource { kind, name } => {
             diagnostics.push(origin.locate(
                 Diagnostic::warning(Problem::NotEmulated {
-                    feature: "Resource backends".to_string(),
-                    detail: format!(
-                        "requests for this path would go to {kind} `{name}`, which the lab does not follow"
-                    ),
+                    feature: Subject::ResourceBackends,
+                    detail: Reason::ResourceBackendNotFollowed { kind: kind.clone(), name: name.clone() },
                 }),
                 path,
             ));
@@ -468,9 +464,8 @@ pub fn read(manifests: &Manifests) -> (Input, Vec<Diagnostic>) {
             Resource::KubeProxyConfiguration(source) => {
                 if input.kube_proxy.is_some() {
                     diagnostics.push(origin.locate(
-                        Diagnostic::error(Problem::Duplicate {
+                        Diagnostic::error(Problem::DuplicateConfiguration {
                             kind: "KubeProxyConfiguration".to_string(),
-                            name: "(the configuration)".to_string(),
                         }),
                         "",
                     ));

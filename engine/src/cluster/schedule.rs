@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::cluster::{Labels, Node, Taint, Toleration};
+use crate::diagnostic::{Reason, Rejection};
 
 /// The taint kubelet's node lifecycle puts on cordoned nodes (`spec.unschedulable: true`).
 pub const UNSCHEDULABLE_TAINT_KEY: &str = "node.kubernetes.io/unschedulable";
@@ -51,23 +52,23 @@ pub fn untolerated_taint<'a>(taints: &'a [Taint], tolerations: &[Toleration]) ->
 
 /// Why `node` cannot run the pod, or `None` when it can. Filters run in kube-scheduler's
 /// default order (NodeUnschedulable, TaintToleration, NodeAffinity) and the first failure is told.
-pub fn rejection(request: Request<'_>, node: &Node) -> Option<String> {
+pub fn rejection(request: Request<'_>, node: &Node) -> Option<Rejection> {
     if node.unschedulable {
         let cordon = Taint { key: UNSCHEDULABLE_TAINT_KEY.to_string(), value: None, effect: "NoSchedule".to_string() };
         if !request.tolerations.iter().any(|toleration| tolerates(toleration, &cordon)) {
-            return Some(format!("node `{}` is cordoned (unschedulable)", node.name));
+            return Some(Rejection::Cordoned { node: node.name.clone() });
         }
     }
     if let Some(taint) = untolerated_taint(&node.taints, request.tolerations) {
         let value = taint.value.as_deref().map(|value| format!("={value}")).unwrap_or_default();
-        return Some(format!(
-            "node `{}` has the taint `{}{value}:{}` that the pod does not tolerate",
-            node.name, taint.key, taint.effect
-        ));
+        return Some(Rejection::Taint {
+            node: node.name.clone(),
+            taint: format!("{}{value}:{}", taint.key, taint.effect),
+        });
     }
     for (key, value) in request.node_selector {
         if node.labels.get(key) != Some(value) {
-            return Some(format!("node `{}` lacks the label `{key}={value}`", node.name));
+            return Some(Rejection::MissingLabel { node: node.name.clone(), label: format!("{key}={value}") });
         }
     }
     None
@@ -99,7 +100,7 @@ impl Scheduler {
     /// (the lab's hint for pods whose address pins them to a node's IPAM block), else the one
     /// with the fewest pods, ties by name (`nodes` is sorted by name). On failure, returns one
     /// sentence per node saying why it was rejected.
-    pub fn place(&mut self, request: Request<'_>, nodes: &[Node], preferred: Option<&str>) -> Result<String, String> {
+    pub fn place(&mut self, request: Request<'_>, nodes: &[Node], preferred: Option<&str>) -> Result<String, Reason> {
         let mut best: Option<(&Node, usize)> = None;
         let mut reasons = Vec::new();
         let mut preferred_node = None;
@@ -122,8 +123,8 @@ impl Scheduler {
                 self.bind(&name);
                 Ok(name)
             }
-            None if nodes.is_empty() => Err("there are no nodes".to_string()),
-            None => Err(reasons.join("; ")),
+            None if nodes.is_empty() => Err(Reason::NoNodes),
+            None => Err(Reason::Rejected(reasons)),
         }
     }
 }
@@ -211,7 +212,7 @@ mod tests {
 
         let mut selector = Labels::new();
         selector.insert("disk".to_string(), "ssd".to_string());
-        let error = scheduler.place(Request { node_selector: &selector, tolerations: &[] }, &nodes, None).unwrap_err();
+        let error = scheduler.place(Request { node_selector: &selector, tolerations: &[] }, &nodes, None).unwrap_err().to_string();
         assert!(error.contains("taint `node-role.kubernetes.io/control-plane:NoSchedule`"), "{error}");
         assert!(error.contains("lacks the label `disk=ssd`"), "{error}");
         assert!(error.contains("node3` is cordoned"), "{error}");
@@ -220,6 +221,6 @@ mod tests {
         let daemon = [toleration(Some(UNSCHEDULABLE_TAINT_KEY), Some("Exists"), None, Some("NoSchedule"))];
         let request = Request { node_selector: &labels, tolerations: &daemon };
         assert_eq!(scheduler.place(request, &nodes, Some("node3")).unwrap(), "node3");
-        assert!(Scheduler::new().place(request, &[], None).unwrap_err().contains("no nodes"));
+        assert_eq!(Scheduler::new().place(request, &[], None).unwrap_err(), Reason::NoNodes);
     }
 }

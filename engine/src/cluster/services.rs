@@ -9,7 +9,7 @@
 use crate::cluster::allocate::{AllocError, ClusterIpAllocator, NodePortAllocator};
 use crate::cluster::spec::{ClusterIpRequest, ServiceSpec};
 use crate::cluster::{Service, ServiceType, TrafficPolicy};
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, Problem, Reason, Subject};
 use crate::net::Cidr;
 
 fn wants_node_ports(spec: &ServiceSpec) -> bool {
@@ -31,13 +31,11 @@ fn port_key(service: &Service, index: usize) -> String {
     format!("{}:{name}/{protocol}", service.key())
 }
 
-fn describe(error: AllocError, what: &str, value: String) -> Problem {
+fn describe(error: AllocError, what: Subject, value: String) -> Problem {
     match error {
-        AllocError::OutOfRange { range } => {
-            Problem::InvalidValue { value, reason: format!("the {what} must lie in {range}") }
-        }
-        AllocError::Taken { owner } => Problem::Clash { what: what.to_string(), value, other: owner },
-        AllocError::Exhausted { range } => Problem::Exhausted { what: what.to_string(), range },
+        AllocError::OutOfRange { range } => Problem::InvalidValue { value, reason: Reason::OutsideRange { what, range } },
+        AllocError::Taken { owner } => Problem::Clash { what, value, other: owner },
+        AllocError::Exhausted { range } => Problem::Exhausted { what, range },
     }
 }
 
@@ -76,7 +74,7 @@ fn reserve_explicit(
             Err(error) => {
                 diagnostics.push(
                     spec.origin
-                        .locate(Diagnostic::error(describe(error, "ClusterIP", address.to_string())), "spec.clusterIP"),
+                        .locate(Diagnostic::error(describe(error, Subject::ClusterIp, address.to_string())), "spec.clusterIP"),
                 );
                 return None;
             }
@@ -92,10 +90,7 @@ fn reserve_explicit(
             diagnostics.push(spec.origin.locate(
                 Diagnostic::warning(Problem::InvalidValue {
                     value: node_port.to_string(),
-                    reason: format!(
-                        "a {} Service has no NodePorts, so it is ignored",
-                        spec.service.service_type.api_name()
-                    ),
+                    reason: Reason::NodePortsIgnored { service_type: spec.service.service_type.api_name().to_string() },
                 }),
                 &path,
             ));
@@ -104,10 +99,9 @@ fn reserve_explicit(
         }
         if own.contains(&(node_port, port.protocol)) {
             diagnostics.push(spec.origin.locate(
-                Diagnostic::error(Problem::Clash {
-                    what: "NodePort".to_string(),
-                    value: format!("{node_port}/{}", port.protocol.api_name()),
-                    other: format!("another port of {owner}"),
+                Diagnostic::error(Problem::SamePortTwice {
+                    port: format!("{node_port}/{}", port.protocol.api_name()),
+                    owner: owner.clone(),
                 }),
                 &path,
             ));
@@ -126,7 +120,7 @@ fn reserve_explicit(
             }
             Err(error) => {
                 diagnostics.push(
-                    spec.origin.locate(Diagnostic::error(describe(error, "NodePort", node_port.to_string())), &path),
+                    spec.origin.locate(Diagnostic::error(describe(error, Subject::NodePort, node_port.to_string())), &path),
                 );
                 release(held, cluster_ips, node_ports);
                 return None;
@@ -138,7 +132,7 @@ fn reserve_explicit(
             diagnostics.push(spec.origin.locate(
                 Diagnostic::warning(Problem::InvalidValue {
                     value: port.to_string(),
-                    reason: "only LoadBalancer Services with `externalTrafficPolicy: Local` have a health-check NodePort, so it is ignored".to_string(),
+                    reason: Reason::HealthCheckNodePortIgnored,
                 }),
                 "spec.healthCheckNodePort",
             ));
@@ -146,7 +140,7 @@ fn reserve_explicit(
         } else if let Err(error) = node_ports.reserve(port, &owner) {
             diagnostics.push(
                 spec.origin.locate(
-                    Diagnostic::error(describe(error, "NodePort", port.to_string())),
+                    Diagnostic::error(describe(error, Subject::NodePort, port.to_string())),
                     "spec.healthCheckNodePort",
                 ),
             );
@@ -181,7 +175,7 @@ fn allocate_missing(
             }
             Err(error) => {
                 diagnostics.push(spec.origin.locate(
-                    Diagnostic::error(describe(error, "ClusterIP", "(automatic)".to_string())),
+                    Diagnostic::error(describe(error, Subject::ClusterIp, "(automatic)".to_string())),
                     "spec.clusterIP",
                 ));
                 release(held, cluster_ips, node_ports);
@@ -203,7 +197,7 @@ fn allocate_missing(
                 }
                 Err(error) => {
                     diagnostics.push(spec.origin.locate(
-                        Diagnostic::error(describe(error, "NodePort", "(automatic)".to_string())),
+                        Diagnostic::error(describe(error, Subject::NodePort, "(automatic)".to_string())),
                         &format!("spec.ports[{index}].nodePort"),
                     ));
                     release(held, cluster_ips, node_ports);
@@ -217,7 +211,7 @@ fn allocate_missing(
             Ok(port) => spec.service.health_check_node_port = Some(port),
             Err(error) => {
                 diagnostics.push(spec.origin.locate(
-                    Diagnostic::error(describe(error, "NodePort", "(automatic)".to_string())),
+                    Diagnostic::error(describe(error, Subject::NodePort, "(automatic)".to_string())),
                     "spec.healthCheckNodePort",
                 ));
                 release(held, cluster_ips, node_ports);
@@ -301,7 +295,7 @@ mod tests {
         assert_eq!(
             diagnostics[0].problem,
             Problem::Clash {
-                what: "NodePort".to_string(),
+                what: Subject::NodePort,
                 value: "31000".to_string(),
                 other: "Service default/sample-service".to_string()
             }
@@ -348,7 +342,7 @@ mod tests {
         assert_eq!(services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "d"]);
         assert!(matches!(&diagnostics[0].problem, Problem::Clash { other, .. } if other == "Service default/a"));
         assert!(
-            matches!(&diagnostics[1].problem, Problem::InvalidValue { reason, .. } if reason.contains("10.96.0.0/12"))
+            matches!(&diagnostics[1].problem, Problem::InvalidValue { reason, .. } if reason.to_string().contains("10.96.0.0/12"))
         );
     }
 }

@@ -10,7 +10,7 @@ use crate::cluster::naming::{generate_name, pod_template_hash, revision_hash};
 use crate::cluster::schedule::{self, Request};
 use crate::cluster::spec::{Origin, PodTemplate, WorkloadKind, WorkloadSpec};
 use crate::cluster::{Labels, Node, Pod, Toleration, Workload};
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, Problem, Reason};
 
 /// The most pods the lab makes from one controller.
 pub const MAX_REPLICAS: u32 = 100;
@@ -97,9 +97,7 @@ pub fn materialise(
         diagnostics.push(spec.origin.locate(
             Diagnostic::warning(Problem::InvalidValue {
                 value: spec.replicas.to_string(),
-                reason: format!(
-                    "the lab runs at most {MAX_REPLICAS} replicas of one controller, so it makes {MAX_REPLICAS}"
-                ),
+                reason: Reason::ReplicasCapped { max: MAX_REPLICAS },
             }),
             "spec.replicas",
         ));
@@ -196,7 +194,7 @@ pub fn materialise(
             }
             workload.replicas = u32::try_from(pods.len()).unwrap_or(u32::MAX);
             if pods.is_empty() {
-                let reason = if reasons.is_empty() { "no node matches".to_string() } else { reasons.join("; ") };
+                let reason = if reasons.is_empty() { Reason::NoNodeMatches } else { Reason::Rejected(reasons) };
                 diagnostics.push(spec.origin.locate(
                     Diagnostic::warning(Problem::Unschedulable { pod: format!("{}-*", spec.name), reason }),
                     "spec.template.spec",

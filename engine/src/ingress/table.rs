@@ -16,7 +16,7 @@ use super::class;
 use super::host::HostMatch;
 use super::path::PathMatch;
 use crate::cluster::{Cluster, Ingress, IngressBackend, PathType, ServiceType, TargetPort};
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{ClassOrigin, Diagnostic, Problem, Reason, Subject};
 use crate::net::Protocol;
 
 /// The controller named in diagnostics.
@@ -96,16 +96,21 @@ pub struct RouteTable {
 
 /// The annotations that ask other controllers to rewrite the path, and why Contour ignores
 /// each (`internal/annotation/annotations.go`, `internal/dag/cache.go`).
-const REWRITE_ANNOTATIONS: &[(&str, &str)] = &[
-    (
-        "nginx.ingress.kubernetes.io/rewrite-target",
-        "it belongs to ingress-nginx; Contour skips `nginx.ingress.kubernetes.io/*` annotations silently, so the backend receives the request path unchanged (path rewriting in Contour exists only on HTTPProxy, `pathRewritePolicy`)",
-    ),
-    (
-        "ingress.kubernetes.io/rewrite-target",
-        "it is the pre-0.9 ingress-nginx spelling; Contour knows the `ingress.kubernetes.io/` prefix but supports only `force-ssl-redirect` there and logs \"ignoring invalid or unsupported annotation\", so the backend receives the request path unchanged (path rewriting in Contour exists only on HTTPProxy, `pathRewritePolicy`)",
-    ),
+const REWRITE_ANNOTATIONS: &[(&str, Reason)] = &[
+    ("nginx.ingress.kubernetes.io/rewrite-target", Reason::IngressNginxAnnotation),
+    ("ingress.kubernetes.io/rewrite-target", Reason::OldIngressNginxAnnotation),
 ];
+
+/// Where the class came from, for the diagnostic.
+fn class_origin(source: &super::class::ClassSource) -> ClassOrigin {
+    use super::class::ClassSource;
+    match source {
+        ClassSource::Annotation(key) => ClassOrigin::Annotation(key.clone()),
+        ClassSource::Field => ClassOrigin::Field,
+        ClassSource::DefaultClass => ClassOrigin::DefaultClass,
+        ClassSource::None => ClassOrigin::None,
+    }
+}
 
 /// Builds Contour's route table from the cluster's Ingresses (sorted by namespace/name,
 /// the lab's stand-in for Contour's unordered cache).
@@ -118,8 +123,8 @@ pub fn build(cluster: &Cluster) -> (RouteTable, Vec<Diagnostic>) {
         if !decision.served {
             diagnostics.push(
                 Diagnostic::info(Problem::NotEmulated {
-                    feature: format!("The ingress class `{}`", decision.class.as_deref().unwrap_or_default()),
-                    detail: format!("{decision}, and the lab emulates only Contour"),
+                    feature: Subject::IngressClass { class: decision.class.clone().unwrap_or_default() },
+                    detail: Reason::ClassNotServed { class: decision.class.clone(), origin: class_origin(&decision.source) },
                 })
                 .with_object(object.clone()),
             );
@@ -131,7 +136,7 @@ pub fn build(cluster: &Cluster) -> (RouteTable, Vec<Diagnostic>) {
                     Diagnostic::warning(Problem::IgnoredAnnotation {
                         key: (*key).to_string(),
                         controller: CONTOUR.to_string(),
-                        reason: (*reason).to_string(),
+                        reason: reason.clone(),
                     })
                     .with_path(format!("metadata.annotations.{key}"))
                     .with_object(object.clone()),
@@ -176,9 +181,7 @@ fn add_ingress(
                 diagnostics.push(
                     Diagnostic::error(Problem::InvalidValue {
                         value: path.path.clone(),
-                        reason: format!(
-                            "Contour reads an ImplementationSpecific path containing any of `^+*[]%` as a regular expression, and this one does not compile ({error}); Contour drops this path and the rest of the rule"
-                        ),
+                        reason: Reason::RegexDoesNotCompile { error },
                     })
                     .with_path(format!("{field}.path"))
                     .with_object(object.to_string()),
@@ -223,13 +226,11 @@ fn add_route(
         // on purpose; across Ingresses Contour's choice depends on its cache order.
         if existing.source.ingress() != route.source.ingress() {
             diagnostics.push(
-                Diagnostic::warning(Problem::Clash {
-                    what: format!("route `{}` on host {}", route.path, virtual_host.host),
-                    value: format!("(from {})", route.source),
-                    other: format!(
-                        "{}; Contour keeps only one of them and which one depends on its cache order (the lab keeps the later Ingress by namespace/name)",
-                        existing.source
-                    ),
+                Diagnostic::warning(Problem::RouteClash {
+                    path: route.path.to_string(),
+                    host: virtual_host.host.to_string(),
+                    source: route.source.to_string(),
+                    existing: existing.source.to_string(),
                 })
                 .with_object(object.to_string()),
             );
@@ -260,16 +261,13 @@ fn resolve(
     else {
         return fail(Problem::UnresolvedBackend {
             backend: format!("{namespace}/{}", backend.service_name),
-            reason: "there is no such Service in the Ingress's namespace".to_string(),
+            reason: Reason::NoSuchServiceInNamespace,
         });
     };
     if service.service_type == ServiceType::ExternalName {
         return fail(Problem::NotEmulated {
-            feature: "ExternalName backends".to_string(),
-            detail: format!(
-                "Contour refuses them unless `enableExternalNameService` is set, so `{}` is skipped",
-                backend.service_name
-            ),
+            feature: Subject::ExternalNameBackends,
+            detail: Reason::ExternalNameRefused { service: backend.service_name.clone() },
         });
     }
     let port = service.ports.iter().filter(|port| port.protocol == Protocol::Tcp).find(|port| match &backend.port {
@@ -283,7 +281,7 @@ fn resolve(
         };
         return fail(Problem::UnresolvedBackend {
             backend: format!("{namespace}/{}:{wanted}", backend.service_name),
-            reason: "the Service has no TCP port with this number or name".to_string(),
+            reason: Reason::NoSuchServicePort,
         });
     };
     Some(Backend {

@@ -5,7 +5,7 @@
 use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, read_meta};
 use super::node::require_name;
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Deprecation, Problem, Quantity, Reason};
 use crate::net::Cidr;
 
 /// Which API group the object was written in.
@@ -82,7 +82,7 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
     let mut spec = fields.required_map(cx, "spec")?;
     let cidr = spec.required_cidr(cx, "cidr");
     let block_size = spec
-        .int_in(cx, "blockSize", 20, 32, "an IPv4 pool's block size")
+        .int_in(cx, "blockSize", 20, 32, Quantity::BlockSize)
         .and_then(|n| u8::try_from(n).ok());
     if let (Some(cidr), Some(size)) = (cidr, block_size)
         && size < cidr.prefix_len()
@@ -91,7 +91,7 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
         cx.invalid(
             node,
             &path,
-            format!("a block (/{size}) may not be larger than the pool {cidr}"),
+            Reason::BlockLargerThanPool { size, cidr: cidr.to_string() },
         );
     }
     let ipip_mode = spec.one_of(cx, "ipipMode", ENCAPSULATION_MODES);
@@ -101,7 +101,7 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
         && encapsulating(vxlan_mode)
         && let Some((node, path)) = spec.take("vxlanMode")
     {
-        cx.invalid(node, &path, "a pool may use IPIP or VXLAN, not both");
+        cx.invalid(node, &path, Reason::PoolMayNotUseBoth);
     }
     if spec.has("ipip")
         && let Some((node, path)) = spec.take("ipip")
@@ -109,10 +109,7 @@ pub(crate) fn read_ip_pool(cx: &mut Cx<'_>, fields: &mut Fields<'_>, api_version
         cx.warn(
             node.position,
             &path,
-            Problem::Deprecated {
-                what: "The `ipip:` block".to_string(),
-                replacement: "`ipipMode: Always`".to_string(),
-            },
+            Problem::Deprecated { form: Deprecation::CalicoIpipBlock },
         );
     }
     let nat_outgoing = spec.bool(cx, "natOutgoing").unwrap_or(false);

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::diagnostic::{Diagnostic, Position, Problem, Severity};
+use crate::diagnostic::{Deprecation, Diagnostic, Expected, Position, Problem, Quantity, Reason, Severity, Shape, Subject};
 use crate::net::Cidr;
 use crate::yaml::{self, Entry, Resolved, Value};
 
@@ -58,25 +58,18 @@ impl<'d> Cx<'d> {
     }
 
     /// An `InvalidValue` error for `node`.
-    pub fn invalid(&mut self, node: &yaml::Node, path: &str, reason: impl Into<String>) {
-        let value = node.text().map(yaml::shorten).unwrap_or_else(|| node.describe());
-        self.error(
-            node.position,
-            path,
-            Problem::InvalidValue {
-                value,
-                reason: reason.into(),
-            },
-        );
+    pub fn invalid(&mut self, node: &yaml::Node, path: &str, reason: Reason) {
+        let value = node.text().map(yaml::shorten).unwrap_or_else(|| node.describe().to_string());
+        self.error(node.position, path, Problem::InvalidValue { value, reason });
     }
 
     /// A `WrongType` error for `node`.
-    pub fn wrong_type(&mut self, node: &yaml::Node, path: &str, expected: &str) {
+    pub fn wrong_type(&mut self, node: &yaml::Node, path: &str, expected: Expected) {
         self.error(
             node.position,
             path,
             Problem::WrongType {
-                expected: expected.to_string(),
+                expected,
                 found: node.describe(),
             },
         );
@@ -87,7 +80,7 @@ impl<'d> Cx<'d> {
         match &node.value {
             Value::Map(entries) => Some(Fields::new(node.position, path, entries)),
             _ => {
-                self.wrong_type(node, path, "a mapping (`key: value` lines)");
+                self.wrong_type(node, path, Expected::Mapping);
                 None
             }
         }
@@ -103,27 +96,21 @@ impl<'d> Cx<'d> {
                 let found = match (scalar.resolve(), scalar.yaml11_bool()) {
                     (Resolved::Null, _) => return None,
                     (Resolved::Str, None) => return Some(scalar.text.clone()),
-                    (Resolved::Int(_) | Resolved::Float(_), _) => format!(
-                        "the number {}; put it in quotes (\"{}\") to make it text",
-                        scalar.text, scalar.text
-                    ),
-                    (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => format!(
-                        "a boolean (`{}`); put it in quotes (\"{}\") to make it text",
-                        scalar.text, scalar.text
-                    ),
+                    (Resolved::Int(_) | Resolved::Float(_), _) => Shape::NumberForText(scalar.text.clone()),
+                    (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => Shape::BoolForText(scalar.text.clone()),
                 };
                 self.error(
                     node.position,
                     path,
                     Problem::WrongType {
-                        expected: "text".to_string(),
+                        expected: Expected::Text,
                         found,
                     },
                 );
                 None
             }
             _ => {
-                self.wrong_type(node, path, "text");
+                self.wrong_type(node, path, Expected::Text);
                 None
             }
         }
@@ -143,21 +130,21 @@ impl<'d> Cx<'d> {
                     .resolve()
                         != Resolved::Str =>
             {
-                self.wrong_type(node, path, "a number (write it without quotes)");
+                self.wrong_type(node, path, Expected::UnquotedNumber);
                 None
             }
             _ => {
-                self.wrong_type(node, path, "a whole number");
+                self.wrong_type(node, path, Expected::WholeNumber);
                 None
             }
         }
     }
 
     /// Reads a number in `min..=max`.
-    pub fn int_in(&mut self, node: &yaml::Node, path: &str, min: i64, max: i64, what: &str) -> Option<i64> {
+    pub fn int_in(&mut self, node: &yaml::Node, path: &str, min: i64, max: i64, quantity: Quantity) -> Option<i64> {
         let value = self.int(node, path)?;
         if value < min || value > max {
-            self.invalid(node, path, format!("{what} must be from {min} to {max}"));
+            self.invalid(node, path, Reason::OutOfRange { quantity, min, max });
             return None;
         }
         Some(value)
@@ -165,7 +152,7 @@ impl<'d> Cx<'d> {
 
     /// Reads a port number, 1 to 65535.
     pub fn port(&mut self, node: &yaml::Node, path: &str) -> Option<u16> {
-        let value = self.int_in(node, path, 1, 65535, "a port number")?;
+        let value = self.int_in(node, path, 1, 65535, Quantity::PortNumber)?;
         u16::try_from(value).ok()
     }
 
@@ -182,20 +169,15 @@ impl<'d> Cx<'d> {
                     self.warn(
                         node.position,
                         path,
-                        Problem::Deprecated {
-                            what: format!(
-                                "`{text}` as a boolean (a YAML 1.1 spelling that Kubernetes still reads as {b})"
-                            ),
-                            replacement: format!("`{b}`, which every YAML parser reads the same way"),
-                        },
+                        Problem::Deprecated { form: Deprecation::Yaml11Bool { text, value: b } },
                     );
                     Some(b)
                 }
                 None => {
                     let expected = if scalar.is_some_and(|s| s.quoted && matches!(s.text.as_str(), "true" | "false")) {
-                        "a boolean (write true or false without quotes)"
+                        Expected::UnquotedBoolean
                     } else {
-                        "a boolean (true or false)"
+                        Expected::Boolean
                     };
                     self.wrong_type(node, path, expected);
                     None
@@ -214,18 +196,14 @@ impl<'d> Cx<'d> {
                     node.position,
                     path,
                     Problem::NotEmulated {
-                        feature: "IPv6".to_string(),
-                        detail: format!("the lab models an IPv4 cluster, so `{text}` is ignored"),
+                        feature: Subject::Ipv6,
+                        detail: Reason::Ipv4ClusterOnly { value: text },
                     },
                 );
                 None
             }
             Err(_) => {
-                self.invalid(
-                    node,
-                    path,
-                    "it is not an IPv4 address (four numbers 0-255 separated by dots)",
-                );
+                self.invalid(node, path, Reason::NotAnIpv4AddressDotted);
                 None
             }
         }
@@ -235,11 +213,7 @@ impl<'d> Cx<'d> {
     pub fn cidr(&mut self, node: &yaml::Node, path: &str) -> Option<Cidr> {
         let text = self.string(node, path)?;
         if !text.contains('/') {
-            self.invalid(
-                node,
-                path,
-                "it is not a CIDR; write an address and a prefix length, like 10.0.0.0/16",
-            );
+            self.invalid(node, path, Reason::NotACidr);
             return None;
         }
         if text.contains(':') {
@@ -247,8 +221,8 @@ impl<'d> Cx<'d> {
                 node.position,
                 path,
                 Problem::NotEmulated {
-                    feature: "IPv6".to_string(),
-                    detail: format!("the lab models an IPv4 cluster, so `{text}` is ignored"),
+                    feature: Subject::Ipv6,
+                    detail: Reason::Ipv4ClusterOnly { value: text },
                 },
             );
             return None;
@@ -277,7 +251,7 @@ impl<'d> Cx<'d> {
                 .collect(),
             Value::Scalar(_) if node.is_null() => Vec::new(),
             _ => {
-                self.wrong_type(node, path, "a list (lines starting with `- `)");
+                self.wrong_type(node, path, Expected::List);
                 Vec::new()
             }
         }
@@ -295,7 +269,7 @@ impl<'d> Cx<'d> {
             return out;
         }
         let Value::Map(entries) = &node.value else {
-            self.wrong_type(node, path, "a mapping of texts (`key: value` lines)");
+            self.wrong_type(node, path, Expected::MappingOfTexts);
             return out;
         };
         for entry in entries {
@@ -315,13 +289,12 @@ impl<'d> Cx<'d> {
         if let Some((_, value)) = choices.iter().find(|(name, _)| *name == text) {
             return Some(*value);
         }
-        let names: Vec<String> = choices.iter().map(|(name, _)| format!("`{name}`")).collect();
-        let hint = choices
+        let names: Vec<String> = choices.iter().map(|(name, _)| (*name).to_string()).collect();
+        let case_hint = choices
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(&text))
-            .map(|(name, _)| format!(" (the spelling is case-sensitive: `{name}`)"))
-            .unwrap_or_default();
-        self.invalid(node, path, format!("it must be one of {}{hint}", names.join(", ")));
+            .map(|(name, _)| (*name).to_string());
+        self.invalid(node, path, Reason::OneOf { choices: names, case_hint });
         None
     }
 }
@@ -431,11 +404,8 @@ impl<'n> Fields<'n> {
             cx.warn(entry.key_position, &path, problem);
         }
         if unknown.len() > MAX_REPORTED {
-            let field = format!(
-                "… and {} more unknown fields",
-                unknown.len().saturating_sub(MAX_REPORTED)
-            );
-            cx.warn(self.position, &self.path, Problem::UnknownField { field });
+            let count = unknown.len().saturating_sub(MAX_REPORTED);
+            cx.warn(self.position, &self.path, Problem::MoreUnknownFields { count });
         }
     }
 
@@ -467,9 +437,9 @@ impl<'n> Fields<'n> {
         cx.int(node, &path)
     }
 
-    pub fn int_in(&mut self, cx: &mut Cx<'_>, key: &str, min: i64, max: i64, what: &str) -> Option<i64> {
+    pub fn int_in(&mut self, cx: &mut Cx<'_>, key: &str, min: i64, max: i64, quantity: Quantity) -> Option<i64> {
         let (node, path) = self.take(key)?;
-        cx.int_in(node, &path, min, max, what)
+        cx.int_in(node, &path, min, max, quantity)
     }
 
     pub fn port(&mut self, cx: &mut Cx<'_>, key: &str) -> Option<u16> {
@@ -601,13 +571,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Why a CIDR is refused, without repeating the whole value.
-pub(crate) fn cidr_reason(error: &crate::net::CidrError) -> String {
+pub(crate) fn cidr_reason(error: &crate::net::CidrError) -> Reason {
     use crate::net::CidrError;
     match error {
-        CidrError::BadAddress(address) => format!("`{address}` is not an IPv4 address"),
-        CidrError::BadPrefixLength(_) => "the prefix length after `/` must be a number from 0 to 32".to_string(),
-        CidrError::HostBitsSet { network, .. } => {
-            format!("it has bits set after the prefix length; the network address is `{network}`")
-        }
+        CidrError::BadAddress(address) => Reason::CidrBadAddress { address: address.to_string() },
+        CidrError::BadPrefixLength(_) => Reason::CidrBadPrefixLength,
+        CidrError::HostBitsSet { network, .. } => Reason::CidrHostBits { network: network.to_string() },
     }
 }

@@ -7,7 +7,7 @@ use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, read_meta};
 use super::node::require_name;
 use super::pod::PROTOCOLS;
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Problem, Reason, Subject};
 use crate::net::Protocol;
 
 /// The label that ties a slice to its Service.
@@ -93,8 +93,8 @@ pub(crate) fn read_endpoint_slice(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> O
             node.position,
             &path,
             Problem::NotEmulated {
-                feature: format!("An {} EndpointSlice", node.text().unwrap_or("")),
-                detail: "the lab's dataplane is IPv4 only, so its endpoints are ignored".to_string(),
+                feature: Subject::EndpointSliceFamily { family: node.text().unwrap_or("").to_string() },
+                detail: Reason::Ipv4DataplaneOnly,
             },
         );
     }

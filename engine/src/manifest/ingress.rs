@@ -7,7 +7,7 @@ use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, read_meta};
 use super::node::require_name;
 use super::service::port_name_problem;
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Deprecation, Expected, Problem, Reason};
 use crate::yaml::{self, Resolved};
 
 /// The annotation that marks the default IngressClass.
@@ -131,8 +131,10 @@ pub(crate) fn read_ingress(
         cx.error(
             backend.position,
             &path,
-            Problem::UnknownField {
-                field: "backend (networking.k8s.io/v1 calls it `defaultBackend`)".to_string(),
+            Problem::RenamedField {
+                field: "backend".to_string(),
+                api_version: "networking.k8s.io/v1".to_string(),
+                replacement: "defaultBackend".to_string(),
             },
         );
     }
@@ -147,7 +149,7 @@ pub(crate) fn read_ingress(
                 if let (Some(text), Some((n, np))) = (&path_text, p.take("path"))
                     && !text.starts_with('/')
                 {
-                    cx.invalid(n, &np, "an Ingress path must start with `/`");
+                    cx.invalid(n, &np, Reason::IngressPathSlash);
                 }
                 let path_type = p.one_of(cx, "pathType", PATH_TYPES);
                 if path_type.is_none() && !legacy && !p.has("pathType") {
@@ -187,26 +189,26 @@ pub(crate) fn read_ingress(
                 IngressBackend::Service {
                     name,
                     port: ServiceBackendPort::Number(number),
-                } => Some(format!(
-                    "`backend.service.name: {name}` and `backend.service.port.number: {number}`"
+                } => Some((
+                    format!("backend.service.name: {name}"),
+                    format!("backend.service.port.number: {number}"),
                 )),
                 IngressBackend::Service {
                     name,
                     port: ServiceBackendPort::Name(port),
-                } => Some(format!(
-                    "`backend.service.name: {name}` and `backend.service.port.name: {port}`"
-                )),
+                } => Some((format!("backend.service.name: {name}"), format!("backend.service.port.name: {port}"))),
                 IngressBackend::Resource { .. } => None,
             })
-            .unwrap_or_else(|| "`backend.service.name` and `backend.service.port.number`".to_string());
+            .unwrap_or_else(|| ("backend.service.name".to_string(), "backend.service.port.number".to_string()));
         cx.warn(
             position,
             &path,
             Problem::Deprecated {
-                what: format!("`{api_version}` Ingress (removed in Kubernetes v1.22)"),
-                replacement: format!(
-                    "`apiVersion: networking.k8s.io/v1`, where `serviceName`/`servicePort` become {example} and each path needs a `pathType` (the lab reads this one as v1 with `pathType: ImplementationSpecific`)"
-                ),
+                form: Deprecation::BetaIngress {
+                    api_version: api_version.to_string(),
+                    name_field: example.0,
+                    port_field: example.1,
+                },
             },
         );
     }
@@ -253,12 +255,10 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
                     node.position,
                     path,
                     Problem::Deprecated {
-                        what: "`serviceName`/`servicePort` (the v1beta1 backend form, which networking.k8s.io/v1 does not read)".to_string(),
-                        replacement: format!(
-                            "`service: {{name: {}, port: {{number: {}}}}}`",
-                            name.as_deref().unwrap_or("..."),
-                            port.as_deref().unwrap_or("...")
-                        ),
+                        form: Deprecation::ServiceNamePort {
+                            name: name.unwrap_or_else(|| "...".to_string()),
+                            port: port.unwrap_or_else(|| "...".to_string()),
+                        },
                     },
                 );
                 f.ignore(&["serviceName", "servicePort"]);
@@ -280,8 +280,8 @@ fn read_backend(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, legacy: bool) ->
                     p.position,
                     &p.path,
                     Problem::InvalidValue {
-                        value: "number and name".to_string(),
-                        reason: "set either `port.number` or `port.name`, not both".to_string(),
+                        value: "port.number, port.name".to_string(),
+                        reason: Reason::PortNumberAndName,
                     },
                 );
             }
@@ -310,14 +310,14 @@ fn read_backend_port_value(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Op
     match node.scalar().map(|s| (s, s.resolve())) {
         Some((_, Resolved::Int(_))) => cx.port(node, path).map(ServiceBackendPort::Number),
         Some((scalar, Resolved::Str)) => {
-            if let Some(reason) = port_name_problem(&scalar.text) {
-                cx.invalid(node, path, reason);
+            if let Some(problem) = port_name_problem(&scalar.text) {
+                cx.invalid(node, path, Reason::PortName { problem, quoted_number: false });
                 return None;
             }
             Some(ServiceBackendPort::Name(scalar.text.clone()))
         }
         _ => {
-            cx.wrong_type(node, path, "a port number or a port name");
+            cx.wrong_type(node, path, Expected::PortNumberOrName);
             None
         }
     }

@@ -4,7 +4,7 @@
 
 use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, read_meta};
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Problem, Quantity, Reason, Subject};
 use crate::net::Cidr;
 
 /// A KubeProxyConfiguration.
@@ -87,8 +87,8 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
                 node.position,
                 &path,
                 Problem::NotEmulated {
-                    feature: format!("kube-proxy mode `{}`", node.text().unwrap_or("")),
-                    detail: "the lab shows kube-proxy's iptables mode, so the rules are drawn as iptables mode would write them".to_string(),
+                    feature: Subject::KubeProxyMode { mode: node.text().unwrap_or("").to_string() },
+                    detail: Reason::IptablesModeOnly,
                 },
             );
         }
@@ -124,7 +124,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> KubeProxyConfigu
     }
     if let Some(mut iptables) = fields.map(cx, "iptables") {
         config.masquerade_bit = iptables
-            .int_in(cx, "masqueradeBit", 0, 31, "the masquerade mark bit")
+            .int_in(cx, "masqueradeBit", 0, 31, Quantity::MasqueradeBit)
             .and_then(|n| u8::try_from(n).ok());
         config.masquerade_all = iptables.bool(cx, "masqueradeAll").unwrap_or(false);
         config.localhost_node_ports = iptables.bool(cx, "localhostNodePorts");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::decode::{Cx, Fields};
-use crate::diagnostic::Problem;
+use crate::diagnostic::{NameFormat, NameProblem, Problem, Reason, Subject};
 use crate::yaml;
 
 /// The parts of `metadata` the lab uses. `uid`, `resourceVersion`, `managedFields` and the
@@ -45,14 +45,16 @@ pub(crate) enum NameRule {
 }
 
 /// Why `name` breaks `rule`, as a sentence fragment; `None` if it is fine.
-pub(crate) fn name_problem(name: &str, rule: NameRule) -> Option<String> {
+pub(crate) fn name_problem(name: &str, rule: NameRule) -> Option<Reason> {
     let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let (max, what) = match rule {
+    let format = match rule {
         NameRule::None => return None,
-        NameRule::Subdomain => (253, "a DNS-1123 subdomain"),
-        NameRule::Label => (63, "a DNS-1123 label"),
-        NameRule::Dns1035 => (63, "a DNS-1035 label"),
+        NameRule::Subdomain => NameFormat::Dns1123Subdomain,
+        NameRule::Label => NameFormat::Dns1123Label,
+        NameRule::Dns1035 => NameFormat::Dns1035Label,
     };
+    let max = format.max_length();
+    let reason = |problem| Some(Reason::Name { problem, external: false });
     let allowed = |c: char| alnum(c) || c == '-' || (rule == NameRule::Subdomain && c == '.');
     let too_long = name.chars().count() > max;
     let bad_char = name.chars().find(|c| !allowed(*c));
@@ -66,51 +68,35 @@ pub(crate) fn name_problem(name: &str, rule: NameRule) -> Option<String> {
             .split('.')
             .any(|part| part.is_empty() || !part.starts_with(alnum) || !part.ends_with(alnum));
     if name.is_empty() {
-        return Some("a name may not be empty".to_string());
+        return reason(NameProblem::Empty);
     }
     if too_long {
-        return Some(format!("a name must be {what} of at most {max} characters"));
+        return reason(NameProblem::TooLong { format });
     }
-    if let Some(c) = bad_char {
-        let hint = if c.is_ascii_uppercase() {
-            " (use lowercase letters)"
-        } else {
-            ""
-        };
-        return Some(format!(
-            "`{c}` is not allowed; a name must be {what}: lowercase letters, digits and `-`{}{hint}",
-            if rule == NameRule::Subdomain { " or `.`" } else { "" }
-        ));
+    if let Some(character) = bad_char {
+        return reason(NameProblem::BadCharacter { format, character });
     }
     if bad_start || bad_end || bad_dots {
-        let start = if rule == NameRule::Dns1035 {
-            "start with a letter"
-        } else {
-            "start with a letter or digit"
-        };
-        return Some(format!("a name must be {what}: {start} and end with a letter or digit"));
+        return reason(NameProblem::BadEnds { format });
     }
     None
 }
 
 /// Why a label value is refused (`IsValidLabelValue`): at most 63 characters of
 /// alphanumerics, `-`, `_` and `.`, starting and ending with an alphanumeric.
-pub(crate) fn label_value_problem(value: &str) -> Option<String> {
+pub(crate) fn label_value_problem(value: &str) -> Option<Reason> {
     if value.is_empty() {
         return None;
     }
     let alnum = |c: char| c.is_ascii_alphanumeric();
     if value.chars().count() > 63 {
-        return Some("a label value may have at most 63 characters".to_string());
+        return Some(Reason::LabelValueTooLong);
     }
     if !value.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
         || !value.starts_with(alnum)
         || !value.ends_with(alnum)
     {
-        return Some(
-            "a label value must be letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"
-                .to_string(),
-        );
+        return Some(Reason::LabelValueCharacters);
     }
     None
 }
@@ -163,7 +149,7 @@ pub(crate) fn read_meta(
                 &ns_path,
                 Problem::InvalidValue {
                     value: namespace.clone(),
-                    reason: "this kind is cluster-scoped, so the namespace is ignored".to_string(),
+                    reason: Reason::ClusterScopedNamespace,
                 },
             );
         } else {
@@ -266,8 +252,8 @@ pub(crate) fn read_selector(cx: &mut Cx<'_>, mut fields: Fields<'_>) -> LabelSel
                 node.position,
                 &path,
                 Problem::NotEmulated {
-                    feature: "`matchExpressions`".to_string(),
-                    detail: "the lab matches pods by `matchLabels` only".to_string(),
+                    feature: Subject::MatchExpressions,
+                    detail: Reason::MatchLabelsOnly,
                 },
             );
         }

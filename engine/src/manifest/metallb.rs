@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use super::decode::{Cx, Fields};
 use super::meta::{LabelSelector, NameRule, ObjectMeta, read_meta, read_selector};
 use super::node::require_name;
+use crate::diagnostic::Reason;
 use crate::yaml;
 
 /// An `IPAddressPool`.
@@ -67,12 +68,12 @@ fn read_range(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Option<AddressR
             cx.invalid(
                 node,
                 path,
-                "a range must be two IPv4 addresses joined by `-`, like 10.0.0.10-10.0.0.20",
+                Reason::MetalLbRangeSyntax,
             );
             return None;
         };
         if u32::from(first) > u32::from(last) {
-            cx.invalid(node, path, "the range's first address is after its last");
+            cx.invalid(node, path, Reason::MetalLbRangeReversed);
             return None;
         }
         return Some(AddressRange { first, last });

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, read_meta};
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Problem, Reason};
 use crate::net::Cidr;
 
 /// The annotation where Calico records a node's tunl0 address
@@ -119,7 +119,7 @@ pub(crate) fn read_node(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Node {
                     &path,
                     Problem::InvalidValue {
                         value: text.clone(),
-                        reason: "the tunnel address must be an IPv4 address".to_string(),
+                        reason: Reason::TunnelAddressNotIpv4,
                     },
                 );
             }

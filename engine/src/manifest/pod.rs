@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, read_meta};
 use super::node::{TAINT_EFFECTS, TaintEffect, require_name};
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Problem, Reason};
 use crate::net::Protocol;
 use crate::yaml;
 
@@ -166,7 +166,7 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
                             &path,
                             Problem::InvalidValue {
                                 value: entry,
-                                reason: "it is not an IPv4 address".to_string(),
+                                reason: Reason::NotAnIpv4Address,
                             },
                         ),
                     }
@@ -177,7 +177,7 @@ pub(crate) fn read_pod(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Pod {
                 &path,
                 Problem::InvalidValue {
                     value: text,
-                    reason: "Calico expects a JSON list of addresses, like [\"192.168.231.166\"]".to_string(),
+                    reason: Reason::CalicoIpListExpected,
                 },
             ),
         }

@@ -9,7 +9,7 @@ use super::decode::{Cx, Fields};
 use super::meta::{NameRule, ObjectMeta, name_problem, read_meta};
 use super::node::require_name;
 use super::pod::PROTOCOLS;
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Expected, PortNameProblem, Problem, Quantity, Reason, Subject};
 use crate::net::{Cidr, Protocol};
 use crate::yaml::{self, Resolved};
 
@@ -143,18 +143,18 @@ const TRAFFIC_POLICIES: &[(&str, TrafficPolicy)] =
 
 /// Why a port name is refused (`IsValidPortName`): at most 15 characters, lowercase
 /// alphanumerics and `-`, at least one letter, no `--`, not starting or ending with `-`.
-pub(crate) fn port_name_problem(name: &str) -> Option<&'static str> {
+pub(crate) fn port_name_problem(name: &str) -> Option<PortNameProblem> {
     let ok_chars = name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if name.is_empty() || name.chars().count() > 15 {
-        Some("a port name must have 1 to 15 characters")
+        Some(PortNameProblem::Length)
     } else if !ok_chars {
-        Some("a port name may only contain lowercase letters, digits and `-`")
+        Some(PortNameProblem::Characters)
     } else if !name.chars().any(|c| c.is_ascii_lowercase()) {
-        Some("a port name must contain at least one letter")
+        Some(PortNameProblem::NoLetter)
     } else if name.contains("--") || name.starts_with('-') || name.ends_with('-') {
-        Some("a port name may not start or end with `-` or contain `--`")
+        Some(PortNameProblem::Dashes)
     } else {
         None
     }
@@ -206,8 +206,8 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
         && let Some(name) = cx.string(node, &path)
     {
         let name_trimmed = name.strip_suffix('.').unwrap_or(&name);
-        if let Some(reason) = name_problem(name_trimmed, NameRule::Subdomain) {
-            cx.invalid(node, &path, reason.replace("a name must", "an external name must"));
+        if let Some(Reason::Name { problem, .. }) = name_problem(name_trimmed, NameRule::Subdomain) {
+            cx.invalid(node, &path, Reason::Name { problem, external: true });
         }
         service.external_name = Some(name);
     }
@@ -229,10 +229,9 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
                 &path,
                 Problem::InvalidValue {
                     value: node.text().unwrap_or("").to_string(),
-                    reason: format!(
-                        "externalTrafficPolicy may only be set when `type` is NodePort or LoadBalancer, not {}",
-                        service.service_type.api_name()
-                    ),
+                    reason: Reason::TrafficPolicyNeedsNodePorts {
+                        service_type: service.service_type.api_name().to_string(),
+                    },
                 },
             );
         }
@@ -248,7 +247,7 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
     if let Some(mut config) = spec.map(cx, "sessionAffinityConfig") {
         if let Some(mut client_ip) = config.map(cx, "clientIP") {
             service.session_affinity_timeout = client_ip
-                .int_in(cx, "timeoutSeconds", 1, 86400, "the affinity timeout in seconds")
+                .int_in(cx, "timeoutSeconds", 1, 86400, Quantity::AffinityTimeout)
                 .and_then(|n| u32::try_from(n).ok());
             client_ip.finish(cx);
         }
@@ -264,7 +263,7 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
                     path,
                     Problem::InvalidValue {
                         value: text.clone(),
-                        reason: format!("it has host bits set; it is read as `{cidr}`"),
+                        reason: Reason::CidrReadAs { cidr: cidr.to_string() },
                     },
                 );
                 Some(cidr)
@@ -285,7 +284,7 @@ pub(crate) fn read_service(cx: &mut Cx<'_>, fields: &mut Fields<'_>) -> Option<S
             cx.invalid(
                 node,
                 &path,
-                "healthCheckNodePort may only be set for a LoadBalancer Service with externalTrafficPolicy Local",
+                Reason::HealthCheckNodePortNotAllowed,
             );
         }
     }
@@ -322,8 +321,8 @@ fn read_port(cx: &mut Cx<'_>, item: &yaml::Node, path: &str, service_type: Servi
     let mut f = cx.map(item, path)?;
     let name = f.take("name").and_then(|(node, path)| {
         let name = cx.string(node, &path)?;
-        if let Some(reason) = port_name_problem(&name) {
-            cx.invalid(node, &path, reason);
+        if let Some(problem) = port_name_problem(&name) {
+            cx.invalid(node, &path, Reason::PortName { problem, quoted_number: false });
         }
         Some(name)
     });
@@ -341,10 +340,7 @@ fn read_port(cx: &mut Cx<'_>, item: &yaml::Node, path: &str, service_type: Servi
             cx.invalid(
                 node,
                 &path,
-                format!(
-                    "nodePort may not be used when `type` is {}; use NodePort or LoadBalancer",
-                    service_type.api_name()
-                ),
+                Reason::NodePortWrongType { service_type: service_type.api_name().to_string() },
             );
             return None;
         }
@@ -353,7 +349,7 @@ fn read_port(cx: &mut Cx<'_>, item: &yaml::Node, path: &str, service_type: Servi
             cx.invalid(
                 node,
                 &path,
-                format!("nodePort must be in the node port range {low}-{high}"),
+                Reason::NodePortOutOfRange { low, high },
             );
             return None;
         }
@@ -377,19 +373,15 @@ fn read_target_port(cx: &mut Cx<'_>, node: &yaml::Node, path: &str) -> Option<Ta
         Some((_, Resolved::Int(_))) => cx.port(node, path).map(TargetPort::Number),
         Some((scalar, Resolved::Str)) => {
             // A quoted number is still a name to the API ("8080" is not a valid port name).
-            if let Some(reason) = port_name_problem(&scalar.text) {
-                let hint = if scalar.text.parse::<u32>().is_ok() {
-                    " (write the number without quotes)"
-                } else {
-                    ""
-                };
-                cx.invalid(node, path, format!("{reason}{hint}"));
+            if let Some(problem) = port_name_problem(&scalar.text) {
+                let quoted_number = scalar.text.parse::<u32>().is_ok();
+                cx.invalid(node, path, Reason::PortName { problem, quoted_number });
                 return None;
             }
             Some(TargetPort::Name(scalar.text.clone()))
         }
         _ => {
-            cx.wrong_type(node, path, "a port number or a port name");
+            cx.wrong_type(node, path, Expected::PortNumberOrName);
             None
         }
     }
@@ -413,8 +405,7 @@ fn check_port_names(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, ports: &[Ser
                 &item_path,
                 Problem::InvalidValue {
                     value: format!("port {}", port.port),
-                    reason: "it has no `name`; when a Service has more than one port, every port needs a name"
-                        .to_string(),
+                    reason: Reason::UnnamedPort,
                 },
             ),
             Some(name) => {
@@ -424,7 +415,7 @@ fn check_port_names(cx: &mut Cx<'_>, node: &yaml::Node, path: &str, ports: &[Ser
                         position,
                         &item_path,
                         Problem::Clash {
-                            what: "port name".to_string(),
+                            what: Subject::PortName,
                             value: name.clone(),
                             other: format!("`{path}[{first}]`"),
                         },

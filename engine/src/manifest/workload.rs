@@ -5,7 +5,7 @@ use super::decode::{Cx, Fields};
 use super::meta::{LabelSelector, NameRule, ObjectMeta, read_meta, read_selector};
 use super::node::require_name;
 use super::pod::{PodSpec, read_pod_spec};
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Problem, Quantity, Reason};
 
 /// Which controller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,7 +68,7 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
             "replicas",
             0,
             1000,
-            "the number of replicas (the lab runs at most 1000)",
+            Quantity::Replicas,
         )
         .and_then(|n| u32::try_from(n).ok())
     };
@@ -106,8 +106,7 @@ pub(crate) fn read_workload(cx: &mut Cx<'_>, fields: &mut Fields<'_>, kind: &str
                     &path,
                     Problem::InvalidValue {
                         value: rendered.join(","),
-                        reason: "`spec.selector` does not match the template's labels, so the workload would not own its own pods"
-                            .to_string(),
+                        reason: Reason::SelectorMissesTemplate,
                     },
                 );
             }

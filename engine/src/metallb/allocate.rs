@@ -29,7 +29,7 @@ use std::net::Ipv4Addr;
 
 use super::announce;
 use crate::cluster::{Cluster, LoadBalancerIngress, MetalLbPool, Service, ServiceType, TrafficPolicy};
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, MetalLbError, Problem, Reason};
 use crate::net::Protocol;
 
 /// Requested addresses, comma-separated (`AnnotationLoadBalancerIPs`).
@@ -279,7 +279,7 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
     }
     let pools = cluster.metallb_pools.clone();
     let mut allocator = Allocator { pools: &pools, by_ip: BTreeMap::new() };
-    let mut results: BTreeMap<usize, Result<(Ipv4Addr, String), String>> = BTreeMap::new();
+    let mut results: BTreeMap<usize, Result<(Ipv4Addr, String), MetalLbError>> = BTreeMap::new();
     // Pass 1: addresses already in the status that the configuration still allows.
     for &index in &candidates {
         let Some(service) = cluster.services.get(index) else { continue };
@@ -288,14 +288,14 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
             continue;
         }
         let request = Request::of(service);
-        let kept = allocator.assign(current, &request).and_then(|pool| {
+        let kept = allocator.assign(current, &request).map_err(MetalLbError::Message).and_then(|pool| {
             let wrong_pool =
                 annotation(service, ADDRESS_POOL).filter(|desired| !desired.is_empty() && *desired != pool);
             let wrong_ip = desired_ip(service).ok().flatten().filter(|desired| *desired != current);
             if let Some(desired) = wrong_pool {
-                Err(format!("the Service asks for pool {desired}"))
+                Err(MetalLbError::AsksForPool { pool: desired.to_string() })
             } else if let Some(desired) = wrong_ip {
-                Err(format!("the Service asks for {desired}"))
+                Err(MetalLbError::AsksForAddress { address: desired.to_string() })
             } else {
                 Ok(pool)
             }
@@ -309,9 +309,7 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
                 diagnostics.push(
                     Diagnostic::info(Problem::InvalidValue {
                         value: current.to_string(),
-                        reason: format!(
-                            "MetalLB clears a status address its configuration does not allow and allocates again ({error})"
-                        ),
+                        reason: Reason::StatusAddressCleared { error },
                     })
                     .with_path("status.loadBalancer.ingress")
                     .with_object(object(service)),
@@ -326,12 +324,11 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
         }
         let Some(service) = cluster.services.get(index) else { continue };
         if service.cluster_ip.is_none() {
-            results
-                .insert(index, Err("the Service has no ClusterIP, so MetalLB cannot tell its IP family".to_string()));
+            results.insert(index, Err(MetalLbError::NoClusterIp));
             continue;
         }
         let request = Request::of(service);
-        results.insert(index, allocator.allocate(service, &request));
+        results.insert(index, allocator.allocate(service, &request).map_err(MetalLbError::Message));
     }
     for (index, result) in results {
         let Some(service) = cluster.services.get_mut(index) else { continue };
@@ -345,10 +342,7 @@ pub fn assign(cluster: &mut Cluster) -> Vec<Diagnostic> {
             Err(error) => {
                 service.load_balancer_ingress.clear();
                 service.annotations.remove(ALLOCATED_FROM_POOL);
-                let reason = format!(
-                    "MetalLB failed to allocate an address ({error}); the NodePorts{} and the ClusterIP still work",
-                    node_ports(service)
-                );
+                let reason = Reason::AllocationFailed { error, node_ports: node_ports(service) };
                 diagnostics.push(pending(service, reason, false));
             }
         }
@@ -379,14 +373,11 @@ fn node_ports(service: &Service) -> String {
     if ports.is_empty() { String::new() } else { format!(" ({})", ports.join(",")) }
 }
 
-fn no_provider_reason(service: &Service) -> String {
-    format!(
-        "nothing in this cluster provides load balancers (no cloud controller, and no MetalLB IPAddressPool), so no address is ever written to status.loadBalancer.ingress; the NodePorts{} and the ClusterIP work as for a NodePort Service",
-        node_ports(service)
-    )
+fn no_provider_reason(service: &Service) -> Reason {
+    Reason::NoLoadBalancerProvider { node_ports: node_ports(service) }
 }
 
-fn pending(service: &Service, reason: String, info: bool) -> Diagnostic {
+fn pending(service: &Service, reason: Reason, info: bool) -> Diagnostic {
     let problem = Problem::LoadBalancerPending { reason };
     let diagnostic = if info { Diagnostic::info(problem) } else { Diagnostic::warning(problem) };
     diagnostic.with_object(object(service))

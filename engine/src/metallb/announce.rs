@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use super::allocate::{ALLOCATED_FROM_POOL, pool_for};
 use crate::cluster::endpoints::selector_matches;
 use crate::cluster::{Cluster, Endpoint, L2Advertisement, Node, Service, ServiceType, TrafficPolicy};
+use crate::diagnostic::Reason;
 
 /// The node label that keeps a node out of load-balancer duty
 /// (`IsNodeExcludedFromBalancers`).
@@ -98,19 +99,12 @@ impl Announcement {
     }
 
     /// Why a MetalLB address is not announced (`None` when announced or not MetalLB's).
-    pub fn not_announced_reason(&self) -> Option<String> {
+    pub fn not_announced_reason(&self) -> Option<Reason> {
         match &self.outcome {
             Outcome::Announced { .. } | Outcome::NotMetalLb => None,
-            Outcome::NoAdvertisement { pool } => Some(format!(
-                "no L2Advertisement selects the pool {pool}, so the address is allocated but unreachable in layer 2 mode"
-            )),
-            Outcome::NoServingEndpoint => Some(
-                "the Service has no ready endpoint, and speakers announce only Services that have one".to_string(),
-            ),
-            Outcome::NoCandidate => Some(
-                "no node qualifies (not selected by the L2Advertisement, excluded by label, or, with externalTrafficPolicy: Local, without a local ready endpoint)"
-                    .to_string(),
-            ),
+            Outcome::NoAdvertisement { pool } => Some(Reason::NoL2Advertisement { pool: pool.clone() }),
+            Outcome::NoServingEndpoint => Some(Reason::NoServingEndpoint),
+            Outcome::NoCandidate => Some(Reason::NoCandidateNode),
         }
     }
 }
@@ -239,7 +233,7 @@ impl fmt::Display for Announcement {
         }
         match &self.outcome {
             Outcome::Announced { node } => writeln!(f, "=> {node} answers ARP for {}", self.ip),
-            _ => writeln!(f, "=> nobody answers ARP: {}", self.not_announced_reason().unwrap_or_default()),
+            _ => writeln!(f, "=> nobody answers ARP: {}", self.not_announced_reason().map(|reason| reason.to_string()).unwrap_or_default()),
         }
     }
 }

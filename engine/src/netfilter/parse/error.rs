@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::diagnostic::{Diagnostic, Position, Problem};
+use crate::diagnostic::{Diagnostic, Position, Problem, Reason, Subject};
 
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,12 +68,21 @@ impl ParseError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let problem = match &self.kind {
             ParseErrorKind::NotSupported { what } => {
-                Problem::NotEmulated { feature: what.clone(), detail: "the lab does not read it".to_string() }
+                Problem::NotEmulated {
+                    feature: Subject::IptablesFeature { what: what.clone() },
+                    detail: Reason::NotReadByTheLab,
+                }
             }
             ParseErrorKind::BadValue { option, value, reason } => {
-                Problem::InvalidValue { value: value.clone(), reason: format!("{reason} (the value of `{option}`)") }
+                Problem::InvalidValue {
+                    value: value.clone(),
+                    reason: Reason::IptablesValue { reason: reason.clone(), option: option.clone() },
+                }
             }
-            _ => Problem::InvalidValue { value: format!("line {}", self.line), reason: self.kind.to_string() },
+            _ => Problem::InvalidValue {
+                value: format!("line {}", self.line),
+                reason: Reason::IptablesLine { message: self.kind.to_string() },
+            },
         };
         Diagnostic::error(problem).at(None, Some(Position { line: self.line, column: self.column }))
     }
