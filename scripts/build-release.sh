@@ -7,7 +7,7 @@
 #
 #   -Z build-std=std,panic_abort      std compiled with the flags below (needs rust-src)
 #   -Z build-std-features=optimize_for_size
-#                                     std's smaller variants (sorts, formatting), ~2 KB gzip
+#                                     std's smaller variants (sorts, formatting); see BENCHMARKS.md
 #   -C panic=immediate-abort          a panic is `unreachable`: no formatting machinery
 #   -Z location-detail=none           no file:line:column strings for panics
 #
