@@ -31,7 +31,7 @@ test('loads with the default scenario, no console errors, nothing outside the or
 test('the tracer module is not part of the first load; reaching for it loads it once', async () => {
   const { ctx, page, problems, requests } = await openPage(shared.browser, { tracer: false });
   await page.waitForTimeout(500);
-  const tracerFiles = () => requests.filter((url) => /\/tracer(_bg\.wasm|\.js)$/.test(url));
+  const tracerFiles = () => requests.filter((url) => /\/tracer(_bg\.wasm|\.js|\.css)$/.test(url));
   assert.deepEqual(tracerFiles(), [], 'nothing of the tracer is fetched with the page');
   // Before it loads, its panels say what they will hold.
   assert.match(await page.locator('.send-panel .tracer-wait').textContent(), /load when you first use them/);
@@ -40,7 +40,7 @@ test('the tracer module is not part of the first load; reaching for it loads it 
   await loadTracer(page);
   await page.waitForSelector('#terminal-input');
   assert.equal(await page.locator('.tracer-wait').count(), 0);
-  assert.deepEqual(tracerFiles().map((url) => new URL(url).pathname.split('/').pop()).sort(), ['tracer.js', 'tracer_bg.wasm']);
+  assert.deepEqual(tracerFiles().map((url) => new URL(url).pathname.split('/').pop()).sort(), ['tracer.css', 'tracer.js', 'tracer_bg.wasm']);
   // It works on the page's picture and draws its packet on the page's diagram.
   await sendNodePort(page);
   await page.locator('svg#topology #packet').waitFor();
@@ -50,7 +50,7 @@ test('the tracer module is not part of the first load; reaching for it loads it 
   await page.selectOption('#send-kind', 'clusterip');
   await page.waitForFunction(() => [...document.querySelectorAll('#send-choice option')].some((o) => o.value.startsWith('default/sample-service')));
   assert.equal(await page.locator('svg#topology #packet').count(), 0);
-  assert.equal(tracerFiles().length, 2, 'loaded once');
+  assert.equal(tracerFiles().length, 3, 'loaded once');
   assert.deepEqual(problems, []);
   await ctx.close();
 });

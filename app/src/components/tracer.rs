@@ -116,13 +116,44 @@ pub fn tracer_root() -> Html {
     }
 }
 
+/// The tracer's stylesheet, next to the page (`static/tracer.css`).
+pub const STYLESHEET: &str = "static/tracer.css";
+
 /// Mounts the tracer on an element of its own at the end of the page's body (its panels go
-/// into the page's slots).
+/// into the page's slots), once its stylesheet has loaded (or failed to: the panels then
+/// work unstyled rather than not at all).
 pub fn mount() {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
-    let (Ok(root), Some(body)) = (document.create_element("div"), document.body()) else { return };
-    root.set_id("tracer-root");
-    if body.append_child(&root).is_ok() {
-        yew::Renderer::<TracerRoot>::with_root(root).render();
+    let render = move || {
+        let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
+        let (Ok(root), Some(body)) = (document.create_element("div"), document.body()) else { return };
+        root.set_id("tracer-root");
+        if body.append_child(&root).is_ok() {
+            yew::Renderer::<TracerRoot>::with_root(root).render();
+        }
+    };
+    let link = match (document.create_element("link"), document.head()) {
+        (Ok(link), Some(head)) => {
+            let _ = link.set_attribute("rel", "stylesheet");
+            let _ = link.set_attribute("href", STYLESHEET);
+            head.append_child(&link).ok().map(|_| link)
+        }
+        _ => None,
+    };
+    let Some(link) = link else {
+        render();
+        return;
+    };
+    // Whichever of load and error comes first renders. The two one-shot listeners are left to
+    // the browser (forgotten, not dropped): they are tiny and made once.
+    let once = Rc::new(std::cell::Cell::new(Some(render)));
+    for event in ["load", "error"] {
+        let once = Rc::clone(&once);
+        gloo::events::EventListener::once(&link, event, move |_| {
+            if let Some(render) = once.take() {
+                render();
+            }
+        })
+        .forget();
     }
 }
