@@ -19,7 +19,7 @@ use engine::shell;
 use engine::trace::Spread;
 use yew::Reducible;
 
-use crate::analysis::{Analysis, Picture, analyse};
+use crate::analysis::{Analysis, Picture, analyse_edited};
 use crate::examples::Example;
 use crate::history::History;
 use crate::i18n::Lang;
@@ -185,7 +185,7 @@ impl AppState {
     /// text has no errors (a broken edit keeps the last good one, marked stale).
     fn analyse(&mut self) {
         self.revision = self.revision.wrapping_add(1);
-        let (analysis, mut picture) = analyse(&self.text);
+        let (analysis, mut picture) = analyse_edited(&self.text);
         picture.revision = self.revision;
         self.announcement = if analysis.errors > 0 {
             Announcement::Errors { errors: analysis.errors, first_line: analysis.first_error_line() }
