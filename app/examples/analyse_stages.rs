@@ -4,8 +4,13 @@
 
 use std::time::Instant;
 
+use std::rc::Rc;
+
 use app::analysis::{Analyser, analyse};
+use app::i18n::Lang;
 use app::scene::Scene;
+use app::state::{Action, AppState};
+use yew::Reducible;
 
 #[path = "../../engine/benches/common/load_text.rs"]
 mod load_text;
@@ -34,6 +39,15 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 
 fn main() {
     let text = load_text::manifest_text(1000, 10);
+    if std::env::args().any(|arg| arg == "--profile-incremental") {
+        // For `perf record`: only the analyser on alternating one-line edits.
+        let mut analyser = Analyser::default();
+        for round in 0..200 {
+            let typed = text.replacen("name: svc-0\n", &format!("name: svc-0q{}\n", round % 2), 1);
+            std::hint::black_box(analyser.run(&typed));
+        }
+        return;
+    }
     // The measure's edit: `q` typed at the end of the first Service's name.
     let edited = text.replacen("name: svc-0\n", "name: svc-0q\n", 1);
     println!("text: {} bytes, {} lines", text.len(), text.lines().count());
@@ -60,6 +74,21 @@ fn main() {
         flip = !flip;
         analyser.run(if flip { &edited } else { &text })
     });
+    let mut parser = engine::manifest::Parser::default();
+    parser.parse(&text);
+    let (incremental_parse, _) = time(RUNS, || {
+        flip = !flip;
+        parser.parse(if flip { &edited } else { &text })
+    });
+    // The reducer's whole edit -> analysis path (Edit, then Analyse after the pause), from one
+    // state, with a different name each time so every analysis has one changed document.
+    let state = Rc::new(AppState::new(text.clone(), Lang::En, false));
+    let mut round = 0usize;
+    let (reducer, _) = time(RUNS, || {
+        round += 1;
+        let typed: Rc<str> = Rc::from(text.replacen("name: svc-0\n", &format!("name: svc-0q{round}\n"), 1));
+        Rc::clone(&state).reduce(Action::Edit(typed)).reduce(Action::Analyse)
+    });
     println!("yaml::load              {yaml:8.2} ms");
     println!("manifest::parse (all)   {parse:8.2} ms");
     println!("cluster::build          {build:8.2} ms");
@@ -69,5 +98,7 @@ fn main() {
     println!("compare (differ: {same}) {compare:8.2} ms");
     println!("compare (equal, +clone) {compare_equal:8.2} ms");
     println!("layout                  {layout_ms:8.2} ms");
+    println!("Parser::parse (edit)    {incremental_parse:8.2} ms");
     println!("Analyser::run (edit)    {incremental:8.2} ms");
+    println!("reducer Edit+Analyse    {reducer:8.2} ms");
 }

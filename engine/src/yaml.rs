@@ -397,6 +397,19 @@ pub(crate) fn load_part(text: &str, place: Place, counts: Counts, stop: Option<u
     }
 }
 
+/// How many lines of `text` from 0-based line `from_line` on start with `---` (lines as
+/// [`str::lines`] cuts them).
+fn lines_starting_with_dashes(text: &str, from_line: usize) -> usize {
+    let mut rest = text;
+    for _ in 0..from_line {
+        match rest.find('\n') {
+            Some(at) => rest = rest.get(at.saturating_add(1)..).unwrap_or(""),
+            None => return 0,
+        }
+    }
+    usize::from(rest.starts_with("---")).saturating_add(rest.matches("\n---").count())
+}
+
 /// Whether a line (with or without its line break) is a document marker: `---` followed by
 /// a space, a tab or the end of the line.
 pub(crate) fn is_document_marker(line: &str) -> bool {
@@ -545,12 +558,7 @@ impl Builder {
                     if index >= MAX_DOCUMENTS {
                         // Every line starting with `---` from here on starts one more document.
                         let from_line = span.start.line().saturating_sub(1);
-                        let more = text
-                            .lines()
-                            .skip(from_line)
-                            .filter(|line| line.starts_with("---"))
-                            .count()
-                            .max(1);
+                        let more = lines_starting_with_dashes(text, from_line).max(1);
                         diagnostics.push(
                             Diagnostic::warning(Problem::TooManyObjects {
                                 count: MAX_DOCUMENTS.saturating_add(more),
@@ -1001,6 +1009,17 @@ mod tests {
         let (_, diagnostics) = load(&text);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].problem, Problem::TooDeep { limit: MAX_DEPTH });
+    }
+
+    #[test]
+    fn dashed_lines_are_counted_as_lines_cuts_them() {
+        let texts = ["", "---", "---\n", "a\n---\n----x\n ---\n--\n---", "a\r\n---\r\nb\n\n---", "\n\n---\n"];
+        for text in texts {
+            for from_line in 0..6 {
+                let expected = text.lines().skip(from_line).filter(|line| line.starts_with("---")).count();
+                assert_eq!(lines_starting_with_dashes(text, from_line), expected, "{text:?} from line {from_line}");
+            }
+        }
     }
 
     #[test]

@@ -29,11 +29,15 @@ pub struct Parser {
     pieces: BTreeMap<String, Piece>,
     /// How many times the last parse read part of the text (0 when all was reused).
     reads: usize,
+    /// Counts parses, to tell the pieces the last one used.
+    generation: u64,
 }
 
 /// What one chunk gave when it was read.
 #[derive(Debug)]
 struct Piece {
+    /// The parse that last used it ([`Parser::generation`]).
+    generation: u64,
     /// The lines and documents before it, where it was read.
     line: usize,
     document: usize,
@@ -84,7 +88,7 @@ impl Parser {
             return None;
         }
         let chunks = chunks(text);
-        let mut old = std::mem::take(&mut self.pieces);
+        self.generation = self.generation.wrapping_add(1);
         let mut out = Assembly::default();
         // Where the current run of the YAML load started (see [`yaml::Place`]).
         let (mut run_start, mut run_line) = (0usize, 0usize);
@@ -93,12 +97,8 @@ impl Parser {
             let next = chunks.get(index.saturating_add(1)).copied();
             let key_end = next.map_or(text.len(), |next| line_end(text, next.byte));
             let key = text.get(chunk.byte..key_end)?;
-            if !self.pieces.contains_key(key)
-                && let Some(piece) = old.remove(key)
-            {
-                self.pieces.insert(key.to_string(), piece);
-            }
-            if let Some(piece) = self.pieces.get(key).filter(|piece| out.fits(piece)) {
+            if let Some(piece) = self.pieces.get_mut(key).filter(|piece| out.fits(piece)) {
+                piece.generation = self.generation;
                 out.reuse(piece, chunk);
                 index = index.saturating_add(1);
                 continue;
@@ -138,6 +138,7 @@ impl Parser {
             };
             if plain && (boundary || part.end == End::Finished) {
                 let piece = Piece {
+                    generation: self.generation,
                     line: chunk.line,
                     document: before.documents,
                     objects: manifests.objects.clone(),
@@ -170,6 +171,9 @@ impl Parser {
                 End::Finished | End::Stopped => break,
             }
         }
+        // Keep what this text used: the next one is most likely an edit of it.
+        let generation = self.generation;
+        self.pieces.retain(|_, piece| piece.generation == generation);
         Some(finish(out.manifests, out.diagnostics, &out.skipped))
     }
 }
@@ -219,12 +223,18 @@ impl Assembly {
 /// Where the chunks start: the text's start, then every `---` line after the first line.
 fn chunks(text: &str) -> Vec<Chunk> {
     let mut chunks = vec![Chunk { byte: 0, line: 0 }];
-    let mut byte = 0usize;
-    for (line, content) in text.split_inclusive('\n').enumerate() {
-        if line > 0 && content.starts_with("---") && yaml::is_document_marker(content) {
+    let (mut counted, mut line) = (0usize, 0usize);
+    for (at, _) in text.match_indices("\n---") {
+        let byte = at.saturating_add(1);
+        let Some(content) = text.get(byte..line_end(text, byte)) else {
+            continue;
+        };
+        if yaml::is_document_marker(content) {
+            let between = text.as_bytes().get(counted..byte).unwrap_or(&[]);
+            line = line.saturating_add(between.iter().filter(|b| **b == b'\n').count());
+            counted = byte;
             chunks.push(Chunk { byte, line });
         }
-        byte = byte.saturating_add(content.len());
     }
     chunks
 }
