@@ -250,8 +250,8 @@ fn line_end(text: &str, start: usize) -> usize {
 /// counts as a line and the chunks do not.
 fn unusual(text: &str) -> bool {
     let bytes = text.as_bytes();
-    text.starts_with('%')
-        || text.contains("\n%")
+    let line_start = |at: usize| at == 0 || at.checked_sub(1).and_then(|before| bytes.get(before)) == Some(&b'\n');
+    text.match_indices('%').any(|(at, _)| line_start(at))
         || text
             .match_indices('\r')
             .any(|(at, _)| bytes.get(at.saturating_add(1)) != Some(&b'\n'))
