@@ -95,7 +95,7 @@ fn main() {
     println!("dataplane::hosts        {hosts_ms:8.2} ms");
     println!("Scene::new              {scene_ms:8.2} ms");
     println!("analyse (whole)         {whole:8.2} ms");
-    println!("compare (differ: {same}) {compare:8.2} ms");
+    println!("compare (equal: {same})  {compare:8.2} ms");
     println!("compare (equal, +clone) {compare_equal:8.2} ms");
     println!("layout                  {layout_ms:8.2} ms");
     println!("Parser::parse (edit)    {incremental_parse:8.2} ms");
