@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::analysis::{Analysis, Picture, analyse};
+use crate::analysis::{Analysis, Picture, analyse_edited};
 use crate::bridge::{FromTracer, PacketView, ToTracer};
 use crate::examples::Example;
 use crate::history::History;
@@ -138,7 +138,7 @@ impl AppState {
     /// text has no errors (a broken edit keeps the last good one, marked stale).
     fn analyse(&mut self) {
         self.revision = self.revision.wrapping_add(1);
-        let (analysis, mut picture) = analyse(&self.text);
+        let (analysis, mut picture) = analyse_edited(&self.text);
         picture.revision = self.revision;
         self.announcement = if analysis.errors > 0 {
             Announcement::Errors { errors: analysis.errors, first_line: analysis.first_error_line() }

@@ -15,6 +15,7 @@
 mod calico;
 mod decode;
 mod endpoint_slice;
+mod incremental;
 mod ingress;
 pub mod json_list;
 mod kube_proxy;
@@ -27,6 +28,7 @@ mod workload;
 
 pub use calico::{AffinityState, BlockAffinity, CalicoApi, EncapsulationMode, IpPool};
 pub use endpoint_slice::{AddressType, Endpoint, EndpointConditions, EndpointPort, EndpointSlice, ObjectReference};
+pub use incremental::Parser;
 pub use ingress::{
     HttpIngressPath, Ingress, IngressApi, IngressBackend, IngressClass, IngressRule, PathType, ServiceBackendPort,
 };
@@ -46,7 +48,7 @@ use crate::yaml::{self, Value};
 use decode::Cx;
 
 /// The most objects read from one input (List items included).
-pub const MAX_OBJECTS: usize = 1_000;
+pub const MAX_OBJECTS: usize = 5_000;
 
 /// Every object read from the text, in document order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -136,11 +138,27 @@ impl Resource {
 }
 
 /// Parses multi-document YAML, JSON and `kind: List`. Never fails; problems are diagnostics.
+///
+/// [`Parser`] gives the same result for a text that differs from the one before it in a few
+/// documents, reading only those again.
 pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
     let (documents, mut diagnostics) = yaml::load(text);
     let mut manifests = Manifests::default();
     let mut skipped = Skipped::default();
-    for document in &documents {
+    read_documents(&documents, &mut manifests, &mut diagnostics, &mut skipped);
+    finish(manifests, diagnostics, &skipped)
+}
+
+/// Reads the objects of `documents` into `manifests`. `diagnostics` holds the YAML problems
+/// of these documents (the objects of failed documents are named in them); the objects'
+/// problems are added after them.
+fn read_documents(
+    documents: &[yaml::Document],
+    manifests: &mut Manifests,
+    diagnostics: &mut Vec<Diagnostic>,
+    skipped: &mut Skipped,
+) {
+    for document in documents {
         if document.failed {
             // Name the object in the YAML-level errors (duplicate keys) when it can be told.
             if let Some(label) = document.root.as_ref().and_then(peek_label) {
@@ -160,8 +178,12 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
         if root.is_null() {
             continue;
         }
-        read_document(document.index, root, &mut manifests, &mut diagnostics, &mut skipped);
+        read_document(document.index, root, manifests, diagnostics, skipped);
     }
+}
+
+/// Adds the warning for objects left out and sorts the diagnostics.
+fn finish(manifests: Manifests, mut diagnostics: Vec<Diagnostic>, skipped: &Skipped) -> (Manifests, Vec<Diagnostic>) {
     if let Some((document, position)) = skipped.first {
         diagnostics.push(
             Diagnostic::warning(Problem::TooManyObjects {
@@ -177,8 +199,12 @@ pub fn parse(text: &str) -> (Manifests, Vec<Diagnostic>) {
 }
 
 /// Objects left out because of [`MAX_OBJECTS`]: how many, and where the first one is.
-#[derive(Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Skipped {
+    /// Objects read before the `Manifests` being filled (by [`Parser`], in earlier documents).
+    before: usize,
+    /// Objects met: read, refused or left out.
+    met: usize,
     count: usize,
     first: Option<(usize, Position)>,
 }
@@ -260,7 +286,8 @@ fn read_one(
     diagnostics: &mut Vec<Diagnostic>,
     skipped: &mut Skipped,
 ) {
-    if manifests.objects.len() >= MAX_OBJECTS {
+    skipped.met = skipped.met.saturating_add(1);
+    if skipped.before.saturating_add(manifests.objects.len()) >= MAX_OBJECTS {
         if skipped.count == 0 {
             skipped.first = Some((index, node.position));
         }

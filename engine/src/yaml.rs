@@ -32,7 +32,7 @@ pub const MAX_DEPTH: usize = 64;
 /// How many nodes aliases (`*name`) may copy in total, across the whole input.
 pub const ALIAS_BUDGET: usize = 10_000;
 /// The most documents (`---`) read.
-pub const MAX_DOCUMENTS: usize = 1_000;
+pub const MAX_DOCUMENTS: usize = 5_000;
 /// The most nodes (scalars, lists, mappings) read in total.
 pub const MAX_NODES: usize = 300_000;
 
@@ -252,42 +252,169 @@ pub fn shorten(text: &str) -> String {
 /// Reads every YAML document of `text`. Never fails: problems come back as diagnostics, and a
 /// document with a syntax error is left out while the documents around it are kept.
 pub fn load(text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
     if text.len() > MAX_INPUT_BYTES {
-        diagnostics.push(
-            Diagnostic::error(Problem::InputTooLarge {
-                bytes: text.len(),
-                limit: MAX_INPUT_BYTES,
-            })
-            .at(None, Some(Position { line: 1, column: 1 })),
-        );
-        return (Vec::new(), diagnostics);
+        let diagnostic = Diagnostic::error(Problem::InputTooLarge {
+            bytes: text.len(),
+            limit: MAX_INPUT_BYTES,
+        })
+        .at(None, Some(Position { line: 1, column: 1 }));
+        return (Vec::new(), vec![diagnostic]);
     }
-    let mut builder = Builder::default();
-    // Parse from `offset`; after a syntax error, resume at the next `---` line.
-    let mut offset_line = 0usize;
-    let mut rest = text;
-    loop {
-        let outcome = builder.run(rest, offset_line, &mut diagnostics);
+    let part = load_part(text, Place::default(), Counts::default(), None);
+    (part.documents, part.diagnostics)
+}
+
+/// Where [`load_part`] picks up a load of the whole text: the start of the current run (the
+/// text since the start, or since the `---` line the load resumed at after a syntax error),
+/// and the line start where parsing goes on (the run's start, or a later `---` line).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Place {
+    /// Byte offset of the run's start in the whole text.
+    pub run_start: usize,
+    /// Lines before `run_start`.
+    pub run_line: usize,
+    /// Byte offset where parsing goes on (`run_start` or later, at a line start).
+    pub start: usize,
+    /// Lines before `start`.
+    pub line: usize,
+}
+
+/// What the load has used of the input's limits so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Counts {
+    /// Documents read (the index the next one gets).
+    pub documents: usize,
+    /// Nodes read ([`MAX_NODES`]).
+    pub nodes: usize,
+    /// Nodes copied by aliases ([`ALIAS_BUDGET`]).
+    pub alias_nodes: usize,
+}
+
+/// Why [`load_part`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum End {
+    /// The stream ended, or nothing more is read (no `---` line to resume at after a syntax
+    /// error, or [`MAX_DOCUMENTS`] reached after one).
+    Finished,
+    /// A limit was hit; nothing more is read.
+    Stopped,
+    /// A document starts on this 1-based line, at or after the `stop` line; the run goes on there.
+    Boundary { line: usize },
+    /// After a syntax error, a new run starts at the `---` line at this byte offset, with this
+    /// many lines before it.
+    Resumed { byte: usize, line: usize },
+}
+
+/// Documents read by [`load_part`], and what they used of the limits.
+#[derive(Debug)]
+pub(crate) struct Part {
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub end: End,
+    /// The counts after this part.
+    pub counts: Counts,
+    /// The most documents this part had read itself when one of its documents started (the
+    /// start checked against [`MAX_DOCUMENTS`] with the documents before it added).
+    pub peak: Option<usize>,
+    /// Syntax errors met (each one restarts the parser).
+    pub failures: usize,
+    /// Whether an alias named an anchor the parser did not know: in a part that starts
+    /// after the run's start, the anchor may be in a document before it.
+    pub unknown_anchor: bool,
+    /// Where the run the part ended in started: the byte offset and the lines before it.
+    pub run: (usize, usize),
+}
+
+/// Goes on with a load of `text` from `place` with `counts` used, exactly as [`load`] would
+/// read on from there: until the end or, with `stop` (a 1-based line starting with `---`),
+/// until a document starts on that line or a syntax error resumes at or after it.
+///
+/// The parser starts afresh at `place.start`, which is how a load goes on after a document
+/// ends at a `---` line, except for anchors: those of earlier documents of the run are not
+/// known ([`Part::unknown_anchor`]).
+pub(crate) fn load_part(text: &str, place: Place, counts: Counts, stop: Option<usize>) -> Part {
+    let mut builder = Builder {
+        base: counts.documents,
+        nodes: counts.nodes,
+        alias_nodes: counts.alias_nodes,
+        stop,
+        ..Builder::default()
+    };
+    let mut diagnostics = Vec::new();
+    let mut failures = 0usize;
+    // The run: the text from its start, the lines before it, and where parsing goes on in it.
+    let mut context_byte = place.run_start;
+    let mut context = text.get(place.run_start..).unwrap_or("");
+    let mut offset_line = place.run_line;
+    let mut start = place.start.saturating_sub(place.run_start);
+    let mut skip_lines = place.line.saturating_sub(place.run_line);
+    let end = loop {
+        let outcome = builder.run(context, start, skip_lines, offset_line, &mut diagnostics);
         match outcome {
-            Outcome::Finished => break,
-            Outcome::Stopped => break,
+            Outcome::Finished => break End::Finished,
+            Outcome::Stopped => break End::Stopped,
+            Outcome::Boundary { line } => break End::Boundary { line },
             Outcome::Failed { line } => {
-                // `line` is 1-based within `rest`; find the next document marker after it.
-                match next_document_marker(rest, line) {
-                    Some((skip_lines, byte)) => {
-                        offset_line = offset_line.saturating_add(skip_lines);
-                        rest = rest.get(byte..).unwrap_or("");
+                failures = failures.saturating_add(1);
+                // `line` is 1-based within the run; find the next document marker after it.
+                match next_document_marker(context, line) {
+                    Some((skip, byte)) => {
+                        offset_line = offset_line.saturating_add(skip);
+                        context_byte = context_byte.saturating_add(byte);
+                        context = context.get(byte..).unwrap_or("");
+                        start = 0;
+                        skip_lines = 0;
                     }
-                    None => break,
+                    None => break End::Finished,
                 }
             }
         }
-        if builder.documents.len() >= MAX_DOCUMENTS {
-            break;
+        if builder.next_index() >= MAX_DOCUMENTS {
+            break End::Finished;
+        }
+        if stop.is_some_and(|stop| offset_line.saturating_add(1) >= stop) {
+            break End::Resumed {
+                byte: context_byte,
+                line: offset_line,
+            };
+        }
+    };
+    Part {
+        counts: Counts {
+            documents: builder.next_index(),
+            nodes: builder.nodes,
+            alias_nodes: builder.alias_nodes,
+        },
+        peak: builder.peak,
+        unknown_anchor: builder.unknown_anchor,
+        run: (context_byte, offset_line),
+        documents: builder.documents,
+        diagnostics,
+        end,
+        failures,
+    }
+}
+
+/// How many lines of `text` from 0-based line `from_line` on start with `---` (lines as
+/// [`str::lines`] cuts them).
+fn lines_starting_with_dashes(text: &str, from_line: usize) -> usize {
+    let mut rest = text;
+    for _ in 0..from_line {
+        match rest.find('\n') {
+            Some(at) => rest = rest.get(at.saturating_add(1)..).unwrap_or(""),
+            None => return 0,
         }
     }
-    (builder.documents, diagnostics)
+    usize::from(rest.starts_with("---")).saturating_add(rest.matches("\n---").count())
+}
+
+/// Whether a line (with or without its line break) is a document marker: `---` followed by
+/// a space, a tab or the end of the line.
+pub(crate) fn is_document_marker(line: &str) -> bool {
+    let trimmed = line.trim_end_matches(['\n', '\r']);
+    trimmed
+        .strip_prefix("---")
+        .is_some_and(|after| after.is_empty() || after.starts_with([' ', '\t']))
 }
 
 /// The first line from 1-based `line` on (but not the chunk's first line) that starts with `---` (followed by a space or the end
@@ -297,13 +424,8 @@ fn next_document_marker(text: &str, line: usize) -> Option<(usize, usize)> {
     for (number, content) in text.split_inclusive('\n').enumerate() {
         let this_line = number.saturating_add(1);
         // The chunk's own first line may be the `---` that started it: never resume there.
-        if this_line >= line && number > 0 {
-            let trimmed = content.trim_end_matches(['\n', '\r']);
-            if let Some(after) = trimmed.strip_prefix("---")
-                && (after.is_empty() || after.starts_with([' ', '\t']))
-            {
-                return Some((number, byte));
-            }
+        if this_line >= line && number > 0 && is_document_marker(content) {
+            return Some((number, byte));
         }
         byte = byte.saturating_add(content.len());
     }
@@ -315,8 +437,10 @@ enum Outcome {
     Finished,
     /// A limit was hit; nothing more is read.
     Stopped,
-    /// A syntax error on this 1-based line of the current chunk.
+    /// A syntax error on this 1-based line of the current run.
     Failed { line: usize },
+    /// A document starts on this 1-based line, at or after [`Builder::stop`].
+    Boundary { line: usize },
 }
 
 /// A collection being built.
@@ -339,27 +463,52 @@ enum Open {
 
 #[derive(Default)]
 struct Builder {
+    /// The documents read, the first one with index `base`.
     documents: Vec<Document>,
+    /// Documents read before this builder's (see [`load_part`]).
+    base: usize,
     /// Anchors of the current document chunk: the node and its depth.
     anchors: BTreeMap<usize, (Node, usize)>,
     alias_nodes: usize,
     nodes: usize,
+    /// Stop when a document starts on this 1-based line.
+    stop: Option<usize>,
+    /// The most documents this builder had read when one of its documents started.
+    peak: Option<usize>,
+    unknown_anchor: bool,
 }
 
 impl Builder {
-    fn run(&mut self, text: &str, offset_line: usize, diagnostics: &mut Vec<Diagnostic>) -> Outcome {
+    /// The index of the next document.
+    fn next_index(&self) -> usize {
+        self.base.saturating_add(self.documents.len())
+    }
+
+    /// Parses `context` (the run: the text from the start or from the `---` line the load
+    /// resumed at) from byte `start`, which has `skip_lines` lines of the run before it; the
+    /// run has `offset_line` lines of the whole text before it.
+    fn run(
+        &mut self,
+        context: &str,
+        start: usize,
+        skip_lines: usize,
+        offset_line: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Outcome {
+        let text = context.get(start..).unwrap_or("");
+        let lines_before = skip_lines.saturating_add(offset_line);
         let mut parser = Parser::new_from_str(text);
         let mut stack: Vec<Open> = Vec::new();
         let mut root: Option<Node> = None;
         let mut doc_position = Position {
-            line: offset_line.saturating_add(1),
+            line: lines_before.saturating_add(1),
             column: 1,
         };
         let mut in_document = false;
         let mut failed = false;
         self.anchors.clear();
         let position = |span: &Span| Position {
-            line: span.start.line().saturating_add(offset_line),
+            line: span.start.line().saturating_add(lines_before),
             column: span.start.col().saturating_add(1),
         };
         loop {
@@ -370,12 +519,12 @@ impl Builder {
                 Ok(pair) => pair,
                 Err(error) if error.info().contains("recursion limit") => {
                     // The scanner counts flow brackets itself and may stop before our depth check.
-                    let index = self.documents.len();
+                    let index = self.next_index();
                     let marker = error.marker();
                     diagnostics.push(Diagnostic::error(Problem::TooDeep { limit: MAX_DEPTH }).at(
                         Some(index),
                         Some(Position {
-                            line: marker.line().saturating_add(offset_line),
+                            line: marker.line().saturating_add(lines_before),
                             column: marker.col().saturating_add(1),
                         }),
                     ));
@@ -383,30 +532,31 @@ impl Builder {
                     return Outcome::Stopped;
                 }
                 Err(error) => {
-                    let index = self.documents.len();
-                    diagnostics.push(syntax_error(text, &error, offset_line, index));
+                    let index = self.next_index();
+                    if error.info().contains("unknown anchor") {
+                        self.unknown_anchor = true;
+                    }
+                    diagnostics.push(syntax_error(context, &error, skip_lines, offset_line, index));
                     self.push_document(index, doc_position, None, true);
                     return Outcome::Failed {
-                        line: error.marker().line(),
+                        line: error.marker().line().saturating_add(skip_lines),
                     };
                 }
             };
             let here = position(&span);
-            let index = self.documents.len();
+            let index = self.next_index();
             let mut finished: Option<Node> = None;
             match event {
                 Event::StreamStart | Event::Nothing => {}
                 Event::StreamEnd => return Outcome::Finished,
                 Event::DocumentStart(_) => {
-                    if self.documents.len() >= MAX_DOCUMENTS {
+                    if self.stop.is_some_and(|stop| here.line >= stop) {
+                        return Outcome::Boundary { line: here.line };
+                    }
+                    if index >= MAX_DOCUMENTS {
                         // Every line starting with `---` from here on starts one more document.
                         let from_line = span.start.line().saturating_sub(1);
-                        let more = text
-                            .lines()
-                            .skip(from_line)
-                            .filter(|line| line.starts_with("---"))
-                            .count()
-                            .max(1);
+                        let more = lines_starting_with_dashes(text, from_line).max(1);
                         diagnostics.push(
                             Diagnostic::warning(Problem::TooManyObjects {
                                 count: MAX_DOCUMENTS.saturating_add(more),
@@ -416,6 +566,7 @@ impl Builder {
                         );
                         return Outcome::Stopped;
                     }
+                    self.peak = self.peak.max(Some(self.documents.len()));
                     in_document = true;
                     failed = false;
                     root = None;
@@ -717,11 +868,12 @@ fn tree_depth(node: &Node, above: usize) -> usize {
 
 /// Rewords the parser's messages into a learner's sentence fragment, with a hint for the
 /// usual causes (tabs, unclosed quotes and brackets, bad indentation, a full-width `＃`).
-/// `text` is the chunk being parsed, which starts at line `offset_line + 1` of the input.
-fn syntax_error(text: &str, error: &ScanError, offset_line: usize, document: usize) -> Diagnostic {
+/// `text` is the run being parsed, which starts at line `offset_line + 1` of the input; the
+/// parser started `skip_lines` lines into it.
+fn syntax_error(text: &str, error: &ScanError, skip_lines: usize, offset_line: usize, document: usize) -> Diagnostic {
     let marker = error.marker();
     let info = error.info();
-    let mut line = marker.line();
+    let mut line = marker.line().saturating_add(skip_lines);
     let mut column = marker.col().saturating_add(1);
     let scanned = ScanMessage::recognise(info);
     let mut hint = None;
@@ -873,6 +1025,17 @@ mod tests {
         assert_eq!(hint, &Some(SyntaxHint::UnclosedBracket { bracket: '[', line: 1, column: 4 }));
         let (_, diagnostics) = load("＃ comment\na: 1\n  b: 2\n");
         assert!(matches!(diagnostics.first().map(|d| &d.problem), Some(Problem::Syntax { message: SyntaxError::FullWidthHash })));
+    }
+
+    #[test]
+    fn dashed_lines_are_counted_as_lines_cuts_them() {
+        let texts = ["", "---", "---\n", "a\n---\n----x\n ---\n--\n---", "a\r\n---\r\nb\n\n---", "\n\n---\n"];
+        for text in texts {
+            for from_line in 0..6 {
+                let expected = text.lines().skip(from_line).filter(|line| line.starts_with("---")).count();
+                assert_eq!(lines_starting_with_dashes(text, from_line), expected, "{text:?} from line {from_line}");
+            }
+        }
     }
 
     #[test]

@@ -479,14 +479,14 @@ fn bounded_inputs_give_diagnostics() {
         // More documents than the limit.
         (
             "too-many-documents",
-            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001),
+            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(engine::yaml::MAX_DOCUMENTS + 1),
         ),
         // More objects than the limit in one List.
         (
             "too-many-list-items",
             format!(
                 "apiVersion: v1\nkind: List\nitems:\n{}",
-                (0..1_001)
+                (0..=manifest::MAX_OBJECTS)
                     .map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n"))
                     .collect::<String>()
             ),
@@ -500,18 +500,19 @@ fn bounded_inputs_give_diagnostics() {
 
 #[test]
 fn limits_keep_what_fits() {
-    let text = "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(1_001);
+    let limit = manifest::MAX_OBJECTS;
+    let text = "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n".repeat(limit + 1);
     let (manifests, _) = manifest::parse(&text);
-    assert_eq!(manifests.objects.len(), 1_000);
+    assert_eq!(manifests.objects.len(), limit);
     let list = format!(
         "apiVersion: v1\nkind: List\nitems:\n{}",
-        (0..1_001)
+        (0..=limit)
             .map(|i| format!("- {{apiVersion: v1, kind: Namespace, metadata: {{name: ns{i}}}}}\n"))
             .collect::<String>()
     );
     let (manifests, diagnostics) = manifest::parse(&list);
-    assert_eq!(manifests.objects.len(), 1_000);
-    assert_eq!(manifests.objects[999].resource.metadata().name, "ns999");
+    assert_eq!(manifests.objects.len(), limit);
+    assert_eq!(manifests.objects[limit - 1].resource.metadata().name, format!("ns{}", limit - 1));
     assert_eq!(diagnostics.len(), 1);
 }
 
