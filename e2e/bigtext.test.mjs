@@ -271,6 +271,14 @@ test('a windowed text is saved whole and comes back whole after a reload, with t
   await page.keyboard.type('# here\n');
   expected = editLines(expected, (lines) => { lines[middle + 3] = `# here\n${lines[middle + 3]}`; });
   await idle(page);
+  // Scrolled far from the caret (the window follows the view and the caret is kept aside), the
+  // next key types at the caret and brings it back into view.
+  await page.evaluate(() => { document.querySelector('.editor .scroller').scrollTop = 0; });
+  await page.waitForFunction(() => document.querySelector('#manifest').style.top === '0px');
+  await page.keyboard.type('!');
+  expected = editLines(expected, (lines) => { lines[middle + 4] = `!${lines[middle + 4]}`; });
+  await page.waitForFunction((middle) => Number(document.querySelector('.gutter-line')?.dataset.line) > middle - 60, middle);
+  await idle(page);
   await page.waitForFunction((length) => localStorage.getItem('packetlab.manifests.v1')?.length === length, expected.length);
   sameText(await page.evaluate(() => localStorage.getItem('packetlab.manifests.v1')), expected, 'saved');
   await page.locator('#lang').selectOption('ja');

@@ -66,6 +66,16 @@ impl PartialEq for EditorProps {
     }
 }
 
+/// An analysis compared by identity (each analysis is a new `Rc`), as the memos' key: comparing
+/// every diagnostic on each render cost time and a few KB of wasm.
+struct Same(Rc<Analysis>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// The worst problem on each line and the column it starts at.
 fn marks(analysis: &Analysis) -> BTreeMap<usize, (Severity, usize)> {
     let mut marks = BTreeMap::new();
@@ -270,8 +280,8 @@ pub fn editor(props: &EditorProps) -> Html {
     let big: Rc<RefCell<Big>> = use_mut_ref(Big::default);
     // The drawn window of lines, from the text's scroll position.
     let window = use_state_eq(|| visible_lines(0.0, 1200.0, usize::MAX));
-    let marks = use_memo(Rc::clone(&props.analysis), |analysis| marks(analysis));
-    let titles = use_memo((Rc::clone(&props.analysis), props.lang), |(analysis, lang)| line_titles(analysis, *lang));
+    let marks = use_memo(Same(Rc::clone(&props.analysis)), |Same(analysis)| marks(analysis));
+    let titles = use_memo((Same(Rc::clone(&props.analysis)), props.lang), |(Same(analysis), lang)| line_titles(analysis, *lang));
     let elements = {
         let (textarea_ref, scroller_ref) = (textarea_ref.clone(), scroller_ref.clone());
         move || Some((textarea_ref.cast::<HtmlTextAreaElement>()?, scroller_ref.cast::<HtmlElement>()?))
@@ -478,6 +488,17 @@ pub fn editor(props: &EditorProps) -> Html {
         })
     };
 
+    // The whole text's height in the scroller of a windowed text (before the window is placed
+    // in it below).
+    use_effect_with(total_lines, {
+        let spacer_ref = spacer_ref.clone();
+        move |total| {
+            if let Some(spacer) = spacer_ref.cast::<HtmlElement>() {
+                let _ = spacer.style().set_property("height", &format!("calc({} + 2 * var(--code-pad))", px(*total)));
+            }
+        }
+    });
+
     // The textarea is not controlled by Yew: setting `value` on every render makes the browser
     // lay out the whole text again (seconds for a 1 MB paste). Only texts that did not come
     // from typing (undo, redo, examples, the first render) are written into it; a large text
@@ -520,16 +541,6 @@ pub fn editor(props: &EditorProps) -> Html {
             }
             drop(big);
             sync_scroll();
-        }
-    });
-
-    // The whole text's height in the scroller of a windowed text.
-    use_effect_with(total_lines, {
-        let spacer_ref = spacer_ref.clone();
-        move |total| {
-            if let Some(spacer) = spacer_ref.cast::<HtmlElement>() {
-                let _ = spacer.style().set_property("height", &format!("calc({} + 2 * var(--code-pad))", px(*total)));
-            }
         }
     });
 
