@@ -158,11 +158,15 @@ test('a 1.7 MB text is windowed: typing, Enter and Backspace at the edges, a scr
   await page.keyboard.press('Enter');
   await page.keyboard.type('# mid');
   expected = editLines(expected, (lines) => lines.splice(middle + 5, 1, lines[middle + 5] + 'y', '# mid'));
+  // A paste of several lines into the window (the browser's insertText, as a paste arrives).
+  await caretAt(page, middle + 12, 0);
+  await page.evaluate(() => document.execCommand('insertText', false, '# pasted: 1\n# pasted: 2\n'));
+  expected = editLines(expected, (lines) => lines.splice(middle + 12, 0, '# pasted: 1', '# pasted: 2'));
   await idle(page);
   sameText(await wholeText(page), expected, 'after typing at the top and in the middle');
 
   // Backspace at the window's first line joins it with the line above (outside the window);
-  // Delete at the end of its last line joins the line below.
+  // Delete at the end of its last line joins the line below; Enter at its first line splits it.
   view = await windowOf(page);
   assert.ok(view.first > 0);
   await caretAt(page, view.first, 0);
@@ -173,8 +177,14 @@ test('a 1.7 MB text is windowed: typing, Enter and Backspace at the edges, a scr
   await caretAt(page, last, view.lines.at(-1).length);
   await page.keyboard.press('Delete');
   expected = editLines(expected, (lines) => lines.splice(last, 2, lines[last] + lines[last + 1]));
+  // Enter at the end of the window's first line.
+  view = await windowOf(page);
+  await caretAt(page, view.first, view.lines[0].length);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('# split');
+  expected = editLines(expected, (lines) => lines.splice(view.first + 1, 0, '# split'));
   await idle(page);
-  sameText(await wholeText(page), expected, 'after Backspace and Delete at the window edges');
+  sameText(await wholeText(page), expected, 'after Backspace, Delete and Enter at the window edges');
 
   // A click on the warning 23,000 lines further down: the editor shows that line, marked, and types there.
   const warning = page.locator('#problems li', { hasText: 'selecter' }).first();
