@@ -12,6 +12,7 @@ pub mod problems;
 pub mod inspector;
 pub mod player;
 pub mod tracer;
+pub mod bigtext;
 
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

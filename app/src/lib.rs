@@ -33,5 +33,6 @@ pub mod state;
 pub mod storage;
 pub mod terminal;
 pub mod tracer_state;
+pub mod window;
 
 pub use components::app::App;

@@ -15,10 +15,12 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::rc::Rc;
 
 use engine::diagnostic::Severity;
-use web_sys::{HtmlElement, HtmlTextAreaElement};
+use wasm_bindgen::JsCast;
+use web_sys::{ClipboardEvent, HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::highlight::{self, Kind};
@@ -26,6 +28,7 @@ use crate::i18n::problems::problem_text;
 use crate::i18n::{Lang, Msg};
 use crate::analysis::Analysis;
 use crate::state::Jump;
+use crate::window::{self, Pos, Sel, Window};
 
 /// The editor's line height in CSS pixels (`--code-line` in style.css).
 pub const LINE_HEIGHT: f64 = 20.0;
@@ -60,6 +63,16 @@ impl PartialEq for EditorProps {
             && self.lang == other.lang
             && Rc::ptr_eq(&self.analysis, &other.analysis)
             && self.jump == other.jump
+    }
+}
+
+/// An analysis compared by identity (each analysis is a new `Rc`), as the memos' key: comparing
+/// every diagnostic on each render cost time and a few KB of wasm.
+struct Same(Rc<Analysis>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -105,9 +118,157 @@ fn severity_class(severity: Severity) -> &'static str {
     }
 }
 
+/// What the editor keeps about a windowed textarea (see [`crate::window`]) between events.
+#[derive(Default)]
+struct Big {
+    /// The whole text the textarea's window is cut from; `None` while the textarea holds the
+    /// whole text (small texts).
+    text: Option<Rc<str>>,
+    window: Window,
+    /// The whole text's number of lines.
+    total: usize,
+    /// Ctrl+A was pressed: while the textarea's whole window stays selected, the selection
+    /// means the whole text (copy, cut and typing act on all of it).
+    all: bool,
+    /// The selection while the window holds other lines (the view went far from it): the
+    /// textarea's caret is hidden, and the next key press brings the selection back.
+    detached: Option<Sel>,
+    /// Where the textarea's caret was parked for a detached selection (UTF-16 offset).
+    parked: u32,
+    /// A mouse button is down in the textarea: a drag selection must keep its lines.
+    dragging: bool,
+}
+
+/// The text's scroll position (top, left) and visible height, whichever element scrolls it.
+fn scroll_of(textarea: &HtmlTextAreaElement, scroller: &HtmlElement) -> (f64, f64, f64) {
+    (
+        f64::from(scroller.scroll_top().saturating_add(textarea.scroll_top())),
+        f64::from(scroller.scroll_left().saturating_add(textarea.scroll_left())),
+        f64::from(scroller.client_height().min(textarea.client_height())),
+    )
+}
+
+/// The lines (0-based) at least partly in view.
+fn view(top: f64, height: f64) -> Range<usize> {
+    let first = (top / LINE_HEIGHT) as usize;
+    first..first + (height / LINE_HEIGHT) as usize + 2
+}
+
+/// A number of lines in CSS pixels.
+fn px(lines: usize) -> String {
+    format!("{}px", lines.saturating_mul(LINE_HEIGHT as usize))
+}
+
+/// The textarea's selection, its window starting at line `first` of the whole text.
+fn selection(textarea: &HtmlTextAreaElement, first: usize) -> Sel {
+    let value = textarea.value();
+    let start = textarea.selection_start().ok().flatten().unwrap_or(0);
+    let end = textarea.selection_end().ok().flatten().unwrap_or(start);
+    let backward = textarea.selection_direction().ok().flatten().as_deref() == Some("backward");
+    Sel { start: window::position(&value, first, start), end: window::position(&value, first, end), backward }
+}
+
+/// Whether the textarea's whole value is selected.
+fn all_selected(textarea: &HtmlTextAreaElement) -> bool {
+    textarea.selection_start().ok().flatten() == Some(0) && textarea.selection_end().ok().flatten() == Some(textarea.text_length())
+}
+
+impl Big {
+    /// The selection in the whole text: the detached one while the textarea's caret is still
+    /// where it was parked (else something, a click or a script, has placed it since).
+    fn selection(&mut self, textarea: &HtmlTextAreaElement) -> Sel {
+        let now = (textarea.selection_start().ok().flatten(), textarea.selection_end().ok().flatten());
+        match self.detached {
+            Some(sel) if now == (Some(self.parked), Some(self.parked)) => sel,
+            _ => {
+                self.attach(textarea);
+                selection(textarea, self.window.start_line)
+            }
+        }
+    }
+
+    /// Forgets a detached selection and shows the textarea's caret again.
+    fn attach(&mut self, textarea: &HtmlTextAreaElement) {
+        if self.detached.take().is_some() {
+            let _ = textarea.style().remove_property("caret-color");
+        }
+    }
+
+    /// Gives the textarea the lines of `text` around `keep`, selects `sel` if it is among
+    /// them (else keeps it detached), and puts the view's top at `top`.
+    #[allow(clippy::too_many_arguments)]
+    fn rewindow(&mut self, textarea: &HtmlTextAreaElement, scroller: &HtmlElement, text: &Rc<str>, keep: Range<usize>, sel: Sel, top: f64) {
+        self.total = window::line_count(text);
+        self.window = window::cut(text, window::around(keep, self.total));
+        self.text = Some(Rc::clone(text));
+        let lines = self.window.lines();
+        let value = text.get(self.window.start_byte..self.window.end_byte).unwrap_or("");
+        textarea.set_value(value);
+        let style = textarea.style();
+        let _ = style.set_property("top", &px(lines.start));
+        let _ = style.set_property("height", &format!("calc({} + 2 * var(--code-pad))", px(lines.len())));
+        widen(textarea, value);
+        textarea.set_scroll_top(0);
+        textarea.set_scroll_left(0);
+        // A place past the text's end is its end.
+        let last = Pos { line: self.total.saturating_sub(1), col: usize::MAX };
+        let sel = Sel { start: sel.start.min(last), end: sel.end.min(last), ..sel };
+        let inside = lines.contains(&sel.start.line) && lines.contains(&sel.end.line);
+        self.detached = (!inside).then_some(sel);
+        let _ = style.set_property("caret-color", if inside { "" } else { "transparent" });
+        // A detached caret waits, hidden, on the view's first line (so that nothing scrolls to it).
+        let parked = Pos { line: view(top, 0.0).start, col: 0 };
+        let shown = if inside { sel } else { Sel { start: parked, end: parked, backward: false } };
+        let (start, end) = (window::offset(value, lines.start, shown.start), window::offset(value, lines.start, shown.end));
+        self.parked = start;
+        let _ = textarea.set_selection_range_with_direction(start, end, if shown.backward { "backward" } else { "forward" });
+        if self.all {
+            let _ = textarea.set_selection_range(0, textarea.text_length());
+        }
+        scroller.set_scroll_top(top as i32);
+    }
+
+    /// After a scroll: moves the window when the view comes near one of its edges, keeping
+    /// the selection if it is near the view.
+    fn follow(&mut self, textarea: &HtmlTextAreaElement, scroller: &HtmlElement) {
+        let Some(text) = self.text.clone() else { return };
+        let (top, _, height) = scroll_of(textarea, scroller);
+        let view = view(top, height);
+        if self.dragging || window::serves(self.window.lines(), view.clone(), self.total) {
+            return;
+        }
+        let sel = self.selection(textarea);
+        let lines = sel.lines();
+        let near = lines.start.saturating_add(2 * window::MARGIN) >= view.start && lines.end <= view.end.saturating_add(2 * window::MARGIN);
+        let keep = if near { view.start.min(lines.start)..view.end.max(lines.end) } else { view };
+        self.rewindow(textarea, scroller, &text, keep, sel, top);
+    }
+
+    /// Holds the lines around `sel` and selects it, scrolling its caret into the middle of
+    /// the view unless it is in view already.
+    fn reveal(&mut self, textarea: &HtmlTextAreaElement, scroller: &HtmlElement, sel: Sel) {
+        let Some(text) = self.text.clone() else { return };
+        let (top, _, height) = scroll_of(textarea, scroller);
+        let caret = sel.caret().min(self.total.saturating_sub(1));
+        let shown = view(top, height);
+        let top = if shown.start < caret && caret.saturating_add(2) < shown.end { top } else { caret as f64 * LINE_HEIGHT - height / 2.0 };
+        self.rewindow(textarea, scroller, &text, sel.lines(), sel, top.max(0.0));
+    }
+}
+
+/// Makes the windowed textarea as wide as its widest line, so that it never scrolls sideways
+/// itself (its scroller does).
+fn widen(textarea: &HtmlTextAreaElement, value: &str) {
+    let width = format!("calc({}ch + 2 * var(--code-pad) + 2px)", window::columns(value));
+    let _ = textarea.style().set_property("width", &width);
+}
+
 #[function_component(Editor)]
 pub fn editor(props: &EditorProps) -> Html {
     let textarea_ref = use_node_ref();
+    // The element that scrolls a windowed text (for a small text it never scrolls).
+    let scroller_ref = use_node_ref();
+    let spacer_ref = use_node_ref();
     // The blocks holding the drawn lines, moved by `place`.
     let pre_ref = use_node_ref();
     let gutter_ref = use_node_ref();
@@ -116,42 +277,96 @@ pub fn editor(props: &EditorProps) -> Html {
     // The last text read from the textarea: when it comes back as props, the textarea
     // already shows it and is left alone.
     let typed: Rc<RefCell<Option<Rc<str>>>> = use_mut_ref(|| None);
-    // The drawn window of lines, from the textarea's scroll position.
+    let big: Rc<RefCell<Big>> = use_mut_ref(Big::default);
+    // The drawn window of lines, from the text's scroll position.
     let window = use_state_eq(|| visible_lines(0.0, 1200.0, usize::MAX));
-    // Keyed on the analysis's identity (a new analysis is a new Rc): comparing two lists of
-    // diagnostics would cost more than the marks, and link a deep comparison into the page.
-    let identity = Rc::as_ptr(&props.analysis) as usize;
-    let marks = use_memo(identity, {
-        let analysis = Rc::clone(&props.analysis);
-        move |_| marks(&analysis)
-    });
-    let titles = use_memo((identity, props.lang), {
-        let analysis = Rc::clone(&props.analysis);
-        move |(_, lang)| line_titles(&analysis, *lang)
-    });
+    let marks = use_memo(Same(Rc::clone(&props.analysis)), |Same(analysis)| marks(analysis));
+    let titles = use_memo((Same(Rc::clone(&props.analysis)), props.lang), |(Same(analysis), lang)| line_titles(analysis, *lang));
+    let elements = {
+        let (textarea_ref, scroller_ref) = (textarea_ref.clone(), scroller_ref.clone());
+        move || Some((textarea_ref.cast::<HtmlTextAreaElement>()?, scroller_ref.cast::<HtmlElement>()?))
+    };
 
-    let on_input = {
+    // The textarea's new value: the whole text, or its window to splice into the whole text
+    // (the whole text itself when Ctrl+A selected everything).
+    let commit = {
         let on_input = props.on_input.clone();
-        let typed = typed.clone();
-        Callback::from(move |event: InputEvent| {
-            let textarea: HtmlTextAreaElement = event.target_unchecked_into();
-            let text: Rc<str> = Rc::from(textarea.value());
+        let (typed, big, elements) = (typed.clone(), big.clone(), elements.clone());
+        Rc::new(move |value: String| {
+            let text: Rc<str> = {
+                let mut big = big.borrow_mut();
+                let text: Rc<str> = match big.text.clone() {
+                    None => Rc::from(value),
+                    Some(full) => {
+                        let before = big.window;
+                        let (spliced, window) = if big.all {
+                            let (end_line, end_byte) = (window::line_count(&value), value.len());
+                            (value, Window { end_line, end_byte, ..Window::default() })
+                        } else {
+                            window::splice(&full, &before, &value)
+                        };
+                        big.total = if big.all { 0 } else { big.total.saturating_sub(before.lines().len()) } + window.lines().len();
+                        big.window = window;
+                        let text: Rc<str> = Rc::from(spliced);
+                        big.text = Some(Rc::clone(&text));
+                        if let Some((textarea, _)) = elements() {
+                            widen(&textarea, text.get(window.start_byte..window.end_byte).unwrap_or(""));
+                        }
+                        text
+                    }
+                };
+                big.all = false;
+                big.detached = None;
+                text
+            };
             *typed.borrow_mut() = Some(Rc::clone(&text));
             on_input.emit(text);
         })
     };
+    let on_input = {
+        let commit = commit.clone();
+        Callback::from(move |event: InputEvent| {
+            let textarea: HtmlTextAreaElement = event.target_unchecked_into();
+            commit(textarea.value());
+        })
+    };
+    // Copy and cut of a Ctrl+A selection in a windowed text: the whole text.
+    let on_clipboard = {
+        let (big, commit, elements) = (big.clone(), commit.clone(), elements.clone());
+        Callback::from(move |event: Event| {
+            let Some((textarea, _)) = elements() else { return };
+            let text = {
+                let mut big = big.borrow_mut();
+                big.all &= all_selected(&textarea);
+                if !big.all || event.type_() == "paste" {
+                    return;
+                }
+                big.text.clone()
+            };
+            let data = event.dyn_ref::<ClipboardEvent>().and_then(ClipboardEvent::clipboard_data);
+            let (Some(text), Some(data)) = (text, data) else { return };
+            if data.set_data("text/plain", &text).is_ok() {
+                event.prevent_default();
+                if event.type_() == "cut" {
+                    textarea.set_value("");
+                    commit(String::new());
+                }
+            }
+        })
+    };
     let source_lines: Vec<&str> = props.text.split('\n').collect();
     let total_lines = source_lines.len();
+    let windowed = window::is_windowed(total_lines);
     // Moves the drawn lines to where the textarea shows them.
     let place = {
-        let (textarea_ref, pre_ref, gutter_ref) = (textarea_ref.clone(), pre_ref.clone(), gutter_ref.clone());
+        let (pre_ref, gutter_ref, elements) = (pre_ref.clone(), gutter_ref.clone(), elements.clone());
         let drawn_start = drawn_start.clone();
         move || {
-            let Some(textarea) = textarea_ref.cast::<HtmlElement>() else { return };
-            let top = *drawn_start.borrow() as f64 * LINE_HEIGHT - f64::from(textarea.scroll_top());
-            let left = -f64::from(textarea.scroll_left());
+            let Some((textarea, scroller)) = elements() else { return };
+            let (scroll_top, scroll_left, _) = scroll_of(&textarea, &scroller);
+            let top = *drawn_start.borrow() as f64 * LINE_HEIGHT - scroll_top;
             if let Some(pre) = pre_ref.cast::<HtmlElement>() {
-                let (left, top) = (crate::number::fixed1(left), crate::number::fixed1(top));
+                let (left, top) = (crate::number::fixed1(-scroll_left), crate::number::fixed1(top));
                 let _ = pre.style().set_property("transform", &format!("translate({left}px, {top}px)"));
             }
             if let Some(gutter) = gutter_ref.cast::<HtmlElement>() {
@@ -160,16 +375,11 @@ pub fn editor(props: &EditorProps) -> Html {
         }
     };
     let sync_scroll = {
-        let textarea_ref = textarea_ref.clone();
-        let window = window.clone();
-        let place = place.clone();
+        let (window, place, elements) = (window.clone(), place.clone(), elements.clone());
         move || {
-            let Some(textarea) = textarea_ref.cast::<HtmlElement>() else { return };
-            window.set(visible_lines(
-                f64::from(textarea.scroll_top()),
-                f64::from(textarea.client_height()),
-                usize::MAX,
-            ));
+            let Some((textarea, scroller)) = elements() else { return };
+            let (top, _, height) = scroll_of(&textarea, &scroller);
+            window.set(visible_lines(top, height, usize::MAX));
             place();
         }
     };
@@ -177,54 +387,185 @@ pub fn editor(props: &EditorProps) -> Html {
         let sync_scroll = sync_scroll.clone();
         Callback::from(move |_: Event| sync_scroll())
     };
+    // The scroller of a windowed text: the window follows the view.
+    let on_scroller_scroll = {
+        let (sync_scroll, big, elements) = (sync_scroll.clone(), big.clone(), elements.clone());
+        Callback::from(move |_: Event| {
+            if let Some((textarea, scroller)) = elements() {
+                big.borrow_mut().follow(&textarea, &scroller);
+            }
+            sync_scroll();
+        })
+    };
+    let on_mousedown = {
+        let (big, elements) = (big.clone(), elements.clone());
+        Callback::from(move |event: MouseEvent| {
+            let mut big = big.borrow_mut();
+            big.dragging = true;
+            big.all &= event.button() != 0;
+            if let Some((textarea, _)) = elements() {
+                big.attach(&textarea);
+            }
+        })
+    };
+    // The button went up (or is found up): a drag selection ended, the window may follow again.
+    let on_mouse = {
+        let (big, elements) = (big.clone(), elements.clone());
+        Callback::from(move |event: MouseEvent| {
+            let mut big = big.borrow_mut();
+            if big.dragging
+                && event.buttons() & 1 == 0
+                && let Some((textarea, scroller)) = elements()
+            {
+                big.dragging = false;
+                big.follow(&textarea, &scroller);
+            }
+        })
+    };
     let on_keydown = {
         let (on_undo, on_redo) = (props.on_undo.clone(), props.on_redo.clone());
+        let (big, elements, sync_scroll) = (big.clone(), elements.clone(), sync_scroll.clone());
         Callback::from(move |event: KeyboardEvent| {
-            if !(event.ctrl_key() || event.meta_key()) {
+            let key = event.key();
+            let ctrl = event.ctrl_key() || event.meta_key();
+            let lower = key.to_lowercase();
+            if let Some((textarea, scroller)) = elements()
+                && big.borrow().text.is_some()
+                && !event.is_composing()
+                && !matches!(key.as_str(), "Shift" | "Control" | "Alt" | "Meta" | "Process")
+                && !(ctrl && matches!(lower.as_str(), "z" | "y"))
+            {
+                let mut big = big.borrow_mut();
+                big.dragging = false;
+                // A key that edits replaces a Ctrl+A selection only while it still covers the window.
+                big.all &= all_selected(&textarea);
+                if ctrl && lower == "a" {
+                    // Select All means the whole text; the textarea shows its window selected.
+                    event.prevent_default();
+                    big.all = true;
+                    big.attach(&textarea);
+                    let top = scroller.scroll_top();
+                    let _ = textarea.set_selection_range(0, textarea.text_length());
+                    scroller.set_scroll_top(top);
+                    return;
+                }
+                let sel = big.selection(&textarea);
+                let sel = if ctrl && (key == "Home" || key == "End") {
+                    // To the text's start or end, not the window's.
+                    event.prevent_default();
+                    big.all = false;
+                    let anchor = if sel.backward { sel.end } else { sel.start };
+                    let (start, end) = if key == "Home" { (Pos::default(), anchor) } else { (anchor, Pos { line: usize::MAX, col: 0 }) };
+                    let (start, end) = if event.shift_key() { (start, end) } else if key == "Home" { (start, start) } else { (end, end) };
+                    Some(Sel { start, end, backward: key == "Home" })
+                } else {
+                    if key.starts_with("Arrow") || matches!(key.as_str(), "Home" | "End" | "PageUp" | "PageDown") {
+                        big.all = false;
+                    }
+                    // Bring a detached selection back, or move the window before the caret reaches
+                    // its edge (Backspace at its first line, Delete at its last, arrows, pages).
+                    let near_edge = !window::serves(big.window.lines(), sel.lines(), big.total);
+                    (!big.all && (big.detached.is_some() || near_edge)).then_some(sel)
+                };
+                if let Some(sel) = sel {
+                    big.reveal(&textarea, &scroller, sel);
+                    drop(big);
+                    sync_scroll();
+                }
                 return;
             }
-            let key = event.key().to_lowercase();
+            if !ctrl {
+                return;
+            }
             // The lab keeps its own history (the browser's is lost when the text is replaced).
-            if key == "z" && !event.shift_key() {
+            if lower == "z" && !event.shift_key() {
                 event.prevent_default();
                 on_undo.emit(());
-            } else if (key == "z" && event.shift_key()) || key == "y" {
+            } else if (lower == "z" && event.shift_key()) || lower == "y" {
                 event.prevent_default();
                 on_redo.emit(());
             }
         })
     };
 
+    // The whole text's height in the scroller of a windowed text (before the window is placed
+    // in it below).
+    use_effect_with(total_lines, {
+        let spacer_ref = spacer_ref.clone();
+        move |total| {
+            if let Some(spacer) = spacer_ref.cast::<HtmlElement>() {
+                let _ = spacer.style().set_property("height", &format!("calc({} + 2 * var(--code-pad))", px(*total)));
+            }
+        }
+    });
+
     // The textarea is not controlled by Yew: setting `value` on every render makes the browser
     // lay out the whole text again (seconds for a 1 MB paste). Only texts that did not come
-    // from typing (undo, redo, examples, the first render) are written into it.
+    // from typing (undo, redo, examples, the first render) are written into it; a large text
+    // gets a window of its lines, and the selection and view are kept across the change.
     use_effect_with(Rc::clone(&props.text), {
-        let textarea_ref = textarea_ref.clone();
-        let typed = typed.clone();
+        let (typed, big, elements, sync_scroll) = (typed.clone(), big.clone(), elements.clone(), sync_scroll.clone());
         move |text| {
+            let Some((textarea, scroller)) = elements() else { return };
             let from_typing = typed.borrow().as_ref().is_some_and(|typed| Rc::ptr_eq(typed, text));
-            if !from_typing
-                && let Some(textarea) = textarea_ref.cast::<HtmlTextAreaElement>()
-                && textarea.value() != **text
-            {
+            let mut big = big.borrow_mut();
+            let current = big.text.as_ref().is_some_and(|shown| Rc::ptr_eq(shown, text));
+            let (top, _, height) = scroll_of(&textarea, &scroller);
+            let was_windowed = big.text.is_some();
+            let sel = if was_windowed { big.selection(&textarea) } else { selection(&textarea, 0) };
+            if window::is_windowed(window::line_count(text)) {
+                // Typing in the window keeps it, unless a paste made it large.
+                if current && big.window.lines().len() <= 8 * window::MARGIN {
+                    return;
+                }
+                big.all = false;
+                let view = view(top, height);
+                let lines = sel.lines();
+                let keep = view.start.min(lines.start)..view.end.max(lines.end);
+                let keep = if keep.len() <= 4 * window::MARGIN { keep } else { view };
+                big.rewindow(&textarea, &scroller, text, keep, sel, top);
+            } else if was_windowed {
+                // Small again: the textarea holds the whole text.
+                *big = Big::default();
+                textarea.set_value(text);
+                let style = textarea.style();
+                for property in ["top", "height", "width", "caret-color"] {
+                    let _ = style.remove_property(property);
+                }
+                let (start, end) = (window::offset(text, 0, sel.start), window::offset(text, 0, sel.end));
+                let _ = textarea.set_selection_range(start, end);
+                scroller.set_scroll_top(0);
+                textarea.set_scroll_top(top as i32);
+            } else if !from_typing && textarea.value() != **text {
                 textarea.set_value(text);
             }
+            drop(big);
+            sync_scroll();
         }
     });
 
     // A click in the diagnostics list: put the caret there and scroll the line into view.
     use_effect_with(props.jump, {
-        let textarea_ref = textarea_ref.clone();
-        let text = Rc::clone(&props.text);
+        let (text, big, elements) = (Rc::clone(&props.text), big.clone(), elements.clone());
         move |jump| {
-            if let (Some(jump), Some(textarea)) = (jump, textarea_ref.cast::<HtmlTextAreaElement>()) {
+            let (Some(jump), Some((textarea, scroller))) = (jump, elements()) else { return };
+            let _ = textarea.focus();
+            let line = jump.line.saturating_sub(1);
+            let top = (line as f64 * LINE_HEIGHT - f64::from(scroller.client_height()) / 2.0).max(0.0);
+            let mut big = big.borrow_mut();
+            if big.text.is_some() {
+                let cut = window::cut(&text, line..line + 1);
+                let content = text.get(cut.start_byte..cut.end_byte).unwrap_or("");
+                let pos = Pos { line, col: utf16_offset(content, 1, jump.column) as usize };
+                big.all = false;
+                big.rewindow(&textarea, &scroller, &text, line..line + 1, Sel { start: pos, end: pos, backward: false }, top);
+            } else {
                 let offset = utf16_offset(&text, jump.line, jump.column);
-                let _ = textarea.focus();
                 let _ = textarea.set_selection_range(offset, offset);
-                let top = (jump.line.saturating_sub(1) as f64) * LINE_HEIGHT - f64::from(textarea.client_height()) / 2.0;
-                textarea.set_scroll_top(top.max(0.0) as i32);
-                sync_scroll();
+                textarea.set_scroll_top(top as i32);
             }
+            drop(big);
+            sync_scroll();
         }
     });
 
@@ -236,7 +577,8 @@ pub fn editor(props: &EditorProps) -> Html {
     // bottom edge scrolls it without a scroll event reaching here first).
     use_effect(place);
     html! {
-        <div class="editor">
+        <>
+        <div class={classes!("editor", windowed.then_some("bigtext"))}>
             <pre class="gutter" aria-hidden="true">
                 <span class="drawn" ref={gutter_ref}>
                     { for (start + 1..=end).map(|number| {
@@ -257,22 +599,31 @@ pub fn editor(props: &EditorProps) -> Html {
                         }) }
                     </span>
                 </pre>
-                <textarea
-                    id="manifest"
-                    ref={textarea_ref}
-                    class="source"
-                    aria-label={Msg::EditorLabel.text(props.lang)}
-                    aria-describedby="diagnostics-summary"
-                    spellcheck="false"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    wrap="off"
-                    oninput={on_input}
-                    onscroll={on_scroll}
-                    onkeydown={on_keydown}
-                />
+                <div class="scroller" ref={scroller_ref} onscroll={on_scroller_scroll} onmouseup={on_mouse.clone()} onmousemove={on_mouse}>
+                    <div class="spacer" ref={spacer_ref}></div>
+                    <textarea
+                        id="manifest"
+                        ref={textarea_ref}
+                        class="source"
+                        aria-label={Msg::EditorLabel.text(props.lang)}
+                        aria-describedby="diagnostics-summary"
+                        spellcheck="false"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        wrap="off"
+                        oninput={on_input}
+                        onscroll={on_scroll}
+                        onkeydown={on_keydown}
+                        onmousedown={on_mousedown}
+                        oncopy={on_clipboard.clone()}
+                        oncut={on_clipboard.clone()}
+                        onpaste={on_clipboard}
+                    />
+                </div>
             </div>
         </div>
+        <p class="bigtext-hint" id="bigtext-hint" role="note">{ crate::i18n::bigtext::hint(props.lang) }</p>
+        </>
     }
 }
 
