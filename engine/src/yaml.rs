@@ -94,7 +94,10 @@ pub enum Resolved {
     Null,
     Bool(bool),
     Int(i64),
-    Float(f64),
+    /// A float (`1.5`, `1e3`, `.inf`, `.nan`, an integer too big for `i64`). Only its type
+    /// matters to a Kubernetes object (no field the lab reads is a float), so its value is not
+    /// computed: that keeps Rust's float parser out of the page's wasm.
+    Float,
     Str,
 }
 
@@ -115,15 +118,13 @@ impl Scalar {
         if let Some(value) = parse_int(text) {
             return Resolved::Int(value);
         }
-        if looks_like_float(text)
-            && let Ok(value) = text.parse::<f64>()
-        {
-            return Resolved::Float(value);
+        if looks_like_float(text) {
+            return Resolved::Float;
         }
         match text {
-            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
-            "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
-            ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" => {
+                Resolved::Float
+            }
             _ => Resolved::Str,
         }
     }
@@ -167,6 +168,8 @@ fn parse_int(text: &str) -> Option<i64> {
 }
 
 /// The YAML 1.2 core schema float pattern: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+/// The core schema's float syntax, `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+/// (YAML 1.2.2, 10.3.2), which Rust's `f64` parser accepts too (checked in the tests).
 fn looks_like_float(text: &str) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
@@ -229,7 +232,7 @@ impl Node {
             Value::Scalar(scalar) => match scalar.resolve() {
                 Resolved::Null => Shape::Null,
                 Resolved::Bool(b) => Shape::Bool(b),
-                Resolved::Int(_) | Resolved::Float(_) => Shape::Number(scalar.text.clone()),
+                Resolved::Int(_) | Resolved::Float => Shape::Number(scalar.text.clone()),
                 Resolved::Str if scalar.yaml11_bool().is_some() => Shape::Yaml11Bool(scalar.text.clone()),
                 Resolved::Str => Shape::Text(shorten(&scalar.text)),
             },
@@ -962,19 +965,35 @@ mod tests {
     }
 
     #[test]
+    fn what_looks_like_a_float_parses_as_one() {
+        let samples = ["0", "1.", ".5", "+1.5", "-0.0e+0", "1E9", "99999999999999999999", "007.50", "1e-400"];
+        for text in samples {
+            assert!(looks_like_float(text), "{text}");
+            assert!(text.parse::<f64>().is_ok(), "{text}");
+        }
+        for text in [".", "e5", "1e", "1.5.2", "0x1p3", "inf", "NaN", "1_000.0", "", "-", "+."] {
+            assert!(!looks_like_float(text), "{text}");
+        }
+    }
+
+    #[test]
     fn core_schema_resolution() {
         assert_eq!(scalar("8080", false).resolve(), Resolved::Int(8080));
         assert_eq!(scalar("8080", true).resolve(), Resolved::Str);
         assert_eq!(scalar("0x1F", false).resolve(), Resolved::Int(31));
         assert_eq!(scalar("-12", false).resolve(), Resolved::Int(-12));
-        assert_eq!(scalar("1.5", false).resolve(), Resolved::Float(1.5));
-        assert_eq!(scalar("1e3", false).resolve(), Resolved::Float(1000.0));
+        assert_eq!(scalar("1.5", false).resolve(), Resolved::Float);
+        assert_eq!(scalar("1e3", false).resolve(), Resolved::Float);
+        assert_eq!(scalar("-.5E-2", false).resolve(), Resolved::Float);
+        assert_eq!(scalar("-.inf", false).resolve(), Resolved::Float);
+        assert_eq!(scalar("1.5.2", false).resolve(), Resolved::Str);
+        assert_eq!(scalar("1e", false).resolve(), Resolved::Str);
         assert_eq!(scalar("~", false).resolve(), Resolved::Null);
         assert_eq!(scalar("True", false).resolve(), Resolved::Bool(true));
         assert_eq!(scalar("yes", false).resolve(), Resolved::Str);
         assert_eq!(scalar("yes", false).yaml11_bool(), Some(true));
         assert_eq!(scalar("10.0.0.1", false).resolve(), Resolved::Str);
-        assert_eq!(scalar("99999999999999999999", false).resolve(), Resolved::Float(1e20));
+        assert_eq!(scalar("99999999999999999999", false).resolve(), Resolved::Float);
         assert_eq!(scalar(".", false).resolve(), Resolved::Str);
     }
 

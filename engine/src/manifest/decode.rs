@@ -96,7 +96,7 @@ impl<'d> Cx<'d> {
                 let found = match (scalar.resolve(), scalar.yaml11_bool()) {
                     (Resolved::Null, _) => return None,
                     (Resolved::Str, None) => return Some(scalar.text.clone()),
-                    (Resolved::Int(_) | Resolved::Float(_), _) => Shape::NumberForText(scalar.text.clone()),
+                    (Resolved::Int(_) | Resolved::Float, _) => Shape::NumberForText(scalar.text.clone()),
                     (Resolved::Bool(_), _) | (Resolved::Str, Some(_)) => Shape::BoolForText(scalar.text.clone()),
                 };
                 self.error(
