@@ -88,6 +88,10 @@ if ! rustup component list --toolchain "$RELEASE_NIGHTLY" --installed 2>/dev/nul
   step "rustup toolchain install $RELEASE_NIGHTLY (rust-src)"
   rustup toolchain install "$RELEASE_NIGHTLY" --profile minimal --component rust-src
 fi
+# build-std compiles std from rust-src; Trunk runs cargo --offline, so std's own crates.io
+# dependencies must already be in the registry cache.
+step "cargo fetch (std for $RELEASE_NIGHTLY)"
+cargo "+$RELEASE_NIGHTLY" fetch -q --manifest-path "$(rustc "+$RELEASE_NIGHTLY" --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
 
 # --- fuzz (issue 6): the nightly toolchain and cargo-fuzz for the short fuzz pass in .ci/run.
 if ! rustup toolchain list | grep -q '^nightly'; then
