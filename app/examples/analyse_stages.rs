@@ -78,7 +78,7 @@ fn main() {
     parser.parse(&text);
     let (incremental_parse, _) = time(RUNS, || {
         flip = !flip;
-        parser.parse(if flip { &edited } else { &text })
+        parser.parse(if flip { &edited } else { &text }).1
     });
     // The reducer's whole edit -> analysis path (Edit, then Analyse after the pause), from one
     // state, with a different name each time so every analysis has one changed document.

@@ -17,16 +17,23 @@
 //! is parsed whole.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use super::{MAX_OBJECTS, Manifests, Object, Skipped, finish, read_documents};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::yaml::{self, ALIAS_BUDGET, Counts, End, MAX_DOCUMENTS, MAX_INPUT_BYTES, MAX_NODES, Place};
 
 /// Parses manifest texts, keeping what it read of the last one for the next.
+///
+/// The objects of the last result stay here (it is lent, not given): a chunk reused by the
+/// next text moves its objects over instead of copying them, so no `Object` is ever cloned
+/// (which also keeps the clone code of every manifest type out of the page's wasm).
 #[derive(Debug, Default)]
 pub struct Parser {
     /// The chunks of the last text, by their text and the `---` line after them.
     pieces: BTreeMap<String, Piece>,
+    /// The last result's objects; each piece's `objects` is a range of them.
+    result: Manifests,
     /// How many times the last parse read part of the text (0 when all was reused).
     reads: usize,
     /// Counts parses, to tell the pieces the last one used.
@@ -41,7 +48,8 @@ struct Piece {
     /// The lines and documents before it, where it was read.
     line: usize,
     document: usize,
-    objects: Vec<Object>,
+    /// Its objects: this range of [`Parser::result`]'s.
+    objects: Range<usize>,
     /// The YAML problems first, then the objects' (the order [`super::parse`] adds them in).
     diagnostics: Vec<Diagnostic>,
     /// Documents, nodes and alias copies it read.
@@ -69,17 +77,23 @@ struct Assembly {
 }
 
 impl Parser {
-    /// The same as [`super::parse`]`(text)`.
-    pub fn parse(&mut self, text: &str) -> (Manifests, Vec<Diagnostic>) {
+    /// The same as [`super::parse`]`(text)`; the objects are lent until the next parse.
+    pub fn parse(&mut self, text: &str) -> (&Manifests, Vec<Diagnostic>) {
         self.reads = 0;
-        match self.assemble(text) {
-            Some((manifests, diagnostics)) => (manifests, diagnostics),
+        let diagnostics = match self.assemble(text) {
+            Some((manifests, diagnostics)) => {
+                self.result = manifests;
+                diagnostics
+            }
             None => {
                 self.pieces.clear();
                 self.reads = self.reads.saturating_add(1);
-                super::parse(text)
+                let (manifests, diagnostics) = super::parse(text);
+                self.result = manifests;
+                diagnostics
             }
-        }
+        };
+        (&self.result, diagnostics)
     }
 
     /// The result from the chunks, or `None` when the text must be parsed whole.
@@ -89,6 +103,9 @@ impl Parser {
         }
         let chunks = chunks(text);
         self.generation = self.generation.wrapping_add(1);
+        let generation = self.generation;
+        // The last result's objects, for reused chunks to take back.
+        let mut previous: Vec<Option<Object>> = std::mem::take(&mut self.result.objects).into_iter().map(Some).collect();
         let mut out = Assembly::default();
         // Where the current run of the YAML load started (see [`yaml::Place`]).
         let (mut run_start, mut run_line) = (0usize, 0usize);
@@ -97,9 +114,15 @@ impl Parser {
             let next = chunks.get(index.saturating_add(1)).copied();
             let key_end = next.map_or(text.len(), |next| line_end(text, next.byte));
             let key = text.get(chunk.byte..key_end)?;
-            if let Some(piece) = self.pieces.get_mut(key).filter(|piece| out.fits(piece)) {
-                piece.generation = self.generation;
-                out.reuse(piece, chunk);
+            // A chunk whose text comes twice in one text is reused once and read again after.
+            let reusable = |piece: &&mut Piece| {
+                piece.generation != generation
+                    && out.fits(piece)
+                    && piece.objects.clone().all(|at| previous.get(at).is_some_and(Option::is_some))
+            };
+            if let Some(piece) = self.pieces.get_mut(key).filter(reusable) {
+                piece.generation = generation;
+                out.reuse(piece, chunk, &mut previous);
                 index = index.saturating_add(1);
                 continue;
             }
@@ -141,7 +164,7 @@ impl Parser {
                     generation: self.generation,
                     line: chunk.line,
                     document: before.documents,
-                    objects: manifests.objects.clone(),
+                    objects: out.manifests.objects.len()..out.manifests.objects.len().saturating_add(manifests.objects.len()),
                     diagnostics: diagnostics.clone(),
                     used: Counts {
                         documents: part.counts.documents.saturating_sub(before.documents),
@@ -172,7 +195,6 @@ impl Parser {
             }
         }
         // Keep what this text used: the next one is most likely an edit of it.
-        let generation = self.generation;
         self.pieces.retain(|_, piece| piece.generation == generation);
         Some(finish(out.manifests, out.diagnostics, &out.skipped))
     }
@@ -191,19 +213,27 @@ impl Assembly {
         documents && nodes && aliases && objects
     }
 
-    /// Adds `piece`'s result, moved to `chunk`'s lines and to the next document index.
-    fn reuse(&mut self, piece: &Piece, chunk: Chunk) {
-        let line = |line: usize| line.saturating_sub(piece.line).saturating_add(chunk.line);
+    /// Adds `piece`'s result, moved to `chunk`'s lines and to the next document index: its
+    /// objects are taken from the last result (`previous`), and the piece then points at
+    /// them in this one.
+    fn reuse(&mut self, piece: &mut Piece, chunk: Chunk, previous: &mut [Option<Object>]) {
+        let (from_line, from_document) = (piece.line, piece.document);
+        let line = |line: usize| line.saturating_sub(from_line).saturating_add(chunk.line);
         let first_document = self.counts.documents;
-        let document = |document: usize| document.saturating_sub(piece.document).saturating_add(first_document);
-        for object in &piece.objects {
-            let mut object = object.clone();
+        let document = |document: usize| document.saturating_sub(from_document).saturating_add(first_document);
+        let start = self.manifests.objects.len();
+        for at in piece.objects.clone() {
+            let Some(mut object) = previous.get_mut(at).and_then(Option::take) else { continue };
             object.document = document(object.document);
             object.position.line = line(object.position.line);
             self.manifests.objects.push(object);
         }
-        for diagnostic in &piece.diagnostics {
-            let mut diagnostic = diagnostic.clone();
+        // The piece now stands where this text has it: its objects in this result, its kept
+        // diagnostics moved with them.
+        piece.objects = start..self.manifests.objects.len();
+        piece.line = chunk.line;
+        piece.document = first_document;
+        for diagnostic in &mut piece.diagnostics {
             diagnostic.document = diagnostic.document.map(document);
             if let Some(position) = &mut diagnostic.position {
                 position.line = line(position.line);
@@ -212,7 +242,7 @@ impl Assembly {
             if let Problem::DuplicateKey { first_line, .. } = &mut diagnostic.problem {
                 *first_line = line(*first_line);
             }
-            self.diagnostics.push(diagnostic);
+            self.diagnostics.push(diagnostic.clone());
         }
         self.counts.documents = self.counts.documents.saturating_add(piece.used.documents);
         self.counts.nodes = self.counts.nodes.saturating_add(piece.used.nodes);
@@ -380,7 +410,8 @@ mod tests {
 
     fn assert_same(parser: &mut Parser, text: &str, context: &str) {
         let fresh = parse(text);
-        let incremental = parser.parse(text);
+        let (manifests, diagnostics) = parser.parse(text);
+        let incremental = (manifests.clone(), diagnostics);
         assert!(fresh == incremental, "{context}: the incremental parse differs from a fresh one for:\n{text}\nfresh: {fresh:#?}\nincremental: {incremental:#?}");
     }
 
