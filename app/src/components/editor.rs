@@ -118,8 +118,17 @@ pub fn editor(props: &EditorProps) -> Html {
     let typed: Rc<RefCell<Option<Rc<str>>>> = use_mut_ref(|| None);
     // The drawn window of lines, from the textarea's scroll position.
     let window = use_state_eq(|| visible_lines(0.0, 1200.0, usize::MAX));
-    let marks = use_memo(Rc::clone(&props.analysis), |analysis| marks(analysis));
-    let titles = use_memo((Rc::clone(&props.analysis), props.lang), |(analysis, lang)| line_titles(analysis, *lang));
+    // Keyed on the analysis's identity (a new analysis is a new Rc): comparing two lists of
+    // diagnostics would cost more than the marks, and link a deep comparison into the page.
+    let identity = Rc::as_ptr(&props.analysis) as usize;
+    let marks = use_memo(identity, {
+        let analysis = Rc::clone(&props.analysis);
+        move |_| marks(&analysis)
+    });
+    let titles = use_memo((identity, props.lang), {
+        let analysis = Rc::clone(&props.analysis);
+        move |(_, lang)| line_titles(&analysis, *lang)
+    });
 
     let on_input = {
         let on_input = props.on_input.clone();
