@@ -1786,4 +1786,161 @@ mod tests {
             assert_eq!(check(pattern), Err(error), "{pattern:?}");
         }
     }
+
+    /// Why Go's `regexp.Compile` and `regex_lite` (the tracer's matcher) may disagree about
+    /// `pattern`, when the disagreement is one of the known differences between the two
+    /// syntaxes; `None` for an unexplained one.
+    fn known_difference(
+        pattern: &str,
+        go: &Result<(), Re2Error>,
+        lite: &Result<regex_lite::Regex, regex_lite::Error>,
+    ) -> Option<&'static str> {
+        match (go, lite) {
+            (Err(Re2Error::InvalidRepeatOp { .. }), Ok(_)) => Some(
+                "Go in Perl mode refuses a repetition of a repetition (`a**`, `a+?+`); regex_lite nests them",
+            ),
+            (Err(Re2Error::InvalidRepeatSize { .. }), Ok(_)) => Some(
+                "Go caps each count and the product of nested counts at 1000; regex_lite has only a size limit",
+            ),
+            (Err(Re2Error::InvalidNamedCapture { .. }), Ok(_))
+                if pattern.contains(['[', ']', '.']) =>
+            {
+                Some(
+                    "regex_lite also allows `.`, `[` and `]` in a group name; Go only `[A-Za-z0-9_]`",
+                )
+            }
+            (Err(Re2Error::InvalidCharRange { expr }), Ok(_)) if expr.starts_with("]-") => Some(
+                "Go reads a leading `]` as the start of a range (`[]-Z]` is the reversed range `]-Z`); regex_lite does not",
+            ),
+            (Err(Re2Error::NestingDepth { .. } | Re2Error::Large { .. }), _) => Some(
+                "Go's height and size limits are its own (regex_lite has a nest limit of 250 and a size limit)",
+            ),
+            (Ok(()), Err(error)) => {
+                let message = error.to_string();
+                let has = |needle: &str| message.contains(needle);
+                if has("Unicode character classes are not supported")
+                    && (pattern.contains("\\p") || pattern.contains("\\P"))
+                {
+                    Some(
+                        "Go knows Unicode classes `\\pL`, `\\p{Greek}`; regex_lite has no Unicode tables",
+                    )
+                } else if has("backreferences are not supported")
+                    && pattern.contains(|c: char| ('0'..='7').contains(&c))
+                {
+                    Some(
+                        "Go reads `\\0`..`\\777` as octal escapes; regex_lite reads `\\0` and `\\1`.. as backreferences",
+                    )
+                } else if (has("counted repetition") || has("decimal number"))
+                    && pattern.contains('{')
+                {
+                    Some(
+                        "Go reads a `{` that does not begin a well-formed `{n}`, `{n,}` or `{n,m}` as a literal; regex_lite refuses it",
+                    )
+                } else if has("empty flag directive") && pattern.contains("(?)") {
+                    Some("Go accepts the empty flag group `(?)`; regex_lite refuses it")
+                } else if has("nested character classes are not supported")
+                    && pattern.matches('[').count() >= 2
+                {
+                    Some(
+                        "Go reads `[` inside a class as a literal; regex_lite reserves it for nested classes",
+                    )
+                } else if has("unrecognized escape sequence") && pattern.contains("\\Q") {
+                    Some("Go supports Perl's quoting `\\Q...\\E`; regex_lite does not")
+                } else if has("invalid escape sequence in character class")
+                    && pattern.contains(['<', '>'])
+                {
+                    Some(
+                        "regex_lite reads `\\<` and `\\>` as word-boundary assertions, not allowed in a class; Go reads them as `<` and `>`",
+                    )
+                } else if has("character class difference is not supported")
+                    && pattern.contains("--")
+                {
+                    Some(
+                        "regex_lite reads `--` in a class as set difference, which it does not support; Go reads a range to or from `-`",
+                    )
+                } else if has("ranges must start and end with a single character") {
+                    Some(
+                        "Go reads `-` after a class escape such as `\\s` as a literal `-`; regex_lite refuses it",
+                    )
+                } else if has("invalid group name") {
+                    Some("Go allows a group name to start with a digit; regex_lite does not")
+                } else if has("too much nesting") {
+                    Some("regex_lite's default nest limit (250) is below Go's height limit (1000)")
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Go's test vectors, every pattern up to three characters from an alphabet of regex
+    /// syntax, and every one-character deletion, insertion and replacement of the short
+    /// vectors: `check` and `regex_lite` agree on all of them except for the known
+    /// differences above (a new disagreement fails with the patterns).
+    #[test]
+    fn agrees_with_regex_lite_except_known_differences() {
+        let alphabet: Vec<char> = "a1()|*+?{}[]^$.-\\,:<>P=!ipdLQEx0_'z2".chars().collect();
+        let mut vectors: Vec<String> = go_parse_tests();
+        vectors.extend(go_invalid().into_iter().map(|(pattern, _)| pattern));
+        let mut patterns: Vec<String> = vectors.clone();
+        let mut frontier = vec![String::new()];
+        for _ in 0..3 {
+            let next: Vec<String> = frontier
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |&c| format!("{p}{c}")))
+                .collect();
+            patterns.extend(next.iter().cloned());
+            frontier = next;
+        }
+        let edits: Vec<char> = "a()|*+?{}[]\\^-:<P=1".chars().collect();
+        for vector in vectors.iter().filter(|v| v.chars().count() <= 40) {
+            let chars: Vec<char> = vector.chars().collect();
+            for at in 0..=chars.len() {
+                let (head, tail) = chars.split_at(at);
+                let head: String = head.iter().collect();
+                if let Some((_, rest)) = tail.split_first() {
+                    let rest: String = rest.iter().collect();
+                    patterns.push(format!("{head}{rest}"));
+                    patterns.extend(edits.iter().map(|c| format!("{head}{c}{rest}")));
+                }
+                let tail: String = tail.iter().collect();
+                patterns.extend(edits.iter().map(|c| format!("{head}{c}{tail}")));
+            }
+        }
+        let mut unexplained = Vec::new();
+        let mut known = std::collections::BTreeMap::new();
+        let mut agreed = 0usize;
+        for pattern in &patterns {
+            let go = check(pattern);
+            let lite = regex_lite::Regex::new(pattern);
+            if go.is_ok() == lite.is_ok() {
+                agreed += 1;
+                continue;
+            }
+            match known_difference(pattern, &go, &lite) {
+                Some(reason) => *known.entry(reason).or_insert(0usize) += 1,
+                None => unexplained.push(format!(
+                    "go {:?}, regex_lite {:?} {pattern:?}",
+                    go.as_ref().err().map(Re2Error::code),
+                    lite.err().map(|e| e.to_string())
+                )),
+            }
+        }
+        eprintln!(
+            "{} patterns, {agreed} agree; known differences: {known:#?}",
+            patterns.len()
+        );
+        assert!(
+            unexplained.is_empty(),
+            "{} unexplained:\n{}",
+            unexplained.len(),
+            unexplained
+                .iter()
+                .take(400)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }
