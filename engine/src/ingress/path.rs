@@ -197,3 +197,40 @@ fn build(pattern: &str) -> Result<regex_lite::Regex, String> {
 fn compile(pattern: &str) -> Option<regex_lite::Regex> {
     build(pattern).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regex(pattern: &str) -> PathMatch {
+        PathMatch::from_ingress(pattern, PathType::ImplementationSpecific)
+    }
+
+    #[test]
+    fn regex_error_is_gos_error_or_the_length_limit() {
+        assert_eq!(
+            regex("/api(.*").regex_error(),
+            Some(RegexError::Syntax(Re2Error::MissingParen { expr: "/api(.*".to_string() }))
+        );
+        assert_eq!(regex("/api/v[0-9]+/.*").regex_error(), None);
+        let long = format!("/{}", "a*".repeat(REGEX_SIZE_LIMIT / 2));
+        assert_eq!(regex(&long).regex_error(), Some(RegexError::TooLong { limit: REGEX_SIZE_LIMIT }));
+        assert_eq!(
+            regex(&long).regex_error().map(|error| error.to_string()),
+            Some("the pattern is longer than 65536 bytes".to_string())
+        );
+        // Not a regex at all: `Prefix` paths are never checked.
+        assert_eq!(PathMatch::from_ingress("/api(", PathType::Prefix).regex_error(), None);
+    }
+
+    #[test]
+    fn go_accepts_what_regex_lite_refuses_and_the_tracer_then_matches_nothing() {
+        // Go reads the unfinished `{` as a literal, so Contour serves the route; regex_lite
+        // refuses the pattern, so the tracer's match never succeeds.
+        let path = regex("/files/*{");
+        assert_eq!(path.regex_error(), None);
+        assert!(!path.matches("/files/{"));
+        // The two agree on ordinary patterns.
+        assert!(regex("/api/v[0-9]+/.*").matches("/api/v2/users"));
+    }
+}

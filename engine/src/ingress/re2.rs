@@ -269,7 +269,7 @@ impl<'a> Parser<'a> {
                     .max(0);
                 sum.saturating_add(bars)
             }
-            Op::Repeat { min, max } if max == -1 => {
+            Op::Repeat { min, max: -1 } => {
                 if min == 0 {
                     first.saturating_add(2)
                 } else {
@@ -578,12 +578,13 @@ impl<'a> Parser<'a> {
             *top = node;
         }
         self.check_limits(node)?;
-        if let Op::Repeat { min, max } = op {
-            if (min >= 2 || max >= 2) && !self.repeat_is_valid(node, MAX_REPEAT) {
-                return Err(Re2Error::InvalidRepeatSize {
-                    expr: self.text(before, after),
-                });
-            }
+        if let Op::Repeat { min, max } = op
+            && (min >= 2 || max >= 2)
+            && !self.repeat_is_valid(node, MAX_REPEAT)
+        {
+            return Err(Re2Error::InvalidRepeatSize {
+                expr: self.text(before, after),
+            });
         }
         Ok(after)
     }
@@ -737,11 +738,11 @@ impl<'a> Parser<'a> {
             && top_op.is_some_and(is_char_class)
             && below_op.is_some_and(is_char_class)
         {
-            if let (Some(below), Some(Op::Literal { .. })) = (below, below_op) {
-                if let Some(node) = self.nodes.get_mut(below) {
-                    node.op = Op::Class;
-                    node.size = 1;
-                }
+            if let (Some(below), Some(Op::Literal { .. })) = (below, below_op)
+                && let Some(node) = self.nodes.get_mut(below)
+            {
+                node.op = Op::Class;
+                node.size = 1;
             }
             self.stack.pop();
             self.free();
@@ -980,21 +981,22 @@ impl<'a> Parser<'a> {
         while self.byte(t) != Some(b']') || first {
             first = false;
             let rest = self.rest(t);
-            if rest.len() > 2 && rest.starts_with("[:") {
-                if let Some(end) = rest.get(2..).and_then(|after| after.find(":]")) {
-                    let name = rest.get(..end.saturating_add(4)).unwrap_or_default();
-                    let inner = name
-                        .strip_prefix("[:")
-                        .and_then(|inner| inner.strip_suffix(":]"))
-                        .unwrap_or_default();
-                    if !POSIX_CLASSES.contains(&inner.strip_prefix('^').unwrap_or(inner)) {
-                        return Err(Re2Error::InvalidCharRange {
-                            expr: name.to_string(),
-                        });
-                    }
-                    t = t.saturating_add(name.len());
-                    continue;
+            if rest.len() > 2
+                && rest.starts_with("[:")
+                && let Some(end) = rest.get(2..).and_then(|after| after.find(":]"))
+            {
+                let name = rest.get(..end.saturating_add(4)).unwrap_or_default();
+                let inner = name
+                    .strip_prefix("[:")
+                    .and_then(|inner| inner.strip_suffix(":]"))
+                    .unwrap_or_default();
+                if !POSIX_CLASSES.contains(&inner.strip_prefix('^').unwrap_or(inner)) {
+                    return Err(Re2Error::InvalidCharRange {
+                        expr: name.to_string(),
+                    });
                 }
+                t = t.saturating_add(name.len());
+                continue;
             }
             if rest.starts_with("\\p") || rest.starts_with("\\P") {
                 t = self.parse_unicode_class(t)?;
