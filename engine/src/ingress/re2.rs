@@ -196,6 +196,8 @@ struct Parser<'a> {
     tracking_size: bool,
     /// Whether `checkHeight` has started (`p.height != nil`).
     tracking_height: bool,
+    /// Where the last `:]` in the pattern is, so `[[:[:[:…` without one stays linear.
+    last_named_class_end: Option<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -210,6 +212,7 @@ impl<'a> Parser<'a> {
             repeats: 1,
             tracking_size: false,
             tracking_height: false,
+            last_named_class_end: whole.rfind(":]"),
         }
     }
 
@@ -983,6 +986,7 @@ impl<'a> Parser<'a> {
             let rest = self.rest(t);
             if rest.len() > 2
                 && rest.starts_with("[:")
+                && self.last_named_class_end.is_some_and(|end| end > t)
                 && let Some(end) = rest.get(2..).and_then(|after| after.find(":]"))
             {
                 let name = rest.get(..end.saturating_add(4)).unwrap_or_default();
