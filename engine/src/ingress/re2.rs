@@ -196,8 +196,9 @@ struct Parser<'a> {
     tracking_size: bool,
     /// Whether `checkHeight` has started (`p.height != nil`).
     tracking_height: bool,
-    /// Where the last `:]` in the pattern is, so `[[:[:[:…` without one stays linear.
-    last_named_class_end: Option<usize>,
+    /// From where on the pattern has no `:]` (found by a failed search), so a run of
+    /// `[:` without one is read in linear time.
+    no_named_class_end_from: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -212,7 +213,7 @@ impl<'a> Parser<'a> {
             repeats: 1,
             tracking_size: false,
             tracking_height: false,
-            last_named_class_end: whole.rfind(":]"),
+            no_named_class_end_from: usize::MAX,
         }
     }
 
@@ -975,7 +976,6 @@ impl<'a> Parser<'a> {
     /// Go's `parseClass`: a bracketed class at `at`; where it ends.
     fn parse_class(&mut self, at: usize) -> Result<usize, Re2Error> {
         let node = self.new_node(Op::Class, Vec::new());
-        let whole_class = self.rest(at).to_string();
         let mut t = at.saturating_add(1);
         if self.byte(t) == Some(b'^') {
             t = t.saturating_add(1);
@@ -984,11 +984,17 @@ impl<'a> Parser<'a> {
         while self.byte(t) != Some(b']') || first {
             first = false;
             let rest = self.rest(t);
-            if rest.len() > 2
-                && rest.starts_with("[:")
-                && self.last_named_class_end.is_some_and(|end| end > t)
-                && let Some(end) = rest.get(2..).and_then(|after| after.find(":]"))
-            {
+            let named_class_end =
+                if rest.len() > 2 && rest.starts_with("[:") && t < self.no_named_class_end_from {
+                    let end = rest.get(2..).and_then(|after| after.find(":]"));
+                    if end.is_none() {
+                        self.no_named_class_end_from = t;
+                    }
+                    end
+                } else {
+                    None
+                };
+            if let Some(end) = named_class_end {
                 let name = rest.get(..end.saturating_add(4)).unwrap_or_default();
                 let inner = name
                     .strip_prefix("[:")
@@ -1011,12 +1017,12 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let range_start = t;
-            let (lo, after) = self.parse_class_char(t, &whole_class)?;
+            let (lo, after) = self.parse_class_char(t, at)?;
             t = after;
             if self.byte(t) == Some(b'-')
                 && self.byte(t.saturating_add(1)).is_some_and(|b| b != b']')
             {
-                let (hi, after) = self.parse_class_char(t.saturating_add(1), &whole_class)?;
+                let (hi, after) = self.parse_class_char(t.saturating_add(1), at)?;
                 t = after;
                 if hi < lo {
                     return Err(Re2Error::InvalidCharRange {
@@ -1029,11 +1035,12 @@ impl<'a> Parser<'a> {
         Ok(t.saturating_add(1))
     }
 
-    /// Go's `parseClassChar`.
-    fn parse_class_char(&self, at: usize, whole_class: &str) -> Result<(u32, usize), Re2Error> {
+    /// Go's `parseClassChar`; `class` is where the class began (Go's `wholeClass` runs
+    /// from there to the end of the pattern).
+    fn parse_class_char(&self, at: usize, class: usize) -> Result<(u32, usize), Re2Error> {
         match self.byte(at) {
             None => Err(Re2Error::MissingBracket {
-                expr: whole_class.to_string(),
+                expr: self.rest(class).to_string(),
             }),
             Some(b'\\') => self.parse_escape(at),
             Some(_) => {
