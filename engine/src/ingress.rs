@@ -18,6 +18,7 @@ pub mod class;
 pub mod contour;
 pub mod host;
 pub mod path;
+pub mod re2;
 pub mod route;
 pub mod table;
 pub mod upstream;

@@ -13,6 +13,9 @@ use engine::diagnostic::{
     Problem, Quantity, Reason, Rejection, ScanMessage, Shape, Subject, SyntaxError, SyntaxHint,
 };
 
+use engine::ingress::path::RegexError;
+use engine::ingress::re2::Re2Error;
+
 use super::Lang;
 
 /// The problem as a sentence in `lang`.
@@ -468,8 +471,8 @@ fn reason(why: &Reason) -> String {
         Reason::IngressNginxAnnotation => "これは ingress-nginx のアノテーションです。Contour は `nginx.ingress.kubernetes.io/*` のアノテーションを黙って読み飛ばすため、バックエンドにはリクエストのパスがそのまま届きます（Contour でパスを書き換えられるのは HTTPProxy の `pathRewritePolicy` だけです）".to_string(),
         Reason::OldIngressNginxAnnotation => "これは 0.9 より前の ingress-nginx の書き方です。Contour は `ingress.kubernetes.io/` プレフィックスを知っていますが、そこで対応しているのは `force-ssl-redirect` だけで、ログに \"ignoring invalid or unsupported annotation\" と出します。そのため、バックエンドにはリクエストのパスがそのまま届きます（Contour でパスを書き換えられるのは HTTPProxy の `pathRewritePolicy` だけです）".to_string(),
         Reason::RegexDoesNotCompile { error } => format!(
-            "Contour は `^+*[]%` のいずれかを含む ImplementationSpecific のパスを正規表現として読みますが、このパスはコンパイルできません（{}）。Contour はこのパスと、ルールの残りを捨てます",
-            quoted(error)
+            "Contour は `^+*[]%` のいずれかを含む ImplementationSpecific のパスを正規表現として読みますが、このパスは Go の `regexp.Compile` が受け付けません（{}）。Contour はこのパスと、ルールの残りを捨てます",
+            regex_error(error)
         ),
         Reason::IptablesValue { reason: message, option } => {
             format!("`{option}` の値として正しくありません（{}）", quoted(message))
@@ -549,6 +552,31 @@ fn class_origin(origin: &ClassOrigin) -> String {
         ClassOrigin::DefaultClass => "デフォルトの IngressClass".to_string(),
         ClassOrigin::None => "クラスの指定なし".to_string(),
     }
+}
+
+/// Why a regex path is refused: the lab's length limit, or a Japanese phrase for Go's
+/// `regexp/syntax` error code followed by Go's own message.
+fn regex_error(error: &RegexError) -> String {
+    let error = match error {
+        RegexError::TooLong { limit } => return format!("パターンが {limit} バイトを超えています"),
+        RegexError::Syntax(error) => error,
+    };
+    let phrase = match error {
+        Re2Error::InvalidCharRange { .. } => "文字クラスの範囲が逆順か、クラス名が正しくありません",
+        Re2Error::InvalidEscape { .. } => "使えないエスケープがあります",
+        Re2Error::InvalidNamedCapture { .. } => "名前付きグループの名前が正しくありません（英数字と `_` だけが使えます）",
+        Re2Error::InvalidPerlOp { .. } => "RE2 が対応していない `(?` の構文です（先読み・後読みや後方参照は使えません）",
+        Re2Error::InvalidRepeatOp { .. } => "繰り返し演算子が続けて付いています",
+        Re2Error::InvalidRepeatSize { .. } => "繰り返し回数が正しくありません（上限は 1000 回で、入れ子にした回数の積も 1000 までです）",
+        Re2Error::MissingBracket { .. } => "閉じる `]` がありません",
+        Re2Error::MissingParen { .. } => "閉じる `)` がありません",
+        Re2Error::MissingRepeatArgument { .. } => "繰り返し演算子の前に、繰り返す対象がありません",
+        Re2Error::TrailingBackslash => "末尾に `\\` が単独で残っています",
+        Re2Error::UnexpectedParen { .. } => "対応する `(` のない `)` があります",
+        Re2Error::NestingDepth { .. } => "入れ子が深すぎます（1000 段までです）",
+        Re2Error::Large { .. } => "式が大きすぎます（コンパイル後の大きさが RE2 の上限を超えます）",
+    };
+    format!("{phrase}{}", quoted(&error.to_string()))
 }
 
 fn metallb_error(error: &MetalLbError) -> String {
@@ -800,13 +828,29 @@ mod tests {
             Reason::NoSuchServicePort,
             Reason::IngressNginxAnnotation,
             Reason::OldIngressNginxAnnotation,
-            Reason::RegexDoesNotCompile { error: s("missing closing ): `/api(`") },
+            Reason::RegexDoesNotCompile { error: RegexError::Syntax(Re2Error::MissingParen { expr: s("/api(") }) },
             Reason::IptablesValue { reason: s("a port is a number"), option: s("--dport") },
             Reason::IptablesLine { message: s("there is no chain `KUBE-FOO` in this table") },
         ];
         reasons.extend(names);
         reasons.extend(ports);
         reasons.extend(quantities);
+        let regex_errors = [
+            Re2Error::InvalidCharRange { expr: s("z-a") },
+            Re2Error::InvalidEscape { expr: s(r"\q") },
+            Re2Error::InvalidNamedCapture { expr: s("(?P<>") },
+            Re2Error::InvalidPerlOp { expr: s("(?=") },
+            Re2Error::InvalidRepeatOp { expr: s("**") },
+            Re2Error::InvalidRepeatSize { expr: s("{1001}") },
+            Re2Error::MissingBracket { expr: s("[a-z") },
+            Re2Error::MissingRepeatArgument { expr: s("*") },
+            Re2Error::TrailingBackslash,
+            Re2Error::UnexpectedParen { expr: s("/api)") },
+            Re2Error::NestingDepth { expr: s("((((a))))") },
+            Re2Error::Large { expr: s("(xx?){1000}") },
+        ];
+        reasons.extend(regex_errors.map(|error| Reason::RegexDoesNotCompile { error: RegexError::Syntax(error) }));
+        reasons.push(Reason::RegexDoesNotCompile { error: RegexError::TooLong { limit: 65536 } });
         for error in metallb {
             reasons.push(Reason::AllocationFailed { error: error.clone(), node_ports: s(" (80:31234/TCP)") });
             reasons.push(Reason::StatusAddressCleared { error });

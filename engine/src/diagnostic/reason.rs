@@ -10,6 +10,7 @@
 use std::fmt;
 
 use super::subject::Subject;
+use crate::ingress::path::RegexError;
 
 /// The explanation of a diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +98,8 @@ pub enum Reason {
     NoSuchServicePort,
     IngressNginxAnnotation,
     OldIngressNginxAnnotation,
-    RegexDoesNotCompile { error: String },
+    /// Go's `regexp.Compile` (or the lab's length limit) refuses an Ingress regex path.
+    RegexDoesNotCompile { error: RegexError },
     // iptables-save text (the lab's own reader; not user input in the app).
     IptablesValue { reason: String, option: String },
     IptablesLine { message: String },
@@ -328,7 +330,7 @@ impl fmt::Display for Reason {
             ),
             Reason::RegexDoesNotCompile { error } => write!(
                 f,
-                "Contour reads an ImplementationSpecific path containing any of `^+*[]%` as a regular expression, and this one does not compile ({error}); Contour drops this path and the rest of the rule"
+                "Contour reads an ImplementationSpecific path containing any of `^+*[]%` as a regular expression, and Go's `regexp.Compile` refuses this one ({error}); Contour drops this path and the rest of the rule"
             ),
             Reason::IptablesValue { reason, option } => write!(f, "{reason} (the value of `{option}`)"),
             Reason::IptablesLine { message } => f.write_str(message),

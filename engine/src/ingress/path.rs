@@ -10,6 +10,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use super::re2::{self, Re2Error};
 use crate::cluster::PathType;
 
 /// The characters that make Contour read an `ImplementationSpecific` path as a regex
@@ -18,6 +19,24 @@ pub const REGEX_CHARACTERS: &str = "^+*[]%";
 
 /// The most bytes of regex the lab compiles; longer patterns never match.
 const REGEX_SIZE_LIMIT: usize = 1 << 16;
+
+/// Why a regex path is refused (Contour: "path regex is not valid").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegexError {
+    /// The pattern is longer than the lab compiles (`limit` bytes).
+    TooLong { limit: usize },
+    /// Go's `regexp.Compile`, which Contour's RE2 side runs, refuses the pattern.
+    Syntax(Re2Error),
+}
+
+impl fmt::Display for RegexError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegexError::TooLong { limit } => write!(f, "the pattern is longer than {limit} bytes"),
+            RegexError::Syntax(error) => error.fmt(f),
+        }
+    }
+}
 
 /// An Envoy route's path match, as Contour programs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,11 +83,15 @@ impl PathMatch {
         }
     }
 
-    /// The regex's compile error, when this is a regex match that RE2 would reject
-    /// (Contour then drops the Ingress's remaining paths: "path regex is not valid").
-    pub fn regex_error(&self) -> Option<String> {
+    /// The regex's error, when this is a regex match that RE2 would reject (Contour then
+    /// drops the Ingress's remaining paths: "path regex is not valid"). A syntax check
+    /// ([`re2::check`]), so cluster building does not link a regex engine.
+    pub fn regex_error(&self) -> Option<RegexError> {
         match self {
-            PathMatch::Regex(pattern) => build(pattern).err(),
+            PathMatch::Regex(pattern) if pattern.len() > REGEX_SIZE_LIMIT => {
+                Some(RegexError::TooLong { limit: REGEX_SIZE_LIMIT })
+            }
+            PathMatch::Regex(pattern) => re2::check(pattern).err().map(RegexError::Syntax),
             _ => None,
         }
     }
@@ -157,6 +180,8 @@ fn remove_dot_segments(path: &str) -> String {
     format!("/{}", output.join("/"))
 }
 
+/// The tracer's matcher. `regex_lite` refuses a few patterns Go accepts (see
+/// `engine/tests/re2_differential.rs`); those then match nothing.
 fn build(pattern: &str) -> Result<regex_lite::Regex, String> {
     if pattern.len() > REGEX_SIZE_LIMIT {
         return Err(format!("the pattern is longer than {REGEX_SIZE_LIMIT} bytes"));
@@ -171,4 +196,41 @@ fn build(pattern: &str) -> Result<regex_lite::Regex, String> {
 
 fn compile(pattern: &str) -> Option<regex_lite::Regex> {
     build(pattern).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regex(pattern: &str) -> PathMatch {
+        PathMatch::from_ingress(pattern, PathType::ImplementationSpecific)
+    }
+
+    #[test]
+    fn regex_error_is_gos_error_or_the_length_limit() {
+        assert_eq!(
+            regex("/api(.*").regex_error(),
+            Some(RegexError::Syntax(Re2Error::MissingParen { expr: "/api(.*".to_string() }))
+        );
+        assert_eq!(regex("/api/v[0-9]+/.*").regex_error(), None);
+        let long = format!("/{}", "a*".repeat(REGEX_SIZE_LIMIT / 2));
+        assert_eq!(regex(&long).regex_error(), Some(RegexError::TooLong { limit: REGEX_SIZE_LIMIT }));
+        assert_eq!(
+            regex(&long).regex_error().map(|error| error.to_string()),
+            Some("the pattern is longer than 65536 bytes".to_string())
+        );
+        // Not a regex at all: `Prefix` paths are never checked.
+        assert_eq!(PathMatch::from_ingress("/api(", PathType::Prefix).regex_error(), None);
+    }
+
+    #[test]
+    fn go_accepts_what_regex_lite_refuses_and_the_tracer_then_matches_nothing() {
+        // Go reads the unfinished `{` as a literal, so Contour serves the route; regex_lite
+        // refuses the pattern, so the tracer's match never succeeds.
+        let path = regex("/files/*{");
+        assert_eq!(path.regex_error(), None);
+        assert!(!path.matches("/files/{"));
+        // The two agree on ordinary patterns.
+        assert!(regex("/api/v[0-9]+/.*").matches("/api/v2/users"));
+    }
 }
