@@ -60,7 +60,7 @@ pub struct Analyser {
 impl Analyser {
     pub fn run(&mut self, text: &str) -> (Analysis, Picture) {
         let (manifests, diagnostics) = self.parser.parse(text);
-        picture(&manifests, diagnostics)
+        picture(manifests, diagnostics)
     }
 }
 
