@@ -6,54 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, openPage, ARTIFACTS } from './support.mjs';
+import { bigManifest } from './load-text.mjs';
 
 const shared = useBrowser();
 const open = (context) => openPage(shared.browser, { context, tracer: false });
 const LINE = 20; // LINE_HEIGHT in components/editor.rs
 
-/** The load of engine/benches/common/load.rs as YAML (the same as e2e/measure.mjs). */
-function bigManifest(services, endpoints) {
-  const docs = [];
-  for (let s = 0; s < services; s++) {
-    const [high, low] = [(s >> 8) & 255, s & 255];
-    docs.push(`apiVersion: v1
-kind: Service
-metadata:
-  name: svc-${s}
-  namespace: load
-spec:
-  clusterIP: 10.100.${high}.${low}
-  ports:
-    - name: http
-      protocol: TCP
-      port: 80
-      targetPort: 8080`);
-    const eps = [];
-    for (let e = 0; e < endpoints; e++) {
-      eps.push(`  - addresses: ["10.${200 + e}.${high}.${low}"]
-    conditions:
-      ready: true
-      serving: true
-      terminating: false
-    nodeName: node${e % 2 === 0 ? 1 : 2}`);
-    }
-    docs.push(`apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: svc-${s}-abcde
-  namespace: load
-  labels:
-    kubernetes.io/service-name: svc-${s}
-addressType: IPv4
-ports:
-  - name: http
-    port: 8080
-    protocol: TCP
-endpoints:
-${eps.join('\n')}`);
-  }
-  return docs.join('\n---\n') + '\n';
-}
 
 /** Lines of `text` with `edit(lines)` applied. */
 const editLines = (text, edit) => { const lines = text.split('\n'); edit(lines); return lines.join('\n'); };

@@ -1,7 +1,7 @@
 //! Shared by the analysis benchmark, the app's stage timings and the app's incremental-analysis
 //! tests: the same load as `load.rs` (`count` ClusterIP Services in namespace `load`, each with
 //! one TCP port and `endpoints` ready endpoints on node1 and node2) written as manifest text,
-//! byte for byte what `bigManifest(count, endpoints)` in e2e/measure.mjs pastes into the page.
+//! byte for byte what `bigManifest(count, endpoints)` in e2e/load-text.mjs (used by e2e/measure.mjs) pastes into the page.
 
 /// `count` Services, each followed by its EndpointSlice, as `---`-separated YAML documents.
 pub fn manifest_text(count: u32, endpoints: u32) -> String {
