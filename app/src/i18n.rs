@@ -73,6 +73,8 @@ pub enum Msg {
     ControlPlane,
     Worker,
     Pending,
+    /// The diagram's hover text for a LoadBalancer MetalLB left without an address.
+    PendingRefused,
     Headless,
     NoCluster,
     PendingPods,
@@ -90,7 +92,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for the catalogue's own tests.
-    pub const ALL: [Msg; 34] = [
+    pub const ALL: [Msg; 35] = [
         Msg::Title,
         Msg::Tagline,
         Msg::Manifests,
@@ -112,6 +114,7 @@ impl Msg {
         Msg::ControlPlane,
         Msg::Worker,
         Msg::Pending,
+        Msg::PendingRefused,
         Msg::Headless,
         Msg::NoCluster,
         Msg::PendingPods,
@@ -157,6 +160,7 @@ impl Msg {
             Msg::ControlPlane => "control plane",
             Msg::Worker => "worker",
             Msg::Pending => "EXTERNAL-IP <pending>: nothing provides load balancers",
+            Msg::PendingRefused => "EXTERNAL-IP <pending>: MetalLB gave it no address (the note under the diagram says why)",
             Msg::Headless => "headless: no virtual IP",
             Msg::NoCluster => "No cluster yet: fix the errors in the manifests.",
             Msg::PendingPods => "Not scheduled:",
@@ -196,6 +200,7 @@ impl Msg {
             Msg::ControlPlane => "コントロールプレーン",
             Msg::Worker => "ワーカー",
             Msg::Pending => "EXTERNAL-IP <pending>：ロードバランサーを用意するものがありません",
+            Msg::PendingRefused => "EXTERNAL-IP <pending>：MetalLB がアドレスを割り当てませんでした（理由は図の下の注記を参照）",
             Msg::Headless => "ヘッドレス：仮想 IP なし",
             Msg::NoCluster => "まだクラスターがありません。マニフェストのエラーを直してください。",
             Msg::PendingPods => "スケジュールされていない Pod：",

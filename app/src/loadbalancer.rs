@@ -33,10 +33,15 @@ pub struct PendingLoadBalancer {
     pub try_url: Option<String>,
 }
 
+/// Why this cluster's pending LoadBalancers are pending: no provider at all, or MetalLB
+/// (which has pools) gave them nothing.
+pub fn pending_reason(cluster: &Cluster) -> PendingReason {
+    if cluster.metallb_pools.is_empty() { PendingReason::NoProvider } else { PendingReason::MetalLbRefused }
+}
+
 /// Every LoadBalancer Service that has neither an IP nor a hostname in its status.
 pub fn pending_load_balancers(cluster: &Cluster) -> Vec<PendingLoadBalancer> {
-    let reason =
-        if cluster.metallb_pools.is_empty() { PendingReason::NoProvider } else { PendingReason::MetalLbRefused };
+    let reason = pending_reason(cluster);
     // The post curls node1, a worker; any node would do.
     let node = cluster.nodes.iter().find(|node| !node.control_plane).or_else(|| cluster.nodes.first());
     cluster

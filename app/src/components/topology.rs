@@ -15,6 +15,7 @@ use crate::bridge::PacketView;
 use crate::components::browser;
 use crate::i18n::{self, Lang, Msg};
 use crate::layout::{self, Point, Rect, Segment};
+use crate::loadbalancer::PendingReason;
 use crate::scene::{NodeBox, PodBox, Scene, ServiceBox};
 use crate::analysis::Picture;
 
@@ -93,7 +94,8 @@ pub fn topology(props: &TopologyProps) -> Html {
     let scene: &Scene = &picture.scene;
     let view_box = format!("0 0 {} {}", n(layout.width), n(layout.height));
 
-    let services = scene.services.iter().zip(&layout.services).map(|(service, r)| service_box(service, r, lang));
+    let reason = crate::loadbalancer::pending_reason(&picture.cluster);
+    let services = scene.services.iter().zip(&layout.services).map(|(service, r)| service_box(service, r, lang, reason));
     let current_host = props.packet.as_ref().map(|packet| packet.host.as_str());
     let externals = scene.externals.iter().zip(&layout.externals).map(|(external, r)| {
         html! {
@@ -149,7 +151,24 @@ pub fn topology(props: &TopologyProps) -> Html {
     }
 }
 
-fn service_box(service: &ServiceBox, r: &Rect, lang: Lang) -> Html {
+/// The hover text for a Service: its name and type, and for a pending LoadBalancer why.
+pub fn service_title(service: &ServiceBox, reason: PendingReason, lang: Lang) -> String {
+    let kind = service.service_type.api_name();
+    let pending = service.service_type == ServiceType::LoadBalancer && service.load_balancer_ips.is_empty();
+    let why = match reason {
+        PendingReason::NoProvider => Msg::Pending,
+        PendingReason::MetalLbRefused => Msg::PendingRefused,
+    };
+    if pending { format!("{} ({kind}) — {}", service.label, why.text(lang)) } else { format!("{} ({kind})", service.label) }
+}
+
+/// Cuts the ports line so that it stops short of the address badge at its right end.
+fn ports_width(box_width: f64, badge: &str) -> f64 {
+    let badge_width = if badge.is_empty() { 0.0 } else { badge.chars().count() as f64 * 7.0 + 12.0 };
+    (box_width - 24.0 - badge_width).max(28.0)
+}
+
+fn service_box(service: &ServiceBox, r: &Rect, lang: Lang, reason: PendingReason) -> Html {
     let kind = service.service_type.api_name();
     let address = match (service.service_type, service.cluster_ip) {
         (ServiceType::ExternalName, _) => "ExternalName".to_string(),
@@ -158,6 +177,8 @@ fn service_box(service: &ServiceBox, r: &Rect, lang: Lang) -> Html {
     };
     let pending = service.service_type == ServiceType::LoadBalancer && service.load_balancer_ips.is_empty();
     let lb = service.load_balancer_ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    // The badge at the right of the ports line: the outside address, or `<pending>`.
+    let badge = if pending { "<pending>".to_string() } else { lb };
     let class = match service.service_type {
         ServiceType::ClusterIp => "box service-box svc-clusterip",
         ServiceType::NodePort => "box service-box svc-nodeport",
@@ -166,18 +187,13 @@ fn service_box(service: &ServiceBox, r: &Rect, lang: Lang) -> Html {
     };
     html! {
         <g class="service" data-service={service.key.clone()}>
-            <title>{
-                if pending { format!("{} ({kind}) — {}", service.label, Msg::Pending.text(lang)) }
-                else { format!("{} ({kind})", service.label) }
-            }</title>
+            <title>{ service_title(service, reason, lang) }</title>
             { rect(r, class, 14.0) }
             { text(r.x + 12.0, r.y + 18.0, "name", fit(&service.label, r.width - 24.0, 7.0)) }
             { text(r.x + 12.0, r.y + 34.0, "addr", fit(&format!("{kind} {address}"), r.width - 24.0, 7.0)) }
-            { text(r.x + 12.0, r.y + 50.0, "addr", fit(&service.ports, r.width - 24.0, 7.0)) }
-            if pending {
-                { text(r.right() - 10.0, r.y + 50.0, "badge", "<pending>".to_string()) }
-            } else if !lb.is_empty() {
-                { text(r.right() - 10.0, r.y + 50.0, "badge", lb) }
+            { text(r.x + 12.0, r.y + 50.0, "addr", fit(&service.ports, ports_width(r.width, &badge), 7.0)) }
+            if !badge.is_empty() {
+                { text(r.right() - 10.0, r.y + 50.0, "badge", badge) }
             }
         </g>
     }
@@ -281,5 +297,44 @@ fn packet_dot(props: &PacketDotProps) -> Html {
                 }
             }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::Example;
+
+    fn lb_box(example: Example) -> (ServiceBox, PendingReason) {
+        let (_, picture) = crate::analysis::analyse(example.text());
+        let service = picture.scene.services.iter().find(|s| s.service_type == ServiceType::LoadBalancer).cloned();
+        (service.expect("a LoadBalancer"), crate::loadbalancer::pending_reason(&picture.cluster))
+    }
+
+    #[test]
+    fn a_pending_load_balancer_says_why_on_hover() {
+        let (pending, reason) = lb_box(Example::LoadBalancer);
+        assert_eq!(reason, PendingReason::NoProvider);
+        assert!(service_title(&pending, reason, Lang::En).ends_with("nothing provides load balancers"));
+        // The same box when MetalLB has pools but refused it.
+        let refused = service_title(&pending, PendingReason::MetalLbRefused, Lang::En);
+        assert!(refused.contains("MetalLB gave it no address"), "{refused}");
+        assert!(service_title(&pending, PendingReason::MetalLbRefused, Lang::Ja).contains("MetalLB がアドレスを割り当てませんでした"));
+        // One with an address has no reason at all.
+        let (given, reason) = lb_box(Example::MetalLb);
+        assert!(!given.load_balancer_ips.is_empty());
+        assert_eq!(service_title(&given, reason, Lang::En), format!("{} (LoadBalancer)", given.label));
+    }
+
+    #[test]
+    fn the_ports_line_stops_short_of_the_badge() {
+        let ports = "80:32023/TCP,443:30370/TCP";
+        for (width, badge) in [(220.0, "172.16.120.200"), (180.0, "<pending>"), (300.0, "")] {
+            let shown = fit(ports, ports_width(width, badge), 7.0);
+            let badge_width = if badge.is_empty() { 0.0 } else { badge.len() as f64 * 7.0 };
+            // Text starts 12 units in, the badge ends 10 units from the right edge.
+            assert!(12.0 + shown.chars().count() as f64 * 7.0 + badge_width <= width - 10.0, "{width} {badge}: {shown}");
+        }
+        assert_eq!(fit(ports, ports_width(400.0, "<pending>"), 7.0), ports);
     }
 }
