@@ -3,7 +3,7 @@
 //! The tracer is the second wasm module (see [`crate::bridge`]): Send, the step player,
 //! the inspector, Send 1,000 and the terminal. The page tells it which picture to work on
 //! ([`TracerAction::Update`]); it rebuilds that picture from the same text with
-//! [`analyse`] and, on first use, the one [`World`] (an `engine::shell::Lab`): the terminal
+//! [`analyse_edited`] (the module's own incremental analyser) and, on first use, the one [`World`] (an `engine::shell::Lab`): the terminal
 //! runs commands in it and the Send form traces connections in it, so both see the same
 //! conntrack entries, captures and random generator. As in the page's store, the reducer
 //! thinks and components render; the native tests below drive it without a browser.
@@ -15,7 +15,7 @@ use engine::shell;
 use engine::trace::Spread;
 use yew::Reducible;
 
-use crate::analysis::{Picture, analyse};
+use crate::analysis::{Picture, analyse_edited};
 use crate::bridge::{PacketView, ToTracer};
 use crate::i18n::Lang;
 use crate::player::{Player, Run, Speed};
@@ -132,7 +132,9 @@ impl TracerState {
     /// Takes the page's picture: rebuilt from its text, and everything built on the old
     /// one (lab, trace, spread) goes with it.
     fn take_picture(&mut self, revision: u64, text: &str) {
-        let (_, mut picture) = analyse(text);
+        // Incremental, as in the page: each new picture is usually an edit of the last one, and
+        // re-reading a 1.7 MB text whole would hold up the next keystroke.
+        let (_, mut picture) = analyse_edited(text);
         picture.revision = revision;
         self.terminal.follow(&picture);
         self.send.follow(&picture.cluster);
