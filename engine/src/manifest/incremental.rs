@@ -538,6 +538,20 @@ mod tests {
         }
     }
 
+    /// The benches' text is the one the browser measure pastes: e2e/load-text.mjs run by
+    /// Node.js (which scripts/setup.sh provides for the e2e tests) writes the same bytes.
+    #[test]
+    fn the_load_text_is_the_browser_measures_text() {
+        let module = format!("{}/../e2e/load-text.mjs", env!("CARGO_MANIFEST_DIR"));
+        let script = format!("import {{ bigManifest }} from '{module}'; process.stdout.write(bigManifest(300, 3));");
+        let output = std::process::Command::new("node")
+            .args(["--input-type=module", "-e", &script])
+            .output()
+            .expect("node (scripts/setup.sh installs it) runs e2e/load-text.mjs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout) == load_text::manifest_text(300, 3), "the JS and Rust load texts differ");
+    }
+
     #[test]
     fn an_unchanged_text_reads_nothing_again() {
         let text = load_text::manifest_text(50, 10);
